@@ -1,0 +1,75 @@
+"""The backward pass: one iterative sweep in reverse topological order."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from .trace import Node, ops
+
+
+def toposort(roots: Iterable[Node]) -> list[Node]:
+    """Nodes reachable from ``roots``, every node before its parents.
+
+    Iterative depth-first search, so a chain of a million operations needs no
+    recursion.
+    """
+    visited: set = set()
+    post: list = []
+    stack: list = [(r, False) for r in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            post.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for _, parent in node.parents:
+            if parent not in visited:
+                stack.append((parent, False))
+    post.reverse()
+    return post
+
+
+def accumulate(prev: Any, ct: Any) -> Any:
+    """Sum two cotangents of one node (tuples for multiple-result nodes)."""
+    if prev is None:
+        return ct
+    if isinstance(prev, tuple):
+        return tuple(b if a is None else a if b is None else ops.add(a, b)
+                     for a, b in zip(prev, ct))
+    return ops.add(prev, ct)
+
+
+def backward_pass(roots: Sequence[Node], cotangents: Sequence[Any], *,
+                  release: bool = False) -> dict:
+    """Propagate ``cotangents`` from ``roots`` to every reachable leaf.
+
+    Returns ``{leaf_node: cotangent}``. Each node's hooks (``node.hooks``, a
+    list of ``g -> g or None``) see its total cotangent before its rules run.
+    With ``release=True`` each node drops its saved values right after its
+    rules have run, so memory falls as the sweep proceeds.
+    """
+    cts: dict = {}
+    for node, g in zip(roots, cotangents):
+        cts[node] = accumulate(cts.get(node), g)
+    leaves: dict = {}
+    for node in toposort(roots):
+        g = cts.pop(node, None)
+        if g is None:
+            continue
+        hooks = node.hooks
+        if hooks:
+            for hook in hooks:
+                new = hook(g)
+                if new is not None:
+                    g = new
+        if node.is_leaf:
+            leaves[node] = g
+            continue
+        for parent, ct in node.contributions(g):
+            prev = cts.get(parent)
+            cts[parent] = ct if prev is None else accumulate(prev, ct)
+        if release:
+            node.release()
+    return leaves

@@ -1,0 +1,111 @@
+"""Primitives and the dispatcher that routes them to the innermost trace.
+
+A :class:`Primitive` is one differentiable operation: a name, a NumPy
+implementation and one VJP rule per positional argument. Calling it with
+plain values runs the implementation; calling it with boxed values hands the
+call to the trace of the innermost (highest-level) box, which records a node
+and recurses on the unboxed values, so outer traces see the call too.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Sequence
+
+_NO_PARAMS: dict = {}
+
+
+class Box:
+    """A value recorded on a trace: ``_value`` (the primal, possibly a box of
+    an outer trace), ``_node`` (its graph node) and ``_trace``."""
+
+    __slots__ = ("_value", "_node", "_trace", "__weakref__")
+
+    def __init__(self, value: Any, node: Any, trace: Any) -> None:
+        self._value = value
+        self._node = node
+        self._trace = trace
+
+
+class Primitive:
+    """One operation the engine knows how to differentiate.
+
+    ``impl`` computes the value from unboxed arguments. ``vjps`` holds one
+    rule per positional argument, ``rule(g, ans, *args, **params)`` returning
+    the cotangent of that argument (``None`` for an argument with no
+    gradient). Rules are written with :mod:`funcgrad.numpy` calls, so the
+    backward pass is itself traced and transforms compose to any order.
+
+    ``differentiable=False`` marks an operation whose result never carries a
+    gradient (comparisons, ``argmax``, ``floor``): it strips every trace.
+    ``multiple_results=True``: ``impl`` returns a tuple, and the rules receive
+    a tuple cotangent in which missing entries are already zeros.
+    ``saves_values=False``: the rules need only the shapes and dtypes of the
+    arguments, so the node stays usable after its saved values are released.
+    A *joint* rule (:func:`defvjp_joint`) computes the cotangents of all
+    arguments at once: for variadic primitives (``stack``) and for rules that
+    share work between arguments (``solve``).
+
+    >>> import numpy as np
+    >>> neg = Primitive("negative", np.negative)
+    >>> neg(np.array(2.0))
+    np.float64(-2.0)
+    """
+
+    __slots__ = ("name", "impl", "vjps", "joint_vjp", "differentiable",
+                 "multiple_results", "saves_values", "__dict__")
+
+    def __init__(self, name: str, impl: Callable[..., Any], *, differentiable: bool = True,
+                 multiple_results: bool = False, saves_values: bool = True) -> None:
+        self.name = name
+        self.impl = impl
+        self.vjps: Optional[tuple] = None
+        self.joint_vjp: Optional[Callable[..., Any]] = None
+        self.differentiable = differentiable
+        self.multiple_results = multiple_results
+        self.saves_values = saves_values
+
+    def __call__(self, *args: Any, **params: Any) -> Any:
+        return bind(self, args, params)
+
+    def __repr__(self) -> str:
+        return f"<Primitive {self.name}>"
+
+
+def defvjp(prim: Primitive, *rules: Optional[Callable[..., Any]]) -> Primitive:
+    """Declare ``prim``'s VJP rules, one per positional argument.
+
+    >>> import numpy as np
+    >>> sin = Primitive("sin", np.sin)
+    >>> _ = defvjp(sin, lambda g, ans, x: g * np.cos(x))
+    """
+    prim.vjps = tuple(rules)
+    return prim
+
+
+def defvjp_joint(prim: Primitive, rule: Callable[..., Any]) -> Primitive:
+    """Declare one rule ``rule(g, ans, *args, **params)`` returning a sequence
+    with the cotangent of every positional argument (``None`` for none).
+
+    >>> import numpy as np
+    >>> stack = Primitive("stack", lambda *xs: np.stack(xs))
+    >>> _ = defvjp_joint(stack, lambda g, ans, *xs: [g[i] for i in range(len(xs))])
+    """
+    prim.joint_vjp = rule
+    prim.vjps = ()
+    return prim
+
+
+def bind(prim: Primitive, args: Sequence[Any], params: dict = _NO_PARAMS) -> Any:
+    """Apply ``prim`` to ``args``: directly, or through the innermost trace."""
+    top = None
+    level = -1
+    for a in args:
+        if isinstance(a, Box):
+            t = a._trace
+            if t.level > level:
+                top = t
+                level = t.level
+    if top is None:
+        return prim.impl(*args, **params)
+    if prim.differentiable:
+        return top.process(prim, args, params)
+    return top.process_nondiff(prim, args, params)

@@ -1,0 +1,251 @@
+"""Traces, graph nodes, and the hooks the engine borrows from the array layer.
+
+Each transform call opens a :class:`ReverseTrace` with a fresh, higher level
+than any trace opened before it. A primitive applied to boxes of several
+traces is recorded on the innermost one; boxes of outer traces are constants
+there and are recorded by their own traces when the call recurses on the
+unboxed values. That ordering is what prevents perturbation confusion in
+nested transforms.
+
+The graph holds no reference cycles: a box points to its node, a node to its
+parents and its saved values, never back to a box. Memory is returned by
+reference counting as soon as the last box of a graph goes away.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable, Iterator, Optional
+
+from .primitive import Box, Primitive, bind
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved "
+    "tensors after they have already been freed). Saved intermediate values of the "
+    "graph are freed when you call .backward() or autograd.grad(). Specify "
+    "retain_graph=True if you need to backward through the graph a second time or "
+    "if you need to access saved tensors after calling backward."
+)
+
+
+class EscapedTracerError(TypeError):
+    """A traced value was used after the transform that created it returned."""
+
+
+class _Ops:
+    """Array operations the engine needs, installed by :mod:`funcgrad.numpy`.
+
+    ``add(a, b)``: sum two cotangents; ``fit(ct, primal)``: sum ``ct`` over
+    broadcast axes and cast it to ``primal``'s shape and dtype;
+    ``zeros_like(x)``: a zero cotangent for ``x``.
+    """
+
+    add: Callable[[Any, Any], Any]
+    fit: Callable[[Any, Any], Any]
+    zeros_like: Callable[[Any], Any]
+
+
+ops = _Ops()
+
+
+class Meta:
+    """Shape and dtype of a released value: all a shape-only rule needs."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, value: Any) -> None:
+        self.shape = value.shape
+        self.dtype = value.dtype
+
+
+class Node:
+    """One recorded primitive application.
+
+    ``parents`` lists ``(argnum, parent_node)`` for the arguments that were
+    boxes of the same trace; ``args``/``out`` are the saved values the VJP
+    rules read, built lazily at backward time.
+    """
+
+    __slots__ = ("prim", "args", "params", "out", "parents", "hooks", "__weakref__")
+    is_leaf = False
+
+    def __init__(self, prim: Optional[Primitive], args: Any, params: dict, out: Any,
+                 parents: list) -> None:
+        self.prim = prim
+        self.args = args
+        self.params = params
+        self.out = out
+        self.parents = parents
+        self.hooks: Optional[list] = None
+
+    def parent_nodes(self) -> Iterator["Node"]:
+        for _, p in self.parents:
+            yield p
+
+    def contributions(self, g: Any) -> Iterator[tuple["Node", Any]]:
+        """Yield ``(parent, cotangent)`` for each parent, given this node's
+        total output cotangent ``g``."""
+        prim = self.prim
+        args = self.args
+        if args is None:
+            raise RuntimeError(SECOND_BACKWARD)
+        rules = prim.vjps
+        if rules is None:
+            raise TypeError(f"funcgrad has no VJP rule for {prim.name!r}")
+        out = self.out
+        if prim.multiple_results:
+            g = tuple(ops.zeros_like(o) if gi is None else gi for gi, o in zip(g, out))
+        fit = ops.fit
+        params = self.params
+        if prim.joint_vjp is not None:
+            cts = prim.joint_vjp(g, out, *args, **params)
+            for i, parent in self.parents:
+                if cts[i] is not None:
+                    yield parent, fit(cts[i], args[i])
+            return
+        for i, parent in self.parents:
+            rule = rules[i] if i < len(rules) else rules[-1]
+            if rule is None:
+                continue
+            ct = rule(g, out, *args, **params)
+            if ct is not None:
+                yield parent, fit(ct, args[i])
+
+    def release(self) -> None:
+        """Drop the saved values (facade ``retain_graph=False``)."""
+        if self.args is None:
+            return
+        if self.prim is not None and not self.prim.saves_values:
+            self.args = [Meta(a) if hasattr(a, "shape") else a for a in self.args]
+            self.out = None
+        else:
+            self.args = None
+            self.out = None
+
+    def __repr__(self) -> str:
+        name = self.prim.name if self.prim is not None else "input"
+        return f"<Node {name}>"
+
+
+class LeafNode(Node):
+    """The node of an input: where the backward pass delivers gradients."""
+
+    __slots__ = ()
+    is_leaf = True
+
+    def __init__(self) -> None:
+        Node.__init__(self, None, (), {}, None, [])
+
+    def contributions(self, g: Any) -> Iterator[tuple[Node, Any]]:
+        return iter(())
+
+    def release(self) -> None:
+        pass
+
+
+class ItemNode(Node):
+    """Element ``index`` of a multiple-result node: passes ``g`` to its parent
+    as a tuple that is ``None`` everywhere else."""
+
+    __slots__ = ("index", "count")
+
+    def __init__(self, parent: Node, index: int, count: int) -> None:
+        Node.__init__(self, None, (), {}, None, [(0, parent)])
+        self.index = index
+        self.count = count
+
+    def contributions(self, g: Any) -> Iterator[tuple[Node, Any]]:
+        cts: list = [None] * self.count
+        cts[self.index] = g
+        yield self.parents[0][1], tuple(cts)
+
+    def release(self) -> None:
+        pass
+
+
+_box_types: dict = {}
+_default_box_type: list = [Box]
+
+
+def register_box_type(value_type: Optional[type], box_type: type) -> None:
+    """Box values of ``value_type`` (``None``: every other type) as ``box_type``.
+
+    The NumPy layer registers its ``Tracer`` as the default; the torch facade
+    registers a tensor-flavoured box so traced tensors keep the Tensor API.
+    """
+    if value_type is None:
+        _default_box_type[0] = box_type
+    else:
+        _box_types[value_type] = box_type
+
+
+class Trace:
+    """Base of all traces: ``level`` orders them, innermost highest."""
+
+    __slots__ = ("level", "alive", "__weakref__")
+
+    def __init__(self, level: int) -> None:
+        self.level = level
+        self.alive = True
+
+    def box(self, value: Any, node: Node) -> Box:
+        return _box_types.get(type(value), _default_box_type[0])(value, node, self)
+
+    def new_input(self, value: Any) -> Box:
+        """Box ``value`` as an input of this trace (a leaf of its graph)."""
+        return self.box(value, LeafNode())
+
+    def box_results(self, node: Node, outs: Any) -> tuple:
+        n = len(outs)
+        return tuple(self.box(o, ItemNode(node, k, n)) for k, o in enumerate(outs))
+
+    def unbox(self, args: Any) -> tuple[list, list]:
+        """Split ``args`` into values with this trace's boxes opened, and the
+        ``(argnum, node)`` pairs of those boxes."""
+        if not self.alive:
+            raise _escaped()
+        vals = list(args)
+        parents = []
+        for i, a in enumerate(args):
+            if isinstance(a, Box) and a._trace is self:
+                vals[i] = a._value
+                parents.append((i, a._node))
+        return vals, parents
+
+    def process(self, prim: Primitive, args: Any, params: dict) -> Any:
+        raise NotImplementedError  # abstract: each trace kind records differently
+
+    def process_nondiff(self, prim: Primitive, args: Any, params: dict) -> Any:
+        vals, _ = self.unbox(args)
+        return bind(prim, vals, params)
+
+
+class ReverseTrace(Trace):
+    """The trace of one functional transform call (``grad``, ``vjp``, ...)."""
+
+    __slots__ = ()
+
+    def process(self, prim: Primitive, args: Any, params: dict) -> Any:
+        vals, parents = self.unbox(args)
+        out = bind(prim, vals, params)
+        node = Node(prim, vals, params, out, parents)
+        if prim.multiple_results:
+            return self.box_results(node, out)
+        return _box_types.get(type(out), _default_box_type[0])(out, node, self)
+
+
+_levels = itertools.count(1)  # level 0 is reserved for the facade's eager trace
+
+
+def new_trace() -> ReverseTrace:
+    """Open a trace innermost to every trace opened so far (thread-safe)."""
+    return ReverseTrace(next(_levels))
+
+
+def _escaped() -> EscapedTracerError:
+    return EscapedTracerError(
+        "A traced value was used after the transform that created it had returned "
+        "(it escaped, e.g. through a global, a closure or a list). Its gradient "
+        "can no longer be recorded. Return the value from the transformed "
+        "function instead, or use funcgrad.stop_gradient / a concrete array if "
+        "you only need its value."
+    )

@@ -1,0 +1,84 @@
+"""funcgrad.numpy: NumPy's namespace, differentiable.
+
+Use it like ``numpy``::
+
+    import funcgrad, funcgrad.numpy as np
+    funcgrad.grad(lambda x: np.sum(np.sin(x) ** 2))(np.linspace(0, 1, 5))
+
+Plain ``import numpy as np`` works as well inside a transformed function:
+NumPy hands calls on traced values to this namespace. Every public NumPy
+name resolves here: functions with gradient rules are funcgrad's own (see
+``docs/numpy-coverage.md``); constants, dtypes and functions whose result
+carries no gradient come from NumPy.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as _np
+
+from .._core import ops as _ops
+from ._tracer import ConcretizationError, Tracer
+from ._registry import REGISTRY, dtype_of as _dtype_of
+from ._dispatch import (
+    constant_function as _constant_function,
+    dispatch_function as _dispatch_function,
+    dispatch_ufunc as _dispatch_ufunc,
+    no_rule_error as _no_rule_error,
+)
+from .elementwise import *  # noqa: F401,F403
+from .elementwise import add, astype, real, where  # noqa: F401
+from .reductions import sum, mean  # noqa: F401
+from .shape import (  # noqa: F401
+    reshape, transpose, broadcast_to, swapaxes, concatenate, stack, unbroadcast as _unbroadcast,
+)
+from .indexing import getitem, scatter_add  # noqa: F401
+from .products import matmul  # noqa: F401
+from . import linalg  # noqa: F401
+from .._core import register_box_type as _register_box_type
+
+_register_box_type(None, Tracer)
+
+# ndarray methods a Tracer offers: t.sum(axis=0) is sum(t, axis=0).
+_METHODS = frozenset({
+    "sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "cumprod", "ravel",
+    "flatten", "squeeze", "swapaxes", "repeat", "clip", "dot", "round", "argmax",
+    "argmin", "argsort", "nonzero", "trace", "diagonal", "take", "sort", "all", "any",
+    "ptp", "copy", "flip",
+})
+
+
+# --- what the engine borrows --------------------------------------------
+def _fit(ct: Any, primal: Any) -> Any:
+    """Shape and dtype a cotangent like its primal (sum broadcast axes, drop
+    the imaginary part for a real primal, cast to the primal's precision)."""
+    if not hasattr(ct, "shape"):
+        ct = _np.asarray(ct)
+    if ct.shape != primal.shape:
+        ct = _unbroadcast(ct, tuple(primal.shape))
+    want = primal.dtype
+    have = ct.dtype
+    if have != want:
+        want = _np.dtype(want)
+        if _np.dtype(have).kind == "c" and want.kind != "c":
+            ct = real(ct)
+        if ct.dtype != want:
+            ct = astype(ct, want)
+    return ct
+
+
+def _zeros_like(x: Any) -> Any:
+    return _np.zeros(tuple(x.shape), _dtype_of(x))
+
+
+_ops.add = add
+_ops.fit = _fit
+_ops.zeros_like = _zeros_like
+
+
+def __getattr__(name: str) -> Any:
+    """Every other public NumPy name resolves to NumPy's own object: constants
+    and dtypes work as usual, and a NumPy function without a gradient rule,
+    called on a traced value, raises a TypeError naming it (through NumPy's
+    own dispatch to the tracer)."""
+    return getattr(_np, name)

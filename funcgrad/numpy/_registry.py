@@ -1,0 +1,91 @@
+"""The table of every function funcgrad.numpy defines, for docs and tests.
+
+Each family module registers its functions here. The test suite walks this
+table (every differentiable entry must have declared test inputs) and
+``scripts/gen_coverage.py`` renders it as ``docs/numpy-coverage.md``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from .._core import Primitive, defvjp, defvjp_joint
+
+
+@dataclass(frozen=True)
+class FunctionInfo:
+    """One public function: its name in the namespace (``"linalg.inv"``), the
+    callable, its family, whether gradients flow through it, and notes
+    (conventions at non-differentiable points, unsupported arguments)."""
+
+    name: str
+    fn: Callable[..., Any]
+    family: str
+    differentiable: bool = True
+    notes: str = ""
+
+
+REGISTRY: dict[str, FunctionInfo] = {}
+
+
+def register(name: str, fn: Callable[..., Any], family: str, *, differentiable: bool = True,
+             notes: str = "") -> Callable[..., Any]:
+    """Record ``fn`` as ``funcgrad.numpy.<name>`` and return it."""
+    if name in REGISTRY:
+        raise ValueError(f"funcgrad.numpy.{name} is registered twice")
+    REGISTRY[name] = FunctionInfo(name, fn, family, differentiable, notes)
+    return fn
+
+
+def primitive(name: str, impl: Callable[..., Any], *rules: Optional[Callable[..., Any]],
+              family: str, notes: str = "", register_as: Optional[str] = None,
+              **flags: Any) -> Primitive:
+    """Make a differentiable primitive with ``rules`` and register it.
+
+    One line per NumPy function in the rule tables::
+
+        exp = primitive("exp", np.exp, lambda g, ans, x: g * ans, family="elementwise")
+    """
+    prim = defvjp(Primitive(name, impl, **flags), *rules)
+    prim.__doc__ = _doc_for(name, impl, notes)
+    register(register_as or name, prim, family, notes=notes)
+    return prim
+
+
+def joint_primitive(name: str, impl: Callable[..., Any], rule: Callable[..., Any], *,
+                    family: str, notes: str = "", register_as: Optional[str] = None,
+                    **flags: Any) -> Primitive:
+    """Like :func:`primitive`, with one rule returning every argument's cotangent."""
+    prim = defvjp_joint(Primitive(name, impl, **flags), rule)
+    prim.__doc__ = _doc_for(name, impl, notes)
+    register(register_as or name, prim, family, notes=notes)
+    return prim
+
+
+def nondiff(name: str, impl: Callable[..., Any], *, family: str, notes: str = "",
+            register_as: Optional[str] = None) -> Primitive:
+    """Make a primitive whose result never carries a gradient and register it."""
+    prim = Primitive(name, impl, differentiable=False)
+    prim.__doc__ = _doc_for(name, impl, notes or "Not differentiable: the result is a constant.")
+    register(register_as or name, prim, family, differentiable=False,
+             notes=notes or "not differentiable: returns an untraced result")
+    return prim
+
+
+def _doc_for(name: str, impl: Callable[..., Any], notes: str) -> str:
+    return (f"Differentiable ``numpy.{name}`` (same arguments and result).\n\n{notes}\n"
+            f"\n>>> import funcgrad.numpy as fnp\n"
+            f">>> fnp.{name}  # doctest: +ELLIPSIS\n<Primitive {name}>\n")
+
+
+def dtype_of(x: Any) -> np.dtype:
+    """The NumPy dtype of a value, box or array-like."""
+    d = getattr(x, "dtype", None)
+    return np.dtype(d) if d is not None else np.result_type(x)
+
+
+def shape_of(x: Any) -> tuple:
+    s = getattr(x, "shape", None)
+    return tuple(s) if s is not None else np.shape(x)

@@ -1,0 +1,178 @@
+"""The NumPy-flavoured box: what a function under a transform receives.
+
+A :class:`Tracer` behaves like an ndarray: Python operators, methods,
+indexing, and plain NumPy calls (``np.sin(t)``, ``np.sum(t)``) through
+``__array_ufunc__`` / ``__array_function__`` all route to
+:mod:`funcgrad.numpy`, which records them. Comparisons and Python control
+flow work on the concrete value (the graph is rebuilt on every call).
+Converting a tracer to a concrete ``float`` or ``ndarray`` raises
+:class:`ConcretizationError`, because the gradient would be silently lost.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._core import Box
+
+
+class ConcretizationError(TypeError):
+    """A traced value was converted to a concrete Python or NumPy value."""
+
+
+def _concretization_error(what: str) -> ConcretizationError:
+    return ConcretizationError(
+        f"Cannot convert a traced value to {what}: its gradient would be lost. "
+        "Inside a function being differentiated, keep computing with funcgrad.numpy "
+        "(or plain numpy) functions on the traced value instead of converting it. "
+        "If you really need the number without its gradient, use "
+        "funcgrad.stop_gradient(x) and convert that, or move the conversion "
+        "outside the transformed function."
+    )
+
+
+def _fnp():
+    from .. import numpy as fnp  # the namespace is complete once anyone traces
+    return fnp
+
+
+class Tracer(Box):
+    """An array recorded on a transform's trace (see module docstring)."""
+
+    __slots__ = ()
+    __array_priority__ = 1000.0
+
+    # --- array attributes -------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self._value.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._value.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    @property
+    def size(self) -> int:
+        return self._value.size
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __iter__(self):
+        for i in range(len(self._value)):
+            yield self[i]
+
+    def __repr__(self) -> str:
+        return f"Tracer({self._value!r}, level={self._trace.level})"
+
+    __hash__ = object.__hash__
+
+    # --- concretization ---------------------------------------------------
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise _concretization_error("a NumPy array (np.asarray / np.array)")
+
+    def __float__(self) -> float:
+        raise _concretization_error("a Python float")
+
+    def __int__(self) -> int:
+        raise _concretization_error("a Python int")
+
+    def __complex__(self) -> complex:
+        raise _concretization_error("a Python complex")
+
+    def __index__(self) -> int:
+        raise _concretization_error("an index")
+
+    def item(self, *args: Any) -> Any:
+        raise _concretization_error("a Python scalar (.item())")
+
+    def tolist(self) -> Any:
+        raise _concretization_error("a Python list (.tolist())")
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    # --- operators --------------------------------------------------------
+    def __add__(self, other): return _fnp().add(self, other)
+    def __radd__(self, other): return _fnp().add(other, self)
+    def __sub__(self, other): return _fnp().subtract(self, other)
+    def __rsub__(self, other): return _fnp().subtract(other, self)
+    def __mul__(self, other): return _fnp().multiply(self, other)
+    def __rmul__(self, other): return _fnp().multiply(other, self)
+    def __truediv__(self, other): return _fnp().divide(self, other)
+    def __rtruediv__(self, other): return _fnp().divide(other, self)
+    def __pow__(self, other): return _fnp().power(self, other)
+    def __rpow__(self, other): return _fnp().power(other, self)
+    def __matmul__(self, other): return _fnp().matmul(self, other)
+    def __rmatmul__(self, other): return _fnp().matmul(other, self)
+    def __neg__(self): return _fnp().negative(self)
+    def __pos__(self): return self
+    def __abs__(self): return _fnp().absolute(self)
+    def __mod__(self, other): return _fnp().remainder(self, other)
+    def __rmod__(self, other): return _fnp().remainder(other, self)
+    def __floordiv__(self, other): return _fnp().floor_divide(self, other)
+    def __rfloordiv__(self, other): return _fnp().floor_divide(other, self)
+    def __lt__(self, other): return _fnp().less(self, other)
+    def __le__(self, other): return _fnp().less_equal(self, other)
+    def __gt__(self, other): return _fnp().greater(self, other)
+    def __ge__(self, other): return _fnp().greater_equal(self, other)
+    def __eq__(self, other): return _fnp().equal(self, other)  # type: ignore[override]
+    def __ne__(self, other): return _fnp().not_equal(self, other)  # type: ignore[override]
+
+    def __getitem__(self, index: Any) -> Any:
+        return _fnp().getitem(self, index)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        raise TypeError(
+            "Traced arrays are immutable: in-place assignment x[idx] = v would "
+            "break the recorded graph. Use the functional form "
+            "x = x.at[idx].set(v) (also .add, .multiply, .min, .max)."
+        )
+
+    # --- NumPy protocol ---------------------------------------------------
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        return _fnp()._dispatch_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        return _fnp()._dispatch_function(func, args, kwargs)
+
+    # --- methods (the ndarray ones that make sense on traced values) ------
+    @property
+    def T(self): return _fnp().transpose(self)
+    @property
+    def mT(self): return _fnp().swapaxes(self, -1, -2)
+    @property
+    def real(self): return _fnp().real(self)
+    @property
+    def imag(self): return _fnp().imag(self)
+    @property
+    def at(self): return _fnp()._IndexUpdateHelper(self)
+
+    def conj(self): return _fnp().conjugate(self)
+    conjugate = conj
+
+    def astype(self, dtype: Any, copy: bool = True): return _fnp().astype(self, dtype)
+
+    def reshape(self, *shape: Any, order: str = "C"):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return _fnp().reshape(self, shape, order=order)
+
+    def transpose(self, *axes: Any):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)) or axes == (None,):
+            axes = axes[0]
+        return _fnp().transpose(self, axes or None)
+
+    def __getattr__(self, name: str) -> Any:
+        # ndarray methods (sum, mean, max, ravel, dot, clip, ...) are the
+        # namespace functions with the array first.
+        fnp = _fnp()
+        if name in fnp._METHODS:
+            fn = getattr(fnp, name)
+            return lambda *args, **kwargs: fn(self, *args, **kwargs)
+        raise AttributeError(f"'Tracer' object has no attribute {name!r}")

@@ -1,0 +1,2 @@
+"""Differentiable ``numpy.linalg``."""
+from __future__ import annotations

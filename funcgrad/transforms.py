@@ -1,0 +1,537 @@
+"""JAX-style transforms: grad, value_and_grad, vjp, jacobian, hessian, jvp,
+stop_gradient, custom_vjp and checkpoint.
+
+Each transform call opens a fresh trace, boxes the inputs, runs the user's
+function (building a graph for this one call), and sweeps backward. Traces
+nest, so every transform composes with every other to any order.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Optional, Sequence, TypeVar, Union
+
+import numpy as np
+from typing_extensions import ParamSpec
+
+from . import numpy as fnp
+from ._core import Box, Node, Primitive, Trace, backward_pass, new_trace, ops
+from ._core.trace import ItemNode
+from .numpy._registry import dtype_of, shape_of
+from .tree_util import PyTreeDef, tree_flatten, tree_map, tree_unflatten
+
+P = ParamSpec("P")
+T = TypeVar("T")
+ArgNums = Union[int, Sequence[int]]
+
+__all__ = ["grad", "value_and_grad", "vjp", "jacobian", "jacrev", "hessian", "jvp",
+           "stop_gradient", "custom_vjp", "checkpoint", "float0"]
+
+float0 = np.dtype([("float0", np.void, 0)])
+"""The dtype of the (empty) cotangent of an integer input, as in JAX."""
+
+
+# --- recording one call ---------------------------------------------------
+class _Recording:
+    """The graph of one call of ``fun``: inputs, outputs, and the pullback."""
+
+    __slots__ = ("in_leaves", "in_tree", "in_nodes", "out", "out_leaves", "out_tree",
+                 "out_nodes", "aux")
+
+    def __init__(self, fun: Callable[..., Any], primals: tuple, has_aux: bool,
+                 who: str) -> None:
+        trace = new_trace()
+        leaves, self.in_tree = tree_flatten(primals)
+        self.in_leaves = [_as_array(x) for x in leaves]
+        boxed = [trace.new_input(x) if _is_inexact(x) else x for x in self.in_leaves]
+        self.in_nodes = [b._node if b is not x else None for b, x in zip(boxed, self.in_leaves)]
+        try:
+            result = fun(*tree_unflatten(self.in_tree, boxed))
+        finally:
+            trace.alive = False
+        self.aux = None
+        if has_aux:
+            if not (isinstance(result, (tuple, list)) and len(result) == 2):
+                raise TypeError(
+                    f"{who}(..., has_aux=True) requires the function to return a pair "
+                    f"(output, auxiliary_data), but it returned {_describe(result)}.")
+            result, aux = result
+            self.aux = tree_map(lambda a: _unbox_at(a, trace), aux)
+        out_leaves, self.out_tree = tree_flatten(result)
+        self.out_leaves, self.out_nodes = [], []
+        for o in out_leaves:
+            if isinstance(o, Box) and o._trace is trace:
+                self.out_leaves.append(o._value)
+                self.out_nodes.append(o._node)
+            else:
+                self.out_leaves.append(_as_array(o))
+                self.out_nodes.append(None)
+        self.out = tree_unflatten(self.out_tree, self.out_leaves)
+
+    def pullback(self, cotangents: list, release: bool) -> list:
+        """Input cotangents (flat) for flat output ``cotangents``."""
+        roots, cts = [], []
+        for node, ct in zip(self.out_nodes, cotangents):
+            if node is not None:
+                roots.append(node)
+                cts.append(ct)
+        leaves = backward_pass(roots, cts, release=release) if roots else {}
+        grads = []
+        for node, x in zip(self.in_nodes, self.in_leaves):
+            if node is None:
+                grads.append(np.zeros(shape_of(x), float0))
+            else:
+                g = leaves.get(node)
+                grads.append(ops.zeros_like(x) if g is None else g)
+        return grads
+
+    def check_cotangent(self, ct: Any) -> list:
+        leaves, tree = tree_flatten(ct)
+        if tree != self.out_tree:
+            raise ValueError(
+                f"vjp_fn: the cotangent must have the structure of the function's output, "
+                f"expected {self.out_tree}, got {tree}.")
+        fixed = []
+        for i, (c, o) in enumerate(zip(leaves, self.out_leaves)):
+            want_shape, want_dtype = shape_of(o), dtype_of(o)
+            if not hasattr(c, "shape"):
+                c = np.asarray(c, dtype=want_dtype if np.ndim(c) == 0 else None)
+            if tuple(c.shape) != tuple(want_shape):
+                raise ValueError(
+                    f"vjp_fn: cotangent {i} has shape {tuple(c.shape)}, expected "
+                    f"{tuple(want_shape)} (the shape of output {i}).")
+            if dtype_of(c) != want_dtype:
+                raise ValueError(
+                    f"vjp_fn: cotangent {i} has dtype {dtype_of(c)}, expected {want_dtype} "
+                    f"(the dtype of output {i}); cast it with .astype({want_dtype}).")
+            fixed.append(c)
+        return fixed
+
+
+def _as_array(x: Any) -> Any:
+    if isinstance(x, (Box, np.ndarray, np.generic)):
+        return x
+    if isinstance(x, (bool, int, float, complex)):
+        return np.asarray(x)
+    if hasattr(x, "shape") and hasattr(x, "dtype"):
+        return x
+    return np.asarray(x)
+
+
+def _is_inexact(x: Any) -> bool:
+    return dtype_of(x).kind in "fc"
+
+
+def _unbox_at(x: Any, trace: Trace) -> Any:
+    return x._value if isinstance(x, Box) and x._trace is trace else x
+
+
+def _describe(x: Any) -> str:
+    if isinstance(x, (tuple, list)):
+        return f"a {type(x).__name__} of length {len(x)}"
+    return f"a value of type {type(x).__name__}"
+
+
+def _argnums(argnums: ArgNums, nargs: int, who: str) -> tuple[tuple[int, ...], bool]:
+    single = isinstance(argnums, (int, np.integer))
+    nums = (argnums,) if single else tuple(argnums)
+    if not single and not nums:
+        raise ValueError(f"{who}: argnums must name at least one argument, got ().")
+    out = []
+    for a in nums:
+        if not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{who}: argnums must be an int or a tuple of ints, got {a!r}.")
+        if not -nargs <= a < nargs:
+            raise ValueError(
+                f"{who}: argnums={argnums!r} is out of range for a call with {nargs} "
+                f"positional argument{'s' if nargs != 1 else ''}.")
+        out.append(int(a) % nargs)
+    return tuple(out), single
+
+
+def _check_inputs(leaves: list, who: str, allow_int: bool, holomorphic: bool) -> None:
+    for x in leaves:
+        kind = dtype_of(x).kind
+        if holomorphic and kind != "c":
+            raise TypeError(
+                f"{who} with holomorphic=True requires inputs with complex dtype, but got "
+                f"{dtype_of(x)}.")
+        if kind not in "fc" and not allow_int:
+            raise TypeError(
+                f"{who} requires real- or complex-valued inputs (input dtype that is a "
+                f"sub-dtype of np.inexact), but got {dtype_of(x)}. If you want to use "
+                "integer- or boolean-valued inputs, use vjp or set allow_int to True.")
+
+
+def _partial(fun: Callable[..., Any], args: tuple, kwargs: dict, nums: tuple) -> Callable[..., Any]:
+    def f(*diff: Any) -> Any:
+        full = list(args)
+        for i, v in zip(nums, diff):
+            full[i] = v
+        return fun(*full, **kwargs)
+    return f
+
+
+# --- public transforms ----------------------------------------------------
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
+    """Evaluate ``fun(*primals)`` and return ``(out, vjp_fn)`` (plus ``aux``
+    with ``has_aux=True``). ``vjp_fn(cotangent)`` returns a tuple with one
+    cotangent per primal, and may be called many times.
+
+    >>> import funcgrad, numpy as np
+    >>> out, f_vjp = funcgrad.vjp(lambda x: x * x, np.array([1.0, 3.0]))
+    >>> f_vjp(np.array([1.0, 1.0]))
+    (array([2., 6.]),)
+    """
+    rec = _Recording(fun, primals, has_aux, "vjp")
+
+    def vjp_fn(cotangent: Any) -> tuple:
+        grads = rec.pullback(rec.check_cotangent(cotangent), release=False)
+        return tree_unflatten(rec.in_tree, grads)
+
+    if has_aux:
+        return rec.out, vjp_fn, rec.aux
+    return rec.out, vjp_fn
+
+
+def value_and_grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
+                   holomorphic: bool = False, allow_int: bool = False) -> Callable[P, Any]:
+    """Like :func:`grad`, returning ``(value, gradient)``
+    (``((value, aux), gradient)`` with ``has_aux=True``).
+
+    >>> import funcgrad, numpy as np
+    >>> funcgrad.value_and_grad(lambda x: np.sum(x ** 2))(np.array([1.0, 2.0]))
+    (np.float64(5.0), array([2., 4.]))
+    """
+    who = "value_and_grad"
+
+    @functools.wraps(fun)
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
+        nums, single = _argnums(argnums, len(args), who)
+        diff = tuple(args[i] for i in nums)
+        _check_inputs(tree_flatten(diff)[0], "grad", allow_int, holomorphic)
+        rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, "grad")
+        out = _check_scalar_output(rec, holomorphic)
+        grads = rec.pullback([np.ones((), dtype_of(out))], release=True)
+        g = tree_unflatten(rec.in_tree, grads)
+        g = g[0] if single else g
+        return ((out, rec.aux) if has_aux else out), g
+
+    return value_and_grad_f
+
+
+def grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
+         holomorphic: bool = False, allow_int: bool = False) -> Callable[P, Any]:
+    """The gradient of a scalar-valued ``fun`` with respect to argument(s)
+    ``argnums`` (an int, or a tuple giving a tuple of gradients). Arguments
+    may be pytrees; the gradient has the argument's structure, shape and
+    dtype. ``has_aux=True``: ``fun`` returns ``(output, aux)`` and ``grad``
+    returns ``(gradient, aux)``.
+
+    >>> import funcgrad, numpy as np
+    >>> funcgrad.grad(np.sin)(0.0)
+    np.float64(1.0)
+    >>> funcgrad.grad(funcgrad.grad(np.sin))(0.0)
+    np.float64(-0.0)
+    """
+    vg = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
+
+    @functools.wraps(fun)
+    def grad_f(*args: Any, **kwargs: Any) -> Any:
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    return grad_f
+
+
+def _check_scalar_output(rec: _Recording, holomorphic: bool) -> Any:
+    if len(rec.out_leaves) != 1 or rec.out_tree.nodetype is not None:
+        raise TypeError(
+            "Gradient only defined for scalar-output functions, but the function "
+            f"returned a {rec.out_tree}. Return a single scalar (use has_aux=True to "
+            "return extra values), or use jacobian / vjp.")
+    out = rec.out_leaves[0]
+    shape = tuple(shape_of(out))
+    if shape != ():
+        raise TypeError(
+            f"Gradient only defined for scalar-output functions. Output had shape: "
+            f"{shape}. Reduce it to a scalar (e.g. with .sum()), or use jacobian / vjp "
+            "for non-scalar outputs.")
+    kind = dtype_of(out).kind
+    if holomorphic and kind != "c":
+        raise TypeError(
+            f"grad with holomorphic=True requires a complex output, got {dtype_of(out)}.")
+    if not holomorphic and kind == "c":
+        raise TypeError(
+            f"grad requires real-valued outputs (output dtype that is a sub-dtype of "
+            f"np.floating), but got {dtype_of(out)}. For holomorphic differentiation, "
+            "pass holomorphic=True. For differentiating a complex-valued function that "
+            "is not holomorphic, use vjp directly, or take its real part.")
+    if kind not in "fc":
+        raise TypeError(
+            f"grad requires a floating-point output, but got {dtype_of(out)}: an "
+            "integer or boolean output has no gradient.")
+    return out
+
+
+def jacobian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
+             holomorphic: bool = False, allow_int: bool = False) -> Callable[P, Any]:
+    """The Jacobian of ``fun`` by reverse mode, one backward pass per output
+    element: for an output of shape ``S`` and an input of shape ``I`` the
+    result has shape ``S + I``. Pytree outputs give a pytree of Jacobians.
+
+    >>> import funcgrad, numpy as np
+    >>> funcgrad.jacobian(lambda x: x ** 2)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+    who = "jacobian"
+
+    @functools.wraps(fun)
+    def jacobian_f(*args: Any, **kwargs: Any) -> Any:
+        nums, single = _argnums(argnums, len(args), who)
+        diff = tuple(args[i] for i in nums)
+        _check_inputs(tree_flatten(diff)[0], who, allow_int, holomorphic)
+        rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, who)
+        per_output = []
+        for j, out in enumerate(rec.out_leaves):
+            kind = dtype_of(out).kind
+            if kind == "c" and not holomorphic:
+                raise TypeError(
+                    f"jacobian requires real-valued outputs, but output {j} is "
+                    f"{dtype_of(out)}; pass holomorphic=True for holomorphic functions.")
+            rows = [rec.pullback(cts, release=False)
+                    for cts in _basis_cotangents(rec.out_leaves, j)]
+            jac = []
+            for i, x in enumerate(rec.in_leaves):
+                full_shape = tuple(shape_of(out)) + tuple(shape_of(x))
+                if rows:
+                    jac.append(fnp.reshape(fnp.stack([r[i] for r in rows]), full_shape))
+                else:
+                    jac.append(np.zeros(full_shape, dtype_of(x)))
+            g = tree_unflatten(rec.in_tree, jac)
+            per_output.append(g[0] if single else g)
+        result = tree_unflatten(rec.out_tree, per_output)
+        return (result, rec.aux) if has_aux else result
+
+    return jacobian_f
+
+
+jacrev = jacobian
+
+
+def _basis_cotangents(outs: list, j: int):
+    """One cotangent per element of output ``j``: one-hot there, zero elsewhere."""
+    out = outs[j]
+    shape, dtype = tuple(shape_of(out)), dtype_of(out)
+    zeros = [np.zeros(shape_of(o), dtype_of(o)) for o in outs]
+    for k in range(int(np.prod(shape, dtype=np.int64))):
+        e = np.zeros(shape, dtype)
+        e.flat[k] = 1
+        cts = list(zeros)
+        cts[j] = e
+        yield cts
+
+
+def hessian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
+            holomorphic: bool = False) -> Callable[P, Any]:
+    """The Hessian of a scalar-valued ``fun``: ``jacobian(jacobian(fun))``.
+    For an input of shape ``I`` the result has shape ``I + I``.
+
+    >>> import funcgrad, numpy as np
+    >>> funcgrad.hessian(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
+    inner = jacobian(fun, argnums, has_aux=has_aux, holomorphic=holomorphic)
+    return jacobian(inner, argnums, has_aux=has_aux, holomorphic=holomorphic)
+
+
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
+    """Forward-mode product: ``(fun(*primals), J @ tangents)``.
+
+    Computed exactly by transposing the (linear) VJP: the VJP of the
+    pullback with respect to its cotangent is the JVP.
+
+    >>> import funcgrad, numpy as np
+    >>> funcgrad.jvp(np.sin, (0.0,), (2.0,))
+    (np.float64(0.0), np.float64(2.0))
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError(
+            "jvp: primals and tangents must be tuples or lists with one entry per "
+            f"argument, got {type(primals).__name__} and {type(tangents).__name__}.")
+    p_leaves, p_tree = tree_flatten(tuple(primals))
+    t_leaves, t_tree = tree_flatten(tuple(tangents))
+    if p_tree != t_tree:
+        raise ValueError(f"jvp: primals and tangents must have the same structure, got "
+                         f"{p_tree} and {t_tree}.")
+    t_fixed = []
+    for i, (p, t) in enumerate(zip(p_leaves, t_leaves)):
+        p, t = _as_array(p), _as_array(t)
+        if tuple(shape_of(p)) != tuple(shape_of(t)):
+            raise ValueError(f"jvp: tangent {i} has shape {tuple(shape_of(t))}, expected "
+                             f"{tuple(shape_of(p))} (the primal's shape).")
+        t_fixed.append(t)
+    rec = _Recording(fun, tuple(primals), False, "jvp")
+    zero_cts = [np.zeros(shape_of(o), dtype_of(o)) for o in rec.out_leaves]
+
+    def pullback(*cts: Any) -> list:
+        return rec.pullback(list(cts), release=False)
+
+    transposed = _Recording(pullback, tuple(zero_cts), False, "jvp")
+    t_out = transposed.pullback(t_fixed, release=True)
+    return rec.out, tree_unflatten(rec.out_tree, t_out)
+
+
+# --- stop_gradient ----------------------------------------------------------
+_stop_gradient = Primitive("stop_gradient", lambda x: x, differentiable=False)
+
+
+def stop_gradient(x: Any) -> Any:
+    """``x`` as a constant: no gradient flows through it, at any nesting level.
+    Works on pytrees.
+
+    >>> import funcgrad, numpy as np
+    >>> funcgrad.grad(lambda x: x * funcgrad.stop_gradient(x))(3.0)
+    np.float64(3.0)
+    """
+    return tree_map(_stop_gradient, x)
+
+
+# --- custom_vjp -------------------------------------------------------------
+class _CustomVJPNode(Node):
+    """A node whose VJP is a user's ``bwd(*nondiff, residuals, g)``."""
+
+    __slots__ = ("bwd", "res", "nondiff", "in_tree", "out_tree", "n_out", "leaf_meta",
+                 "diff_positions")
+
+    def contributions(self, g: Any):
+        if self.res is None:
+            raise RuntimeError("custom_vjp: the residuals of this call were already freed")
+        if self.n_out > 1 or isinstance(g, tuple):
+            g = tuple(ops.zeros_like(m) if gi is None else gi for gi, m in zip(g, self.out))
+        g_tree = tree_unflatten(self.out_tree, list(g) if isinstance(g, tuple) else [g])
+        cts = self.bwd(*self.nondiff, self.res, g_tree)
+        n_diff = len(self.in_tree.children)
+        if not isinstance(cts, (tuple, list)) or len(cts) != n_diff:
+            raise TypeError(
+                f"custom_vjp bwd rule must return a tuple with one cotangent per "
+                f"differentiable argument ({n_diff}), got {_describe(cts)}.")
+        ct_leaves = []
+        for arg_ct, arg_def in zip(cts, self.in_tree.children):
+            if arg_ct is None:
+                ct_leaves.extend([None] * arg_def.num_leaves)
+            else:
+                leaves, tree = tree_flatten(arg_ct)
+                if tree != arg_def:
+                    raise TypeError(
+                        f"custom_vjp bwd rule returned a cotangent of structure {tree} "
+                        f"for an argument of structure {arg_def}.")
+                ct_leaves.extend(leaves)
+        for k, parent in self.parents:
+            ct = ct_leaves[k]
+            if ct is not None:
+                yield parent, ops.fit(ct, self.leaf_meta[k])
+
+    def release(self) -> None:
+        self.res = None
+
+
+class custom_vjp:
+    """A function with a hand-written VJP (JAX semantics).
+
+    >>> import funcgrad, numpy as np
+    >>> @funcgrad.custom_vjp
+    ... def clip_gradient(x):
+    ...     return x
+    >>> def fwd(x):
+    ...     return x, None
+    >>> def bwd(res, g):
+    ...     return (np.clip(g, -1.0, 1.0),)
+    >>> clip_gradient.defvjp(fwd, bwd)
+    >>> funcgrad.grad(lambda x: 5.0 * clip_gradient(x))(2.0)
+    np.float64(1.0)
+
+    ``fwd(*args) -> (output, residuals)``; ``bwd(*nondiff_args, residuals,
+    g) -> tuple`` with one cotangent (or ``None``) per differentiable
+    argument. Under nested transforms the outer ones differentiate ``fwd``
+    and ``bwd`` as ordinary code, as in JAX.
+    """
+
+    def __init__(self, fun: Callable[..., Any], nondiff_argnums: Sequence[int] = ()) -> None:
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
+        self.fwd: Optional[Callable[..., Any]] = None
+        self.bwd: Optional[Callable[..., Any]] = None
+
+    def defvjp(self, fwd: Callable[..., Any], bwd: Callable[..., Any]) -> None:
+        self.fwd = fwd
+        self.bwd = bwd
+
+    def __call__(self, *args: Any) -> Any:
+        if self.fwd is None or self.bwd is None:
+            raise TypeError(
+                f"custom_vjp function {getattr(self.fun, '__name__', self.fun)!r} has no "
+                "VJP rule: call .defvjp(fwd, bwd) before using it.")
+        nondiff_pos = tuple(i % len(args) for i in self.nondiff_argnums)
+        diff_pos = tuple(i for i in range(len(args)) if i not in nondiff_pos)
+        diff_args = tuple(args[i] for i in diff_pos)
+        leaves, in_tree = tree_flatten(diff_args)
+        top = None
+        for x in leaves:
+            if isinstance(x, Box) and (top is None or x._trace.level > top.level):
+                top = x._trace
+        if top is None:
+            return self.fun(*args)
+        vals, parents = top.unbox(leaves)
+        full = list(args)
+        for i, v in zip(diff_pos, tree_unflatten(in_tree, vals)):
+            full[i] = v
+        result = self.fwd(*full)
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            raise TypeError("custom_vjp fwd rule must return a pair (output, residuals), "
+                            f"got {_describe(result)}.")
+        out, res = result
+        out_leaves, out_tree = tree_flatten(out)
+        node = _CustomVJPNode(None, (), {}, tuple(out_leaves), parents)
+        node.bwd = self.bwd
+        node.res = res
+        node.nondiff = tuple(args[i] for i in nondiff_pos)
+        node.in_tree = in_tree
+        node.out_tree = out_tree
+        node.n_out = len(out_leaves)
+        node.leaf_meta = [_Shape(v) for v in vals]
+        if out_tree.nodetype is None:
+            return top.box(out_leaves[0], node)
+        boxes = [top.box(o, ItemNode(node, k, len(out_leaves))) for k, o in enumerate(out_leaves)]
+        return tree_unflatten(out_tree, boxes)
+
+
+class _Shape:
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, x: Any) -> None:
+        self.shape = tuple(shape_of(x))
+        self.dtype = dtype_of(x)
+
+
+def checkpoint(fun: Callable[P, T]) -> Callable[P, T]:
+    """Rematerialisation: ``fun``'s intermediate values are not kept for the
+    backward pass but recomputed when needed, trading compute for memory.
+
+    >>> import funcgrad, numpy as np
+    >>> deep = funcgrad.checkpoint(lambda x: np.sin(np.sin(x)))
+    >>> float(funcgrad.grad(deep)(0.0))
+    1.0
+    """
+    def fwd(*args: Any) -> tuple:
+        return fun(*args), args
+
+    def bwd(args: tuple, g: Any) -> tuple:
+        _, f_vjp = vjp(fun, *args)
+        return f_vjp(g)
+
+    wrapped = custom_vjp(fun)
+    wrapped.defvjp(fwd, bwd)
+    return functools.wraps(fun)(lambda *args: wrapped(*args))  # type: ignore[return-value]
