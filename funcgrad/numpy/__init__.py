@@ -26,15 +26,14 @@ from ._dispatch import (
     dispatch_ufunc as _dispatch_ufunc,
     no_rule_error as _no_rule_error,
 )
-from .elementwise import *  # noqa: F401,F403
-from .elementwise import add, astype, real, where  # noqa: F401
-from .reductions import sum, mean  # noqa: F401
-from .shape import (  # noqa: F401
-    reshape, transpose, broadcast_to, swapaxes, concatenate, stack, unbroadcast as _unbroadcast,
-)
-from .indexing import getitem, scatter_add  # noqa: F401
-from .products import matmul  # noqa: F401
-from . import linalg  # noqa: F401
+# Family modules: each registers its functions in REGISTRY as it is imported.
+from . import elementwise, reductions, shaping, indexing, products  # noqa: E402,F401
+from . import linalg  # noqa: E402,F401
+from ._registry import exports as _exports  # noqa: E402
+
+globals().update(_exports(""))
+from .shaping import unbroadcast as _unbroadcast  # noqa: E402
+from .indexing import getitem, scatter_add  # noqa: E402,F401
 from .._core import register_box_type as _register_box_type
 
 _register_box_type(None, Tracer)

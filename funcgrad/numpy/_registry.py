@@ -28,6 +28,7 @@ class FunctionInfo:
 
 
 REGISTRY: dict[str, FunctionInfo] = {}
+ALIASES: dict[str, str] = {}  # alias -> registered name ("abs" -> "absolute")
 
 
 def register(name: str, fn: Callable[..., Any], family: str, *, differentiable: bool = True,
@@ -37,6 +38,28 @@ def register(name: str, fn: Callable[..., Any], family: str, *, differentiable: 
         raise ValueError(f"funcgrad.numpy.{name} is registered twice")
     REGISTRY[name] = FunctionInfo(name, fn, family, differentiable, notes)
     return fn
+
+
+def alias(name: str, target: str) -> None:
+    """Expose registered function ``target`` under a second name too."""
+    if target not in REGISTRY:
+        raise ValueError(f"alias {name!r} points to unregistered {target!r}")
+    ALIASES[name] = target
+
+
+def exports(prefix: str = "") -> dict:
+    """Public names -> functions for one namespace (``""`` for funcgrad.numpy,
+    ``"linalg."`` for funcgrad.numpy.linalg), aliases included."""
+    out = {}
+    for full, info in REGISTRY.items():
+        if full.startswith(prefix):
+            name = full[len(prefix):]
+            if "." not in name and not name.startswith("_"):
+                out[name] = info.fn
+    for name, target in ALIASES.items():
+        if name.startswith(prefix) and "." not in name[len(prefix):]:
+            out[name[len(prefix):]] = REGISTRY[target].fn
+    return out
 
 
 def primitive(name: str, impl: Callable[..., Any], *rules: Optional[Callable[..., Any]],

@@ -22,7 +22,6 @@ multiply = primitive("multiply", np.multiply, lambda g, ans, x, y: g * y,
                      lambda g, ans, x, y: g * x, family=F)
 divide = primitive("divide", np.divide, lambda g, ans, x, y: g / y,
                    lambda g, ans, x, y: negative(g) * ans / y, family=F)
-true_divide = divide
 negative = primitive("negative", np.negative, lambda g, ans, x: negative(g),
                      family=F, saves_values=False)
 positive = primitive("positive", np.positive, lambda g, ans, x: g, family=F, saves_values=False)
@@ -68,7 +67,6 @@ def _abs_rule(g, ans, x):
 
 absolute = primitive("absolute", np.absolute, _abs_rule, family=F,
                      notes="Gradient at 0 is 0 (the subgradient of least norm).")
-abs = absolute
 
 
 def _tie_share(g, x, y, pick):
@@ -89,7 +87,6 @@ minimum = primitive("minimum", np.minimum,
 real = primitive("real", np.real, lambda g, ans, x: g, family=F)
 imag = primitive("imag", np.imag, lambda g, ans, x: g * -1j, family=F)
 conjugate = primitive("conjugate", np.conjugate, lambda g, ans, x: conjugate(g), family=F)
-conj = conjugate
 
 # --- not differentiable: comparisons, rounding, sign ----------------------
 equal = nondiff("equal", np.equal, family=F)
@@ -105,7 +102,6 @@ floor_divide = nondiff("floor_divide", np.floor_divide, family=F)
 remainder = primitive("remainder", np.remainder, lambda g, ans, x, y: g,
                       lambda g, ans, x, y: negative(g) * floor_divide(x, y), family=F,
                       notes="d/dy is -floor(x / y); undefined where x / y is an integer.")
-mod = remainder
 isfinite = nondiff("isfinite", np.isfinite, family=F)
 isnan = nondiff("isnan", np.isnan, family=F)
 isinf = nondiff("isinf", np.isinf, family=F)
@@ -143,6 +139,10 @@ def astype(x, dtype, copy: bool = True):
     return _astype_const(x, dtype=dtype)
 
 
-from ._registry import register  # noqa: E402
+from ._registry import alias, register  # noqa: E402
 
 register("astype", astype, F)
+alias("true_divide", "divide")
+alias("abs", "absolute")
+alias("conj", "conjugate")
+alias("mod", "remainder")

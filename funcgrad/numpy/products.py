@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._registry import primitive
-from .shape import swapaxes
+from .shaping import swapaxes
 
 F = "linalg"
 
@@ -34,14 +34,14 @@ def _matmul_rhs(g, ans, a, b):
 
 
 def expand(x, axis):
-    from .shape import reshape
+    from .shaping import reshape
     shape = list(x.shape)
     shape.insert(axis % (len(shape) + 1), 1)
     return reshape(x, tuple(shape))
 
 
 def squeeze_last(x):
-    from .shape import reshape
+    from .shaping import reshape
     return reshape(x, tuple(x.shape[:-1]))
 
 

@@ -6,7 +6,7 @@ from typing import Any, Optional
 import numpy as np
 
 from ._registry import primitive, register
-from .shape import broadcast_to, expand_reduced
+from .shaping import broadcast_to, expand_reduced
 
 F = "reductions"
 

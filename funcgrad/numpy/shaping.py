@@ -7,7 +7,7 @@ import numpy as np
 
 from ._registry import primitive, register
 
-F = "shape"
+F = "shaping"
 
 
 def _reshape_impl(x, shape, order="C"):
