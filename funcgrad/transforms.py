@@ -406,7 +406,7 @@ class _CustomVJPNode(Node):
                  "diff_positions")
 
     def contributions(self, g: Any):
-        if self.res is None:
+        if self.res is _FREED:
             raise RuntimeError("custom_vjp: the residuals of this call were already freed")
         if self.n_out > 1 or isinstance(g, tuple):
             g = tuple(ops.zeros_like(m) if gi is None else gi for gi, m in zip(g, self.out))
@@ -434,7 +434,10 @@ class _CustomVJPNode(Node):
                 yield parent, ops.fit(ct, self.leaf_meta[k])
 
     def release(self) -> None:
-        self.res = None
+        self.res = _FREED
+
+
+_FREED = object()
 
 
 class custom_vjp:

@@ -146,17 +146,20 @@ def tree_flatten(tree: Any, is_leaf: Optional[Callable[[Any], bool]] = None) -> 
     [1, 2, 3]
     """
     leaves: list = []
-
-    def walk(x: Any) -> PyTreeDef:
-        kind = None if (is_leaf is not None and is_leaf(x)) else _node_type(x)
-        if kind is None:
-            leaves.append(x)
-            return _LEAF
-        children, aux = kind.flatten(x)
-        return PyTreeDef(type(x), aux, tuple(walk(c) for c in children))
-
-    treedef = walk(tree)
+    treedef = _flatten_into(tree, leaves, is_leaf)
     return leaves, treedef
+
+
+# Module-level recursion (no nested closures): a recursive closure is a
+# reference cycle, which would keep traced values alive until the garbage
+# collector runs.
+def _flatten_into(x: Any, leaves: list, is_leaf: Optional[Callable[[Any], bool]]) -> PyTreeDef:
+    kind = None if (is_leaf is not None and is_leaf(x)) else _node_type(x)
+    if kind is None:
+        leaves.append(x)
+        return _LEAF
+    children, aux = kind.flatten(x)
+    return PyTreeDef(type(x), aux, tuple(_flatten_into(c, leaves, is_leaf) for c in children))
 
 
 def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
@@ -167,23 +170,23 @@ def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
     ('a', ['b'])
     """
     it = iter(leaves)
-
-    def build(td: PyTreeDef) -> Any:
-        if td.nodetype is None:
-            return next(it)
-        children = [build(c) for c in td.children]
-        kind = _registry.get(td.nodetype)
-        if kind is None:  # namedtuple
-            return td.nodetype(*children)
-        return kind.unflatten(td.aux, children)
-
     try:
-        out = build(treedef)
+        out = _build(treedef, it)
     except StopIteration:
         raise ValueError(f"too few leaves for {treedef}") from None
     if next(it, _LEAF) is not _LEAF:
         raise ValueError(f"too many leaves for {treedef}")
     return out
+
+
+def _build(td: PyTreeDef, it: Any) -> Any:
+    if td.nodetype is None:
+        return next(it)
+    children = [_build(c, it) for c in td.children]
+    kind = _registry.get(td.nodetype)
+    if kind is None:  # namedtuple
+        return td.nodetype(*children)
+    return kind.unflatten(td.aux, children)
 
 
 def tree_leaves(tree: Any, is_leaf: Optional[Callable[[Any], bool]] = None) -> list:

@@ -1,0 +1,109 @@
+"""Engine properties: deep graphs, memory, threads, no reference cycles."""
+from __future__ import annotations
+
+import gc
+import sys
+import threading
+import tracemalloc
+import weakref
+
+import numpy as np
+import pytest
+
+import funcgrad as fg
+import funcgrad.numpy as fnp
+
+
+def _chain(n):
+    def f(x):
+        for _ in range(n):
+            x = x * 1.0000001
+        return x
+    return f
+
+
+def test_million_operation_chain():
+    # Iterative backward: no recursion limit, and the answer is exact.
+    limit = sys.getrecursionlimit()
+    g = fg.grad(_chain(1_000_000))(1.0)
+    assert sys.getrecursionlimit() == limit
+    np.testing.assert_allclose(g, 1.0000001 ** 1_000_000, rtol=1e-9)
+
+
+def test_memory_returns_after_gradient():
+    x = np.ones(1000)
+    f = lambda x: fnp.sum(_chain(200)(x))
+    fg.grad(f)(x)  # warm up caches
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    for _ in range(3):
+        fg.grad(f)(x)
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert current - base < 100_000, f"{current - base} bytes still held"
+    assert peak - base > 8 * 1000 * 100  # the graph did hold the activations meanwhile
+
+
+def test_graph_is_freed_by_reference_counting_alone():
+    gc.disable()
+    try:
+        refs = []
+
+        def f(x):
+            y = fnp.exp(x) * x
+            refs.append(weakref.ref(y._node))
+            return fnp.sum(y)
+        fg.grad(f)(np.ones(3))
+        assert refs[0]() is None, "graph nodes survived without the garbage collector"
+    finally:
+        gc.enable()
+
+
+def test_threads_give_sequential_results():
+    xs = [np.linspace(-1, 1, 5) * (k + 1) for k in range(8)]
+    f = lambda x: fnp.sum(fnp.sin(x) * fg.grad(lambda y: fnp.sum(fnp.tanh(x * y)))(x))
+    expected = [fg.grad(f)(x) for x in xs]
+    results = [None] * 8
+    barrier = threading.Barrier(8)
+
+    def work(k):
+        barrier.wait()
+        for _ in range(20):
+            results[k] = fg.grad(f)(xs[k])
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for got, want in zip(results, expected):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_checkpoint_lowers_peak_memory():
+    def block(x):
+        for _ in range(20):
+            x = fnp.sin(x)
+        return x
+    ck = fg.checkpoint(block)
+    x = np.ones(20_000)
+
+    def peak(f):
+        gc.collect()
+        tracemalloc.start()
+        fg.grad(f)(x)
+        p = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return p
+
+    plain = peak(lambda x: fnp.sum(block(block(block(block(x))))))
+    checkpointed = peak(lambda x: fnp.sum(ck(ck(ck(ck(x))))))
+    assert checkpointed < 0.6 * plain, (checkpointed, plain)
+
+
+def test_second_order_through_many_nested_levels():
+    f = np.exp
+    for _ in range(5):
+        f = fg.grad(f)
+    assert f(0.0) == 1.0
