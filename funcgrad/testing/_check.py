@@ -1,74 +1,159 @@
-"""Gradient checking against central finite differences in float64."""
+"""Gradient checking against central finite differences in float64.
+
+The analytic derivatives (reverse mode through :func:`funcgrad.vjp`, forward
+mode through :func:`funcgrad.jvp`) are compared element by element with
+central differences computed on float64 (complex128) copies of the inputs.
+Non-scalar outputs are reduced with random cotangents, complex values follow
+JAX's convention (a cotangent ``c`` of ``z = x + iy`` is ``dL/dx - i dL/dy``),
+and ``order=k`` repeats the check on the VJP itself, k levels deep.
+"""
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
 from ..numpy._registry import dtype_of
-from ..tree_util import tree_flatten, tree_unflatten
+from ..tree_util import PyTreeDef, tree_flatten, tree_unflatten
 
-# Default tolerances per precision (atol, rtol) for comparing analytic with numeric.
+# Default tolerances (atol, rtol) per real precision; a complex dtype uses the
+# entry of its real part. The lowest precision among an argument and the
+# function's outputs decides.
 _TOLERANCES = {
-    np.dtype(np.float16): (1e-1, 1e-1),
+    np.dtype(np.float16): (5e-2, 5e-2),
     np.dtype(np.float32): (2e-3, 2e-3),
     np.dtype(np.float64): (1e-5, 1e-5),
-    np.dtype(np.complex64): (2e-3, 2e-3),
-    np.dtype(np.complex128): (1e-5, 1e-5),
 }
+_MODES = ("rev", "fwd")
+_ORDINAL = {1: "first", 2: "second", 3: "third", 4: "fourth"}
 
 
 def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int = 1,
                 modes: Sequence[str] = ("rev",), eps: Optional[float] = None,
                 atol: Optional[float] = None, rtol: Optional[float] = None,
-                seed: int = 0) -> None:
-    """Check ``fun``'s derivatives at ``args`` against central differences.
+                *, seed: int = 0) -> None:
+    """Check ``fun``'s derivatives at ``args`` against central finite differences.
 
-    Reverse mode (``"rev"``) compares ``vjp(u)`` for a random cotangent
-    ``u`` with the finite-difference gradient of ``<u, fun(x)>`` computed in
-    float64, element by element; forward mode (``"fwd"``) compares ``jvp``
-    along a random tangent with the directional difference. ``order=2``
-    checks the derivatives of the first-order VJP too, and so on.
-    ``args`` may hold pytrees. Raises ``AssertionError`` naming the
-    argument, the worst element and both values.
+    ``args`` is the tuple of positional arguments; each may be a pytree
+    (tuples, lists, dicts, dataclasses, ...). Floating and complex leaves are
+    differentiated, integer and boolean leaves are held fixed.
+
+    * ``modes``: ``"rev"`` compares the VJP of a random output cotangent
+      ``u`` with the finite-difference gradient of ``Re(sum(u * fun(x)))``,
+      element by element; ``"fwd"`` compares :func:`funcgrad.jvp` along a
+      random tangent with the directional difference.
+    * ``order=k`` checks derivatives up to order ``k``: order 2 checks the
+      derivatives of the order-1 VJP (with its random cotangent fixed), and so on.
+    * ``eps``: the finite-difference step (default: ``cbrt(machine epsilon)``
+      of the outputs' precision, scaled by the largest input magnitude).
+    * ``atol`` / ``rtol``: default by dtype, the lowest precision among the
+      argument and the outputs (float64: 1e-5; float32: 2e-3; float16: 5e-2).
+    * ``seed``: for the random cotangents and tangents (keyword only).
+
+    Differences are computed on float64 / complex128 copies of the inputs;
+    the analytic derivatives at the inputs as given, so a float32 argument
+    must also get a float32 gradient. On failure an ``AssertionError`` names
+    the mode, the order, the argument (with its path inside a pytree), the
+    worst element's index and the analytic and numeric values there.
 
     >>> import numpy as np
     >>> from funcgrad.testing import check_grads
-    >>> check_grads(np.sin, (np.array([0.1, 0.7]),), order=2)
+    >>> check_grads(np.sin, (np.array([0.1, 0.7]),), order=2, modes=("rev", "fwd"))
+    >>> def loss(params, x):
+    ...     return np.tanh(x @ params["w"] + params["b"])
+    >>> params = {"w": np.array([[0.5], [-0.3]]), "b": np.array([0.1])}
+    >>> check_grads(loss, (params, np.array([[1.0, 2.0]])))
     """
-    from ..transforms import jvp, vjp
-    args = tuple(args)
-    rng = np.random.default_rng(seed)
-    leaves, tree = tree_flatten(args)
-    leaves = [np.asarray(x) if not hasattr(x, "shape") else x for x in leaves]
+    if isinstance(modes, str):
+        modes = (modes,)
+    modes = tuple(modes)
+    for mode in modes:
+        if mode not in _MODES:
+            raise ValueError(f"check_grads: unknown mode {mode!r}; use 'rev' and/or 'fwd'.")
+    if not isinstance(order, (int, np.integer)) or order < 1:
+        raise ValueError(f"check_grads: order must be a positive integer, got {order!r}.")
+    if not isinstance(args, (tuple, list)):
+        raise TypeError(
+            "check_grads: args must be a tuple (or list) of positional arguments, got "
+            f"{type(args).__name__}; for one argument write (x,).")
+    leaves, tree = tree_flatten(tuple(args))
+    leaves = [x if hasattr(x, "shape") and hasattr(x, "dtype") else np.asarray(x)
+              for x in leaves]
+    names = _leaf_names(tree, "argument")
     diff = [i for i, x in enumerate(leaves) if dtype_of(x).kind in "fc"]
     if not diff:
-        raise ValueError("check_grads: no floating-point or complex argument to differentiate")
+        raise ValueError(
+            "check_grads: none of the arguments has a floating-point or complex leaf, so "
+            "there is nothing to differentiate.")
+    rng = np.random.default_rng(seed)
+    opts = _Options(modes, eps, atol, rtol)
 
-    def call(flat: list) -> Any:
-        return fun(*tree_unflatten(tree, flat))
+    def call(flat: Sequence[Any]) -> Any:
+        return fun(*tree_unflatten(tree, list(flat)))
 
+    _check_order(call, leaves, names, diff, order, 1, opts, rng)
+
+
+@dataclasses.dataclass
+class _Options:
+    modes: tuple
+    eps: Optional[float]
+    atol: Optional[float]
+    rtol: Optional[float]
+
+
+def _check_order(call: Callable[[Sequence[Any]], Any], leaves: list, names: list, diff: list,
+                 order: int, level: int, opts: _Options, rng: np.random.Generator) -> None:
+    from ..transforms import vjp
     out = call(leaves)
     out_leaves, out_tree = tree_flatten(out)
+    out_names = _leaf_names(out_tree, "output", top_level=False)
     cts = [_random_like(o, rng) for o in out_leaves]
-    for mode in modes:
-        if mode == "rev":
-            _check_rev(call, leaves, diff, out_tree, cts, eps, atol, rtol)
-        elif mode == "fwd":
-            _check_fwd(call, leaves, diff, rng, eps, atol, rtol, jvp)
-        else:
-            raise ValueError(f"check_grads: unknown mode {mode!r}; use 'rev' and/or 'fwd'")
-    if order > 1:
-        def pulled(*flat: Any) -> list:
-            _, f_vjp = vjp(lambda *xs: call(list(xs)), *flat)
-            g = f_vjp(tree_unflatten(out_tree, cts))
+    if "rev" in opts.modes:
+        _check_rev(call, leaves, names, diff, out_leaves, out_tree, cts, level, opts)
+    if "fwd" in opts.modes:
+        _check_fwd(call, leaves, diff, out_leaves, out_names, level, opts, rng)
+    if order > level:
+        def pulled(flat: Sequence[Any]) -> list:
+            out, f_vjp = vjp(lambda *xs: call(list(xs)), *flat)
+            fitted = [np.asarray(c, dtype_of(o)) for c, o in zip(cts, tree_flatten(out)[0])]
+            g = f_vjp(tree_unflatten(out_tree, fitted))
             return [g[i] for i in diff]
-        check_grads(pulled, leaves, order - 1, modes, eps, atol, rtol, seed + 1)
+        _check_order(pulled, leaves, names, diff, order, level + 1, opts, rng)
+
+
+def _leaf_names(tree: PyTreeDef, root: str, top_level: bool = True) -> list:
+    """A readable path for every leaf: ``argument 0``, ``argument 1['w']``."""
+    names: list = []
+    if top_level and tree.nodetype is tuple:
+        for i, child in enumerate(tree.children):
+            _walk_names(child, f"{root} {i}", names)
+    else:
+        _walk_names(tree, root, names)
+    return names
+
+
+def _walk_names(td: PyTreeDef, prefix: str, names: list) -> None:
+    if td.nodetype is None:
+        names.append(prefix)
+        return
+    if td.nodetype is dict:
+        labels = [f"[{k!r}]" for k in td.aux]
+    elif hasattr(td.nodetype, "_fields") and len(td.nodetype._fields) == len(td.children):
+        labels = [f".{f}" for f in td.nodetype._fields]
+    elif dataclasses.is_dataclass(td.nodetype) and \
+            len(dataclasses.fields(td.nodetype)) == len(td.children):
+        labels = [f".{f.name}" for f in dataclasses.fields(td.nodetype)]
+    else:
+        labels = [f"[{i}]" for i in range(len(td.children))]
+    for label, child in zip(labels, td.children):
+        _walk_names(child, prefix + label, names)
 
 
 def _random_like(x: Any, rng: np.random.Generator) -> np.ndarray:
     dt = dtype_of(x)
-    shape = np.shape(x) if not hasattr(x, "shape") else tuple(x.shape)
+    shape = tuple(np.shape(x)) if not hasattr(x, "shape") else tuple(x.shape)
     if dt.kind == "c":
         return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dt)
     if dt.kind == "f":
@@ -76,37 +161,62 @@ def _random_like(x: Any, rng: np.random.Generator) -> np.ndarray:
     return np.zeros(shape, dt)
 
 
-def _objective(call: Callable[[list], Any], cts: list) -> Callable[[list], float]:
-    """x -> Re(sum(u * fun(x))) in float64: the function whose gradient the
-    VJP with cotangent u is (JAX's convention for complex values)."""
+def _real_dtype(dt: np.dtype) -> np.dtype:
+    dt = np.dtype(dt)
+    if dt.kind == "c":
+        return np.dtype(np.finfo(dt).dtype)
+    return dt if dt.kind == "f" else np.dtype(np.float64)
+
+
+def _lowest_precision(dtypes: Sequence[np.dtype]) -> np.dtype:
+    reals = [_real_dtype(d) for d in dtypes if np.dtype(d).kind in "fc"]
+    if not reals:
+        return np.dtype(np.float64)
+    return max(reals, key=lambda d: np.finfo(d).eps)
+
+
+def _tolerances(dt: np.dtype, opts: _Options) -> tuple:
+    a, r = _TOLERANCES.get(_real_dtype(dt), _TOLERANCES[np.dtype(np.float64)])
+    return (a if opts.atol is None else opts.atol), (r if opts.rtol is None else opts.rtol)
+
+
+def _widen(x: Any) -> np.ndarray:
+    return np.array(x, np.complex128 if dtype_of(x).kind == "c" else np.float64)
+
+
+def _step(wide_out_dtypes: list, scale: float, opts: _Options) -> float:
+    if opts.eps is not None:
+        return float(opts.eps)
+    unit = float(np.finfo(_lowest_precision(wide_out_dtypes)).eps) ** (1 / 3)
+    return unit * max(1.0, scale)
+
+
+def _objective(call: Callable[[Sequence[Any]], Any], cts: list) -> Callable[[list], float]:
+    """x -> Re(sum(u * fun(x))): the function whose gradient the VJP with
+    cotangent u is (JAX's convention for complex values)."""
     def f(flat: list) -> float:
-        outs, _ = tree_flatten(call(flat))
         total = 0.0
-        for o, u in zip(outs, cts):
+        for o, u in zip(tree_flatten(call(flat))[0], cts):
             if dtype_of(o).kind in "fc":
                 total += float(np.real(np.sum(np.asarray(u, np.complex128) * np.asarray(o))))
         return total
     return f
 
 
-def _tolerances(dt: np.dtype, atol: Optional[float], rtol: Optional[float]) -> tuple:
-    a, r = _TOLERANCES.get(np.dtype(dt), (1e-5, 1e-5))
-    return (a if atol is None else atol), (r if rtol is None else rtol)
-
-
-def _widen(x: Any) -> np.ndarray:
-    return np.asarray(x, np.complex128 if dtype_of(x).kind == "c" else np.float64)
-
-
-def _check_rev(call, leaves, diff, out_tree, cts, eps, atol, rtol) -> None:
+def _check_rev(call, leaves, names, diff, out_leaves, out_tree, cts, level, opts) -> None:
     from ..transforms import vjp
     _, f_vjp = vjp(lambda *xs: call(list(xs)), *leaves)
     analytic = f_vjp(tree_unflatten(out_tree, cts))
     wide = [_widen(x) if i in diff else x for i, x in enumerate(leaves)]
+    wide_out = [dtype_of(o) for o in tree_flatten(call(wide))[0]]
+    out_dtypes = [dtype_of(o) for o in out_leaves]
     obj = _objective(call, cts)
     for i in diff:
         x = wide[i]
-        h = eps if eps is not None else 1e-6 * max(1.0, float(np.max(np.abs(x), initial=0.0)))
+        what = f"reverse-mode gradient of {names[i]}"
+        g = analytic[i]
+        _check_meta(what, g, leaves[i], level)
+        h = _step(wide_out, float(np.max(np.abs(x), initial=0.0)), opts)
         numeric = np.zeros(x.shape, x.dtype)
         parts = (1.0, 1j) if x.dtype.kind == "c" else (1.0,)
         for k in range(x.size):
@@ -114,47 +224,87 @@ def _check_rev(call, leaves, diff, out_tree, cts, eps, atol, rtol) -> None:
                 plus, minus = x.copy(), x.copy()
                 plus.flat[k] += h * part
                 minus.flat[k] -= h * part
-                d = (obj(_with(wide, i, plus, leaves)) - obj(_with(wide, i, minus, leaves))) / (2 * h)
-                # JAX convention: the cotangent of z = x + iy is d/dx - i d/dy.
+                d = (obj(_replace(wide, i, plus)) - obj(_replace(wide, i, minus))) / (2 * h)
+                # JAX convention: the cotangent of z = x + iy is dL/dx - i dL/dy.
                 numeric.flat[k] += d if part == 1.0 else -1j * d
-        _compare(f"argument {i}", np.asarray(analytic[i]), numeric, dtype_of(leaves[i]), atol, rtol,
-                 "reverse-mode gradient")
+        dt = _lowest_precision([dtype_of(leaves[i])] + out_dtypes + wide_out)
+        _compare(what, level, np.asarray(g), numeric, dt, h, opts)
 
 
-def _check_fwd(call, leaves, diff, rng, eps, atol, rtol, jvp) -> None:
+def _check_fwd(call, leaves, diff, out_leaves, out_names, level, opts, rng) -> None:
+    from ..transforms import jvp
     tangents = [_random_like(x, rng) if i in diff else np.zeros(np.shape(x), dtype_of(x))
                 for i, x in enumerate(leaves)]
     _, t_out = jvp(lambda *xs: call(list(xs)), tuple(leaves), tuple(tangents))
     wide = [_widen(x) if i in diff else x for i, x in enumerate(leaves)]
-    h = eps if eps is not None else 1e-6
+    wide_out = [dtype_of(o) for o in tree_flatten(call(wide))[0]]
+    scale = max(float(np.max(np.abs(wide[i]), initial=0.0)) for i in diff)
+    h = _step(wide_out, scale, opts)
     plus = [w + h * t if i in diff else w for i, (w, t) in enumerate(zip(wide, tangents))]
     minus = [w - h * t if i in diff else w for i, (w, t) in enumerate(zip(wide, tangents))]
-    num_leaves = [(np.asarray(p, np.complex128) - np.asarray(m, np.complex128)) / (2 * h)
-                  for p, m in zip(tree_flatten(call(plus))[0], tree_flatten(call(minus))[0])]
-    for j, (a, n) in enumerate(zip(tree_flatten(t_out)[0], num_leaves)):
-        dt = dtype_of(a)
-        _compare(f"output {j}", np.asarray(a), n if dt.kind == "c" else np.real(n), dt, atol, rtol,
-                 "forward-mode tangent")
+    numeric = [(np.asarray(p, np.complex128) - np.asarray(m, np.complex128)) / (2 * h)
+               for p, m in zip(tree_flatten(call(plus))[0], tree_flatten(call(minus))[0])]
+    in_dtypes = [dtype_of(leaves[i]) for i in diff]
+    for j, (o, a, n) in enumerate(zip(out_leaves, tree_flatten(t_out)[0], numeric)):
+        dt = dtype_of(o)
+        if dt.kind not in "fc":
+            continue
+        what = f"forward-mode tangent of {out_names[j]}"
+        _check_meta(what, a, o, level)
+        prec = _lowest_precision(in_dtypes + [dt] + wide_out)
+        _compare(what, level, np.asarray(a), n if dt.kind == "c" else np.real(n), prec, h, opts)
 
 
-def _with(wide: list, i: int, value: np.ndarray, leaves: list) -> list:
-    flat = list(wide)
-    flat[i] = value
-    return flat
+def _replace(flat: list, i: int, value: np.ndarray) -> list:
+    out = list(flat)
+    out[i] = value
+    return out
 
 
-def _compare(what: str, analytic: np.ndarray, numeric: np.ndarray, dt: np.dtype,
-             atol: Optional[float], rtol: Optional[float], kind: str) -> None:
-    a_tol, r_tol = _tolerances(dt, atol, rtol)
-    if analytic.shape != numeric.shape:
-        raise AssertionError(f"{kind} of {what} has shape {analytic.shape}, expected {numeric.shape}")
-    err = np.abs(np.asarray(analytic, np.complex128) - numeric)
-    bound = a_tol + r_tol * np.abs(numeric)
-    bad = err > bound
-    if np.any(bad) or not np.all(np.isfinite(analytic) == np.isfinite(numeric)):
-        k = int(np.argmax(np.where(np.isfinite(err), err - bound, np.inf)))
-        idx = tuple(int(i) for i in np.unravel_index(k, numeric.shape)) if numeric.shape else ()
+def _level_text(level: int) -> str:
+    if level == 1:
+        return "order 1"
+    return (f"order {level}: the {_ORDINAL.get(level - 1, f'order-{level - 1}')}-order VJP "
+            "(random cotangent fixed), differentiated")
+
+
+def _check_meta(what: str, analytic: Any, primal: Any, level: int) -> None:
+    a_shape, p_shape = tuple(np.shape(analytic)), tuple(np.shape(primal))
+    if a_shape != p_shape:
         raise AssertionError(
-            f"{kind} of {what} differs from central finite differences: worst element "
-            f"{idx}: analytic {analytic[idx]!r} vs numeric {numeric[idx]!r} "
-            f"(|diff| {err[idx]:.3g} > atol {a_tol:g} + rtol {r_tol:g} * |numeric|)")
+            f"check_grads ({_level_text(level)}): {what} has shape {a_shape}, expected "
+            f"{p_shape} (the shape of its primal).")
+    if dtype_of(analytic) != dtype_of(primal):
+        raise AssertionError(
+            f"check_grads ({_level_text(level)}): {what} has dtype {dtype_of(analytic)}, "
+            f"expected {dtype_of(primal)} (the dtype of its primal).")
+
+
+def _compare(what: str, level: int, analytic: np.ndarray, numeric: np.ndarray,
+             dt: np.dtype, h: float, opts: _Options) -> None:
+    a_tol, r_tol = _tolerances(dt, opts)
+    a = np.asarray(analytic, np.complex128)
+    err = np.abs(a - numeric)
+    bound = a_tol + r_tol * np.abs(numeric)
+    finite_mismatch = np.isfinite(a) != np.isfinite(numeric)
+    bad = (err > bound) | finite_mismatch
+    if not np.any(bad):
+        return
+    excess = np.where(np.isfinite(err) & ~finite_mismatch, err - bound, np.inf)
+    k = int(np.argmax(excess))
+    idx = tuple(int(i) for i in np.unravel_index(k, numeric.shape)) if numeric.shape else ()
+    raise AssertionError(
+        f"check_grads ({_level_text(level)}): {what} does not match central finite "
+        f"differences.\n"
+        f"  worst element {idx}: analytic {_fmt(analytic[idx])} vs numeric "
+        f"{_fmt(numeric[idx])}\n"
+        f"  |analytic - numeric| = {err[idx]:.3g} > atol {a_tol:g} + rtol {r_tol:g} * "
+        f"|numeric| (tolerances for {dt}); {int(np.count_nonzero(bad))} of {bad.size} "
+        f"element(s) outside; finite-difference step {h:.3g}")
+
+
+def _fmt(v: Any) -> str:
+    v = complex(v) if np.iscomplexobj(v) else float(v)
+    if isinstance(v, complex):
+        return f"{v.real:.10g}{v.imag:+.10g}j"
+    return f"{v:.10g}"
