@@ -33,7 +33,7 @@ from ._registry import exports as _exports  # noqa: E402
 
 globals().update(_exports(""))
 from .shaping import unbroadcast as _unbroadcast  # noqa: E402
-from .indexing import getitem, scatter_add  # noqa: E402,F401
+from .indexing import at, getitem, scatter_add, _IndexUpdateHelper  # noqa: E402,F401
 from .._core import register_box_type as _register_box_type
 
 _register_box_type(None, Tracer)
