@@ -1,0 +1,305 @@
+"""funcgrad's benchmark suite: one command, every workload, peers side by side.
+
+    python benchmarks/run.py                 # full run (about 5-10 minutes)
+    python benchmarks/run.py --quick         # tiny sizes, seconds (the smoke test)
+    python benchmarks/run.py --only chain,mlp-small --json out.json
+
+Every workload is timed in ONE process with interleaved repetitions and
+medians, next to a plain NumPy forward and a hand-written NumPy backward;
+every implementation's gradient is checked against the hand-written one
+before any time is reported. Threads are pinned to 1 before NumPy loads.
+See docs/performance.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks.harness import pin_threads  # noqa: E402
+
+pin_threads(1)
+
+import numpy as np  # noqa: E402
+
+from benchmarks import harness, workloads  # noqa: E402
+
+ORDER = ("hand-written", "numpy-fwd", "funcgrad", "facade", "autograd", "torch", "jax",
+         "mygrad")
+
+FULL = dict(chain=2000, long_chain=100_000, million=1_000_000, small=(32, 64, 64, 1),
+            small_batch=16, large=(784, 1024, 1024, 10), large_batch=256, hvp=200,
+            mem_size=1_000_000, mem_ops=200, reps=9, long_reps=3)
+QUICK = dict(chain=100, long_chain=2000, million=20_000, small=(8, 16, 16, 1),
+             small_batch=4, large=(32, 64, 64, 10), large_batch=16, hvp=10,
+             mem_size=20_000, mem_ops=20, reps=3, long_reps=1)
+
+SECTIONS = ("chain", "mlp-small", "mlp-large", "hvp", "long-chain", "million", "memory",
+            "leaks")
+
+
+def check(case: workloads.Case) -> dict:
+    """Compare each implementation's gradient with the hand-written one.
+    Returns ``{name: error message}`` for those that disagree."""
+    ref = [np.asarray(r) for r in case.reference()]
+    bad = {}
+    for name, fn in list(case.impls.items()):
+        try:
+            got = [workloads.to_numpy(g) for g in fn()]
+            if len(got) != len(ref):
+                raise AssertionError(f"{len(got)} gradients, expected {len(ref)}")
+            for k, (g, r) in enumerate(zip(got, ref)):
+                if g.shape != r.shape:
+                    raise AssertionError(f"gradient {k}: shape {g.shape} != {r.shape}")
+                if name in ("funcgrad", "facade") and g.dtype != r.dtype:
+                    raise AssertionError(f"gradient {k}: dtype {g.dtype} != {r.dtype}")
+                tol = 2e-3 if r.dtype == np.float32 else 1e-7
+                scale = max(np.max(np.abs(r)), 1e-300)
+                err = np.max(np.abs(g - r)) / scale if r.size else 0.0
+                if not err <= tol:
+                    raise AssertionError(f"gradient {k}: max rel. error {err:.2e} > {tol}")
+        except Exception as e:  # noqa: BLE001 - report, do not time
+            bad[name] = f"{type(e).__name__}: {e}"
+            del case.impls[name]
+    return bad
+
+
+def time_case(case: workloads.Case, reps: int, min_sample: float = 0.005,
+              forward: bool = True) -> dict:
+    bad = check(case)
+    for name in ("funcgrad",):
+        if name in bad:
+            raise SystemExit(f"[{case.name}] funcgrad's gradient is WRONG: {bad[name]}")
+    impls = {"hand-written": case.reference}
+    if forward and case.forward is not None:
+        impls["numpy-fwd"] = case.forward
+    impls.update(case.impls)
+    times = harness.measure(impls, reps, min_sample)
+    return {"times": times, "wrong": bad, "skipped": dict(case.skipped), "ops": case.ops,
+            "title": case.title}
+
+
+def ratios(res: dict) -> dict:
+    t = res["times"]
+    hw, fg = t.get("hand-written"), t.get("funcgrad")
+    out = {}
+    for name, v in t.items():
+        out[name] = {"vs_hand": v / hw if hw else None, "vs_funcgrad": v / fg if fg else None}
+    return out
+
+
+def render_time_table(res: dict, per_op: bool = False) -> str:
+    t = res["times"]
+    r = ratios(res)
+    head = "| implementation | time per call |" + (" per op |" if per_op else "") + \
+        " vs hand-written backward | funcgrad vs it |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for name in ORDER:
+        if name not in t:
+            continue
+        fg_vs = (t["funcgrad"] / t[name]) if "funcgrad" in t and name != "funcgrad" else None
+        row = f"| {name} | {harness.fmt_time(t[name])} |"
+        if per_op:
+            row += f" {harness.fmt_time(t[name] / res['ops'])} |"
+        row += f" {r[name]['vs_hand']:.2f}x |" + (f" {fg_vs:.2f}x |" if fg_vs else " — |")
+        lines.append(row)
+    for name, why in {**res["skipped"], **{k: "WRONG gradient, not timed: " + v
+                                           for k, v in res["wrong"].items()}}.items():
+        lines.append(f"| {name} | skipped: {why} |" + (" |" if per_op else "") + " | |")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> dict:
+    sz = QUICK if args.quick else FULL
+    reps = args.reps or sz["reps"]
+    libs, lib_skips = workloads.load_libraries(peers=not args.no_peers,
+                                               facade=not args.no_facade)
+    env = harness.environment()
+    env["libraries"] = workloads.versions(libs)
+    env["not measured"] = lib_skips
+    report: dict = {"env": env, "sizes": sz, "results": {}, "command": " ".join(sys.argv)}
+    sections = args.only.split(",") if args.only else list(SECTIONS)
+    out = report["results"]
+
+    def say(text: str) -> None:
+        print(text, flush=True)
+
+    say("# funcgrad benchmarks\n")
+    say(f"command: `python {' '.join(sys.argv)}`  ")
+    say(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
+    say("```\n" + json.dumps(env, indent=1, default=str) + "\n```\n")
+
+    def skip_missing(case: workloads.Case) -> None:
+        for name, why in lib_skips.items():
+            case.skipped.setdefault(name, why)
+
+    if "chain" in sections:
+        case = workloads.chain_case(libs, sz["chain"])
+        skip_missing(case)
+        out["chain"] = time_case(case, reps)
+        say(f"## {case.title}\n\n" + render_time_table(out["chain"], per_op=True) + "\n")
+    if "mlp-small" in sections:
+        s = sz["small"]
+        case = workloads.mlp_case(libs, s, sz["small_batch"], np.float64, "tanh-mse",
+                                  "mlp-small", f"MLP {'-'.join(map(str, s))} tanh, batch "
+                                  f"{sz['small_batch']}, float64, loss+grad")
+        skip_missing(case)
+        out["mlp-small"] = time_case(case, reps)
+        say(f"## {case.title}\n\n" + render_time_table(out["mlp-small"]) + "\n")
+    if "mlp-large" in sections:
+        s = sz["large"]
+        case = workloads.mlp_case(libs, s, sz["large_batch"], np.float32, "relu-ce",
+                                  "mlp-large", f"MLP {'-'.join(map(str, s))} relu + softmax "
+                                  f"CE, batch {sz['large_batch']}, float32, loss+grad")
+        skip_missing(case)
+        out["mlp-large"] = time_case(case, reps, min_sample=0.02)
+        say(f"## {case.title}\n\n" + render_time_table(out["mlp-large"]) + "\n")
+    if "hvp" in sections:
+        case = workloads.hvp_case(libs, sz["hvp"])
+        skip_missing(case)
+        out["hvp"] = time_case(case, reps)
+        say(f"## {case.title}\n\n" + render_time_table(out["hvp"]) + "\n")
+    if "long-chain" in sections:
+        n = sz["long_chain"]
+        only = None if args.slow_peers else ("funcgrad", "facade", "autograd", "torch",
+                                             "mygrad")
+        case = workloads.chain_case(libs, n, "long-chain", only=only)
+        skip_missing(case)
+        if "jax" in libs and not args.slow_peers:
+            case.skipped["jax"] = "eager JAX takes ~0.2 ms per op here; pass --slow-peers"
+        out["long-chain"] = time_case(case, sz["long_reps"], min_sample=0)
+        say(f"## {case.title}\n\n" + render_time_table(out["long-chain"], per_op=True) + "\n")
+    if "million" in sections:
+        n = sz["million"]
+        case = workloads.chain_case(libs, n, "million", only=("funcgrad", "facade"))
+        case.skipped["peers"] = "only funcgrad is run at this length"
+        out["million"] = time_case(case, sz["long_reps"], min_sample=0, forward=False)
+        say(f"## {case.title}\n\n" + render_time_table(out["million"], per_op=True) + "\n")
+        if "chain" in out:
+            per_small = out["chain"]["times"]["funcgrad"] / out["chain"]["ops"]
+            per_big = out["million"]["times"]["funcgrad"] / n
+            out["million"]["per_op_vs_chain"] = per_big / per_small
+            say(f"per-op cost vs the {sz['chain']}-op chain: {per_big / per_small:.2f}x\n")
+    if "memory" in sections:
+        out["memory"] = memory_section(libs, lib_skips, sz, say)
+    if "leaks" in sections:
+        out["leaks"] = leaks_section(libs, sz, say)
+    report["targets"] = targets(out)
+    say("## Targets (issue 7)\n")
+    for t in report["targets"]:
+        say(f"- {t['status']}: {t['target']} — measured {t['measured']}")
+    return report
+
+
+def memory_section(libs: dict, lib_skips: dict, sz: dict, say) -> dict:
+    size, nops = sz["mem_size"], sz["mem_ops"]
+    res: dict = {}
+    names = ["numpy-fwd", "hand-written"] + [n for n in ORDER[2:] if n in libs]
+    for name in names:
+        res[name] = harness.child_memory("chain", name, size, nops)
+    mb = 1e6
+    say(f"## {nops} elementwise ops on a {size}-element float64 array: peak memory of the "
+        "gradient (fresh child process each)\n")
+    say("| implementation | peak RSS over start | tracemalloc peak (NumPy buffers) | "
+        "RSS vs hand-written |\n|---|---|---|---|")
+    hw = res.get("hand-written", {}).get("rss_peak_over_base")
+    for name, r in res.items():
+        if "error" in r:
+            say(f"| {name} | failed: {r['error']} | | |")
+            continue
+        rss, tm = r["rss_peak_over_base"], r["tracemalloc_peak"]
+        tm_txt = f"{tm / mb:.0f} MB" if name not in ("torch", "jax") else "n/a (own allocator)"
+        say(f"| {name} | {rss / mb:.0f} MB | {tm_txt} | "
+            f"{rss / hw if hw else float('nan'):.2f}x |")
+    for name, why in lib_skips.items():
+        say(f"| {name} | skipped: {why} | | |")
+    say("")
+    return res
+
+
+def leaks_section(libs: dict, sz: dict, say) -> dict:
+    res = {}
+    case = workloads.mlp_case(libs, sz["small"], sz["small_batch"], np.float64, "tanh-mse",
+                              "leak", "")
+    chain = workloads.chain_case(libs, sz["chain"])
+    for name in ("funcgrad", "facade"):
+        if name in case.impls:
+            res[f"{name} mlp-small"] = workloads.leak_check(case.impls[name])
+            res[f"{name} chain"] = workloads.leak_check(chain.impls[name])
+    say("## Leak loop (20 repetitions, traced memory after each)\n")
+    say("| workload | growth rep 5 -> 20 | objects freed only by the cycle collector |"
+        "\n|---|---|---|")
+    for name, r in res.items():
+        say(f"| {name} | {r['growth_bytes']} B | {r['cyclic_garbage']} |")
+    say("")
+    return res
+
+
+def targets(out: dict) -> list:
+    rows = []
+
+    def add(target: str, ok: bool, measured: str) -> None:
+        rows.append({"target": target, "status": "MET" if ok else "NOT MET",
+                     "measured": measured})
+
+    def ratio(sec: str, a: str, b: str):
+        t = out.get(sec, {}).get("times", {})
+        return t[a] / t[b] if a in t and b in t else None
+
+    for sec, peer, limit, what in (
+            ("chain", "autograd", 0.4, "per-op overhead (0-d chain) <= 0.4x HIPS autograd"),
+            ("chain", "torch", 1.0, "per-op overhead (0-d chain) <= 1.0x PyTorch eager"),
+            ("mlp-small", "torch", 1.0, "small MLP step <= 1.0x PyTorch eager"),
+            ("mlp-large", "hand-written", 1.15,
+             "large MLP step <= 1.15x the hand-written NumPy backward"),
+            ("hvp", "torch", 1.0, "Hessian-vector product <= 1.0x PyTorch double backward")):
+        r = ratio(sec, "funcgrad", peer)
+        if r is not None:
+            add(what, r <= limit, f"{r:.2f}x")
+    mem = out.get("memory", {})
+    if "funcgrad" in mem and "hand-written" in mem and "error" not in mem["funcgrad"]:
+        r = mem["funcgrad"]["rss_peak_over_base"] / mem["hand-written"]["rss_peak_over_base"]
+        r2 = mem["funcgrad"]["tracemalloc_peak"] / mem["hand-written"]["tracemalloc_peak"]
+        add("deep-chain gradient peak memory <= 1.1x the hand-written backward's",
+            r <= 1.1 and r2 <= 1.1, f"{r:.2f}x (RSS), {r2:.2f}x (tracemalloc)")
+    if "million" in out and "per_op_vs_chain" in out["million"]:
+        r = out["million"]["per_op_vs_chain"]
+        add("10^6-op chain succeeds, per-op cost within 1.2x of the short chain", r <= 1.2,
+            f"{r:.2f}x")
+    for sec in ("chain", "mlp-small", "mlp-large", "hvp"):
+        r = ratio(sec, "facade", "funcgrad")
+        if r is not None:
+            add(f"facade within 1.2x of the functional API ({sec})", r <= 1.2, f"{r:.2f}x")
+    leaks = out.get("leaks", {})
+    for name, r in leaks.items():
+        add(f"no growth over 20 repetitions ({name})",
+            r["growth_bytes"] <= 16 * 1024 and r["cyclic_garbage"] == 0,
+            f"{r['growth_bytes']} B growth, {r['cyclic_garbage']} cyclic objects")
+    return rows
+
+
+def main(argv=None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
+    p.add_argument("--only", help="comma-separated sections: " + ",".join(SECTIONS))
+    p.add_argument("--reps", type=int, help="repetitions per implementation")
+    p.add_argument("--no-peers", action="store_true", help="skip autograd/torch/jax/mygrad")
+    p.add_argument("--no-facade", action="store_true", help="skip funcgrad.torch")
+    p.add_argument("--slow-peers", action="store_true",
+                   help="also run eager JAX on the 100,000-op chain")
+    p.add_argument("--json", help="write every figure to this file")
+    args = p.parse_args(argv)
+    report = run(args)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=1, default=str)
+    return report
+
+
+if __name__ == "__main__":
+    main()

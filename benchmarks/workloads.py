@@ -1,0 +1,493 @@
+"""The benchmark workloads, each written for every library measured.
+
+For every workload there is a plain NumPy forward, a hand-written NumPy
+backward (the reference gradient and the speed floor), funcgrad's functional
+API, funcgrad's PyTorch-like facade, and the peers that are installed
+(HIPS autograd, PyTorch, JAX without jit, MyGrad). Each ``*_case`` function
+returns a :class:`Case`; every implementation returns its gradients, which
+``run.py`` checks against the hand-written ones before timing anything.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+CHAIN_SCALE = 1.1  # the chain alternates y = sin(y) and y = y * CHAIN_SCALE
+
+
+@dataclass
+class Case:
+    name: str
+    title: str
+    reference: Callable[[], list]           # hand-written NumPy backward
+    forward: Optional[Callable[[], Any]]    # plain NumPy forward only
+    impls: dict = field(default_factory=dict)   # name -> callable returning grads
+    skipped: dict = field(default_factory=dict)  # name -> why
+    ops: int = 1                            # ops per call (for per-op figures)
+
+
+# --- libraries ----------------------------------------------------------------
+PEERS = ("autograd", "torch", "jax", "mygrad")
+
+
+def load_libraries(peers: bool = True, facade: bool = True) -> tuple[dict, dict]:
+    """``({name: module}, {name: why-skipped})`` for funcgrad, the facade and peers."""
+    libs: dict = {}
+    skipped: dict = {}
+    import funcgrad
+    libs["funcgrad"] = funcgrad
+    if facade:
+        try:
+            ft = importlib.import_module("funcgrad.torch")
+            if not hasattr(ft, "tensor") or not hasattr(ft, "Tensor"):
+                raise ImportError("funcgrad.torch has no Tensor yet")
+            libs["facade"] = ft
+        except Exception as e:  # noqa: BLE001 - any failure means "not ready"
+            skipped["facade"] = f"funcgrad.torch not usable yet ({type(e).__name__}: {e})"
+    for name in PEERS if peers else ():
+        try:
+            mod = importlib.import_module(name)
+            if name == "torch":
+                mod.set_num_threads(1)
+            if name == "jax":
+                mod.config.update("jax_enable_x64", True)
+            libs[name] = mod
+        except Exception as e:  # noqa: BLE001
+            skipped[name] = f"not installed ({type(e).__name__}); pip install '.[bench]'"
+    return libs, skipped
+
+
+def versions(libs: dict) -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+    out = {}
+    for name in libs:
+        try:
+            out[name] = version("funcgrad" if name == "facade" else name)
+        except PackageNotFoundError:
+            out[name] = getattr(libs[name], "__version__", "?")
+    return out
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """A gradient from any library as a NumPy array."""
+    if isinstance(x, (np.ndarray, np.generic)):
+        return np.asarray(x)
+    if hasattr(x, "detach"):                      # torch and the facade
+        return np.asarray(x.detach().numpy())
+    data = getattr(x, "data", None)               # mygrad
+    if isinstance(data, np.ndarray):
+        return data
+    return np.asarray(x)                          # jax
+
+
+class _Torchlike:
+    """The torch-API code paths, shared by PyTorch and funcgrad's facade."""
+
+    def __init__(self, torch: Any) -> None:
+        self.t = torch
+
+    def leaf(self, a: np.ndarray) -> Any:
+        return self.t.tensor(a, requires_grad=True)
+
+    def const(self, a: np.ndarray) -> Any:
+        return self.t.tensor(a)
+
+    def grads_by_backward(self, loss: Any, params: list) -> list:
+        loss.backward()
+        return [p.grad for p in params]
+
+
+# --- 1. chain of operations on one value ----------------------------------------------
+def chain(sin: Callable[[Any], Any], y: Any, n: int) -> Any:
+    for i in range(n):
+        y = sin(y) if i % 2 == 0 else y * CHAIN_SCALE
+    return y
+
+
+def chain_forward(x: np.ndarray, n: int) -> Any:
+    return chain(np.sin, x, n)
+
+
+def chain_backward(x: np.ndarray, n: int, reduce: bool = False) -> list:
+    """Hand-written: keep only what the backward reads (sin's inputs), release
+    each residual as soon as it is used, accumulate in place."""
+    saved = []
+    y = x
+    for i in range(n):
+        if i % 2 == 0:
+            saved.append(y)
+            y = np.sin(y)
+        else:
+            y = y * CHAIN_SCALE
+    if reduce:
+        y.sum()
+    del y
+    g = np.ones_like(x)
+    for i in reversed(range(n)):
+        if i % 2 == 0:
+            c = np.cos(saved.pop())
+            g *= c
+            del c
+        else:
+            g *= CHAIN_SCALE
+    return [g]
+
+
+def chain_impls(libs: dict, x: np.ndarray, n: int, reduce: bool = False,
+                only: Optional[tuple] = None) -> tuple[dict, dict]:
+    """Gradient of the chain (summed if ``reduce``) for every library."""
+    impls: dict = {}
+    skipped: dict = {}
+    want = lambda name: name in libs and (only is None or name in only)  # noqa: E731
+
+    if want("funcgrad"):
+        fg = libs["funcgrad"]
+        import funcgrad.numpy as fnp
+        if reduce:
+            g_f = fg.grad(lambda x: fnp.sum(chain(fnp.sin, x, n)))
+        else:
+            g_f = fg.grad(lambda x: chain(fnp.sin, x, n))
+        impls["funcgrad"] = lambda: [g_f(x)]
+    if want("autograd"):
+        ag = libs["autograd"]
+        anp = importlib.import_module("autograd.numpy")
+        if reduce:
+            g_a = ag.grad(lambda x: anp.sum(chain(anp.sin, x, n)))
+        else:
+            g_a = ag.grad(lambda x: chain(anp.sin, x, n))
+        xa = float(x) if x.ndim == 0 else x
+        impls["autograd"] = lambda: [g_a(xa)]
+    for name in ("torch", "facade"):
+        if want(name):
+            tl = _Torchlike(libs[name])
+
+            def step(tl: _Torchlike = tl) -> list:
+                xt = tl.leaf(x)
+                y = chain(tl.t.sin, xt, n)
+                if reduce:
+                    y = y.sum()
+                return tl.grads_by_backward(y, [xt])
+            impls[name] = step
+    if want("jax"):
+        jax = libs["jax"]
+        jnp = importlib.import_module("jax.numpy")
+        if reduce:
+            g_j = jax.grad(lambda x: jnp.sum(chain(jnp.sin, x, n)))
+        else:
+            g_j = jax.grad(lambda x: chain(jnp.sin, x, n))
+        xj = jnp.asarray(x)
+        impls["jax"] = lambda: [g_j(xj).block_until_ready()]
+    if want("mygrad"):
+        mg = libs["mygrad"]
+
+        def step_mg() -> list:
+            xm = mg.tensor(x)
+            y = chain(mg.sin, xm, n)
+            if reduce:
+                y = mg.sum(y)
+            y.backward()
+            return [xm.grad]
+        impls["mygrad"] = step_mg
+    return impls, skipped
+
+
+def chain_case(libs: dict, n: int, name: str = "chain", title: str = "",
+               only: Optional[tuple] = None) -> Case:
+    x = np.array(0.7)
+    impls, skipped = chain_impls(libs, x, n, only=only)
+    return Case(name, title or f"{n}-op chain on a 0-d float64, gradient",
+                lambda: chain_backward(x, n), lambda: chain_forward(x, n), impls, skipped,
+                ops=n)
+
+
+# --- 2. multilayer perceptrons -------------------------------------------------------
+def init_mlp(sizes: tuple, dtype: Any, rng: np.random.Generator) -> list:
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        params.append((rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)).astype(dtype))
+        params.append((0.1 * rng.standard_normal(fan_out)).astype(dtype))
+    return params
+
+
+def mlp_logits(params: list, X: Any, act: Callable[[Any], Any]) -> Any:
+    h = X
+    n = len(params) // 2
+    for k in range(n):
+        h = h @ params[2 * k] + params[2 * k + 1]
+        if k < n - 1:
+            h = act(h)
+    return h
+
+
+def mse_loss(out: Any, Y: Any) -> Any:
+    d = out - Y
+    return (d * d).sum() / d.shape[0]
+
+
+def np_log_softmax(z: Any, xp: Any, stop: Callable[[Any], Any] = lambda v: v) -> Any:
+    m = xp.max(stop(z), axis=1, keepdims=True)
+    s = z - m
+    return s - xp.log(xp.sum(xp.exp(s), axis=1, keepdims=True))
+
+
+def ce_loss(logp: Any, Yoh: Any) -> Any:
+    return -(Yoh * logp).sum() / logp.shape[0]
+
+
+def mlp_forward(params: list, X: np.ndarray, Y: np.ndarray, kind: str) -> Any:
+    if kind == "tanh-mse":
+        return mse_loss(mlp_logits(params, X, np.tanh), Y)
+    z = mlp_logits(params, X, lambda v: np.maximum(v, 0))
+    return ce_loss(np_log_softmax(z, np), Y)
+
+
+def mlp_backward(params: list, X: np.ndarray, Y: np.ndarray, kind: str) -> list:
+    """Hand-written backward pass of :func:`mlp_forward`."""
+    n = len(params) // 2
+    hs = [X]
+    zs = []
+    h = X
+    for k in range(n):
+        z = h @ params[2 * k] + params[2 * k + 1]
+        zs.append(z)
+        if k < n - 1:
+            h = np.tanh(z) if kind == "tanh-mse" else np.maximum(z, 0)
+            hs.append(h)
+    z = zs[-1]
+    B = X.shape[0]
+    if kind == "tanh-mse":
+        g = (2.0 / B) * (z - Y)
+    else:
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        e /= e.sum(axis=1, keepdims=True)
+        e -= Y
+        e *= 1.0 / B
+        g = e
+    g = g.astype(z.dtype, copy=False)
+    grads = [None] * len(params)
+    for k in reversed(range(n)):
+        grads[2 * k] = hs[k].T @ g
+        grads[2 * k + 1] = g.sum(axis=0)
+        if k > 0:
+            g = g @ params[2 * k].T
+            if kind == "tanh-mse":
+                g *= 1 - hs[k] * hs[k]
+            else:
+                g *= zs[k - 1] > 0
+    return grads
+
+
+def mlp_case(libs: dict, sizes: tuple, batch: int, dtype: Any, kind: str, name: str,
+             title: str) -> Case:
+    rng = np.random.default_rng(0)
+    params = init_mlp(sizes, dtype, rng)
+    X = rng.standard_normal((batch, sizes[0])).astype(dtype)
+    if kind == "tanh-mse":
+        Y = rng.standard_normal((batch, sizes[-1])).astype(dtype)
+    else:
+        Y = np.eye(sizes[-1], dtype=dtype)[rng.integers(0, sizes[-1], batch)]
+    case = Case(name, title, lambda: mlp_backward(params, X, Y, kind),
+                lambda: mlp_forward(params, X, Y, kind))
+
+    if "funcgrad" in libs:
+        fg = libs["funcgrad"]
+        import funcgrad.numpy as fnp
+
+        def loss_f(ps: list) -> Any:
+            if kind == "tanh-mse":
+                return mse_loss(mlp_logits(ps, X, fnp.tanh), Y)
+            z = mlp_logits(ps, X, lambda v: fnp.maximum(v, 0))
+            return ce_loss(np_log_softmax(z, fnp, fg.stop_gradient), Y)
+        g_f = fg.value_and_grad(loss_f)
+        case.impls["funcgrad"] = lambda: g_f(params)[1]
+    if "autograd" in libs:
+        ag = libs["autograd"]
+        anp = importlib.import_module("autograd.numpy")
+        lse = importlib.import_module("autograd.scipy.special").logsumexp
+
+        def loss_a(ps: list) -> Any:
+            if kind == "tanh-mse":
+                return mse_loss(mlp_logits(ps, X, anp.tanh), Y)
+            z = mlp_logits(ps, X, lambda v: anp.maximum(v, 0))
+            return ce_loss(z - lse(z, axis=1, keepdims=True), Y)
+        g_a = ag.value_and_grad(loss_a)
+        case.impls["autograd"] = lambda: g_a(list(params))[1]
+    for lib in ("torch", "facade"):
+        if lib in libs:
+            tl = _Torchlike(libs[lib])
+
+            def step(tl: _Torchlike = tl) -> list:
+                t = tl.t
+                ps = [tl.leaf(p) for p in params]
+                Xt, Yt = tl.const(X), tl.const(Y)
+                if kind == "tanh-mse":
+                    loss = mse_loss(mlp_logits(ps, Xt, t.tanh), Yt)
+                else:
+                    z = mlp_logits(ps, Xt, t.relu)
+                    loss = ce_loss(t.log_softmax(z, dim=1), Yt)
+                return tl.grads_by_backward(loss, ps)
+            case.impls[lib] = step
+    if "jax" in libs:
+        jax = libs["jax"]
+        jnp = importlib.import_module("jax.numpy")
+        Xj, Yj = jnp.asarray(X), jnp.asarray(Y)
+
+        def loss_j(ps: list) -> Any:
+            if kind == "tanh-mse":
+                return mse_loss(mlp_logits(ps, Xj, jnp.tanh), Yj)
+            z = mlp_logits(ps, Xj, jax.nn.relu)
+            return ce_loss(jax.nn.log_softmax(z, axis=1), Yj)
+        g_j = jax.value_and_grad(loss_j)
+        pj = [jnp.asarray(p) for p in params]
+        case.impls["jax"] = lambda: [g.block_until_ready() for g in g_j(pj)[1]]
+    if "mygrad" in libs:
+        mg = libs["mygrad"]
+        nnet = importlib.import_module("mygrad.nnet")
+
+        def step_mg() -> list:
+            ps = [mg.tensor(p) for p in params]
+            if kind == "tanh-mse":
+                loss = mse_loss(mlp_logits(ps, X, mg.tanh), Y)
+            else:
+                z = mlp_logits(ps, X, nnet.relu)
+                loss = ce_loss(nnet.logsoftmax(z, axis=1), Y)
+            loss.backward()
+            return [p.grad for p in ps]
+        case.impls["mygrad"] = step_mg
+    return case
+
+
+# --- 3. Hessian-vector product by grad-of-grad ---------------------------------------
+def hvp_case(libs: dict, n: int) -> Case:
+    """``H v`` for ``f(x) = sum(tanh(W x)^2)``."""
+    rng = np.random.default_rng(1)
+    W = rng.standard_normal((n, n)) / np.sqrt(n)
+    x = rng.standard_normal(n)
+    v = rng.standard_normal(n)
+
+    def forward() -> Any:
+        t = np.tanh(W @ x)
+        return (t * t).sum()
+
+    def reference() -> list:
+        t = np.tanh(W @ x)
+        s = 1 - t * t
+        return [W.T @ ((2 - 6 * t * t) * s * (W @ v))]
+
+    case = Case("hvp", f"Hessian-vector product, sum(tanh(W x)^2), n={n}", reference, forward)
+    if "funcgrad" in libs:
+        fg = libs["funcgrad"]
+        import funcgrad.numpy as fnp
+
+        def f(x: Any) -> Any:
+            t = fnp.tanh(W @ x)
+            return fnp.sum(t * t)
+        hvp_f = fg.grad(lambda x: fnp.sum(fg.grad(f)(x) * v))
+        case.impls["funcgrad"] = lambda: [hvp_f(x)]
+    if "autograd" in libs:
+        ag = libs["autograd"]
+        anp = importlib.import_module("autograd.numpy")
+
+        def fa(x: Any) -> Any:
+            t = anp.tanh(anp.dot(W, x))
+            return anp.sum(t * t)
+        hvp_a = ag.grad(lambda x: anp.sum(ag.grad(fa)(x) * v))
+        case.impls["autograd"] = lambda: [hvp_a(x)]
+    for lib in ("torch", "facade"):
+        if lib in libs:
+            tl = _Torchlike(libs[lib])
+            Wt, vt = tl.const(W), tl.const(v)
+
+            def step(tl: _Torchlike = tl, Wt: Any = Wt, vt: Any = vt) -> list:
+                t_ = tl.t
+                xt = tl.leaf(x)
+                th = t_.tanh(Wt @ xt)
+                y = (th * th).sum()
+                g, = t_.autograd.grad(y, xt, create_graph=True)
+                hv, = t_.autograd.grad((g * vt).sum(), xt)
+                return [hv]
+            case.impls[lib] = step
+    if "jax" in libs:
+        jax = libs["jax"]
+        jnp = importlib.import_module("jax.numpy")
+        Wj, vj, xj = jnp.asarray(W), jnp.asarray(v), jnp.asarray(x)
+
+        def fj(x: Any) -> Any:
+            t = jnp.tanh(Wj @ x)
+            return jnp.sum(t * t)
+        hvp_j = jax.grad(lambda x: jnp.sum(jax.grad(fj)(x) * vj))
+        case.impls["jax"] = lambda: [hvp_j(xj).block_until_ready()]
+    if "mygrad" in libs:
+        case.skipped["mygrad"] = "n/a: MyGrad has no higher-order derivatives"
+    return case
+
+
+# --- 4. peak memory of a deep elementwise chain (child process) -----------------------
+def memory_child(workload: str, impl: str, size: int, nops: int) -> dict:
+    """Run in a fresh process: peak memory of one gradient of the summed
+    ``nops``-op chain on a ``size``-element float64 array."""
+    import tracemalloc
+    from benchmarks.harness import current_rss, peak_rss, reset_peak_rss
+    assert workload == "chain"
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(size)
+    if impl in ("numpy-fwd", "hand-written"):
+        fn = ((lambda: [chain_forward(x, nops).sum()]) if impl == "numpy-fwd"
+              else (lambda: chain_backward(x, nops, reduce=True)))
+    else:
+        libs, skipped = load_libraries(peers=impl in PEERS, facade=impl == "facade")
+        if impl not in libs:
+            return {"error": skipped.get(impl, "unknown implementation")}
+        impls, _ = chain_impls(libs, x, nops, reduce=True, only=(impl,))
+        fn = impls[impl]
+    # Warm up on a small input so one-time imports and caches are not counted.
+    small = memory_warmup(impl, nops)
+    if small is not None:
+        small()
+    base = current_rss()
+    reset_peak_rss()
+    tracemalloc.start()
+    result = fn()
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    peak = peak_rss()
+    del result
+    return {"rss_peak_over_base": max(0, peak - base), "tracemalloc_peak": traced_peak}
+
+
+def memory_warmup(impl: str, nops: int) -> Optional[Callable[[], Any]]:
+    x = np.ones(8)
+    if impl in ("numpy-fwd", "hand-written"):
+        return None
+    libs, _ = load_libraries(peers=impl in PEERS, facade=impl == "facade")
+    if impl not in libs:
+        return None
+    impls, _ = chain_impls(libs, x, nops, reduce=True, only=(impl,))
+    return impls[impl]
+
+
+# --- 5. leaks: the graph is freed by reference counting --------------------------------
+def leak_check(step: Callable[[], Any], reps: int = 20) -> dict:
+    """Traced memory after each of ``reps`` calls (growth = last - fifth),
+    and how many objects the cycle collector had to free after one call."""
+    import gc
+    import tracemalloc
+    step()
+    gc.collect()
+    gc.disable()
+    try:
+        step()
+        cyclic = gc.collect()
+    finally:
+        gc.enable()
+    tracemalloc.start()
+    sizes = []
+    for _ in range(reps):
+        step()
+        sizes.append(tracemalloc.get_traced_memory()[0])
+    tracemalloc.stop()
+    return {"growth_bytes": sizes[-1] - sizes[min(4, reps - 1)], "first": sizes[0],
+            "last": sizes[-1], "cyclic_garbage": cyclic}
