@@ -1,0 +1,40 @@
+"""The benchmark harness runs end to end on tiny sizes (funcgrad only, no
+peers), and every gradient it checks is right. Full runs: benchmarks/run.py."""
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+run = pytest.importorskip("benchmarks.run")
+
+
+def test_quick_run_checks_gradients_and_reports(capsys: pytest.CaptureFixture) -> None:
+    report = run.main(["--quick", "--no-peers", "--reps", "1",
+                       "--only", "chain,mlp-small,mlp-large,hvp,memory,leaks"])
+    res = report["results"]
+    for sec in ("chain", "mlp-small", "mlp-large", "hvp"):
+        times = res[sec]["times"]
+        assert {"hand-written", "numpy-fwd", "funcgrad"} <= set(times), sec
+        assert all(t > 0 for t in times.values())
+        assert "funcgrad" not in res[sec]["wrong"]
+    assert "error" not in res["memory"]["funcgrad"], res["memory"]["funcgrad"]
+    assert res["memory"]["hand-written"]["tracemalloc_peak"] > 0
+    assert all(r["cyclic_garbage"] == 0 for r in res["leaks"].values())
+    out = capsys.readouterr().out
+    assert "## Targets (issue 7)" in out and "funcgrad" in out
+
+
+def test_a_wrong_gradient_is_caught() -> None:
+    from benchmarks import workloads
+    import numpy as np
+    libs, _ = workloads.load_libraries(peers=False, facade=False)
+    case = workloads.chain_case(libs, 10)
+    case.impls["broken"] = lambda: [np.array(0.123)]
+    bad = run.check(case)
+    assert "broken" in bad and "funcgrad" not in bad
+    assert "broken" not in case.impls
