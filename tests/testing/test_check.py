@@ -1,0 +1,184 @@
+"""funcgrad.testing.check_grads: passes correct derivatives, catches wrong
+ones, and says where."""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import re
+
+import numpy as np
+import pytest
+
+import funcgrad as fg
+import funcgrad.numpy as fnp
+from funcgrad.testing import check_grads
+from funcgrad.tree_util import register_dataclass
+
+
+def with_vjp(fun, bwd):
+    """``fun`` with the hand-written VJP ``bwd(x, g)`` (one argument)."""
+    f = fg.custom_vjp(fun)
+    f.defvjp(lambda x: (fun(x), x), lambda x, g: (bwd(x, g),))
+    return f
+
+
+# --- correct derivatives pass --------------------------------------------------
+@pytest.mark.parametrize("modes", [("rev",), ("fwd",), ("rev", "fwd")])
+def test_smooth_function_passes_to_third_order(modes):
+    check_grads(lambda x: fnp.sin(x) * fnp.exp(x), (np.array([0.1, -0.7, 1.2]),), order=3,
+                modes=modes)
+
+
+def test_modes_may_be_a_single_string():
+    check_grads(fnp.tanh, (np.array(0.3),), modes="fwd")
+
+
+Point = collections.namedtuple("Point", "x y")
+
+
+@register_dataclass
+@dataclasses.dataclass
+class Params:
+    w: np.ndarray
+    b: np.ndarray
+
+
+def test_pytree_arguments_and_outputs():
+    def f(p, pts, scale):
+        h = fnp.tanh(pts[0].x * p.w + p.b)
+        return {"h": h * scale["s"], "sq": [pts[1].y ** 2, fnp.sum(h)]}
+
+    args = (Params(np.array([0.5, -0.2]), np.array(0.1)),
+            [Point(np.array([1.0, 2.0]), np.array(0.0)), Point(np.array(0.0), np.array([0.3, 0.4]))],
+            {"s": np.array(1.5)})
+    check_grads(f, args, order=2, modes=("rev", "fwd"))
+
+
+def test_integer_leaves_are_held_fixed():
+    check_grads(lambda x, n: x ** 2 * n, (np.array([0.5, 1.5]), np.array(3)), order=2,
+                modes=("rev", "fwd"))
+
+
+@pytest.mark.parametrize("f", [
+    lambda z: fnp.sin(z) * z,                          # holomorphic
+    lambda z: fnp.abs(z),                              # real output of a complex input
+    lambda z: fnp.conj(z) * z + fnp.real(z) * 1j,      # not holomorphic
+    lambda z: fnp.imag(z) ** 2,
+], ids=["holomorphic", "abs", "conj", "imag"])
+def test_complex_functions_in_jax_convention(f):
+    check_grads(f, (np.array([1.0 + 2.0j, -0.5 + 0.3j]),), order=2, modes=("rev", "fwd"))
+
+
+def test_complex_output_of_real_input():
+    check_grads(lambda x: fnp.exp(1j * x), (np.array([0.2, 1.1]),), order=2, modes=("rev", "fwd"))
+
+
+def test_float32_arguments_use_float32_tolerances():
+    check_grads(lambda x: fnp.sum(fnp.tanh(x) ** 2), (np.array([0.3, -1.1], np.float32),),
+                order=2, modes=("rev", "fwd"))
+
+
+def test_function_computing_in_float32_gets_a_larger_step():
+    # the inputs are float64 but the function rounds to float32: a float64-sized
+    # step would measure rounding noise
+    check_grads(lambda x: fnp.astype(fnp.sin(x), np.float32), (np.array([1.0, 0.5]),),
+                order=2, modes=("rev", "fwd"))
+
+
+def test_non_scalar_output_is_projected_on_random_cotangents():
+    check_grads(lambda a, b: a @ b, (np.arange(6.0).reshape(2, 3) / 4, np.ones((3, 2)) / 3),
+                order=2)
+
+
+# --- wrong derivatives fail, and the message says where ------------------------
+def test_sign_flip_is_reported_with_argument_index_and_values():
+    bad_sin = with_vjp(fnp.sin, lambda x, g: -g * fnp.cos(x))
+
+    def f(params, x):
+        return fnp.sum(bad_sin(params["w"]) * x)
+
+    w = np.array([[0.1, 0.2], [0.3, 0.4]])
+    with pytest.raises(AssertionError) as info:
+        check_grads(f, ({"w": w}, np.array([1.0, 2.0])))
+    msg = str(info.value)
+    assert "reverse-mode gradient of argument 0['w']" in msg
+    assert "order 1" in msg
+    # the gradient is -cos(w) * x instead of cos(w) * x: the worst element is
+    # where |cos(w) * x| is largest
+    worst = np.unravel_index(np.argmax(np.abs(np.cos(w) * [1.0, 2.0])), w.shape)
+    assert f"worst element {tuple(int(i) for i in worst)}" in msg
+    analytic, numeric = map(float, re.search(r"analytic (\S+) vs numeric (\S+)", msg).groups())
+    assert analytic == pytest.approx(-numeric) and numeric != 0
+
+
+def test_one_wrong_element_is_the_worst_element():
+    def bwd(x, g):
+        return g * 2 * x + fnp.where(fnp.arange(4) == 2, 1.0, 0.0)
+    f = with_vjp(lambda x: x ** 2, bwd)
+    with pytest.raises(AssertionError, match=r"worst element \(2,\)"):
+        check_grads(lambda x: fnp.sum(f(x)), (np.array([0.1, 0.2, 0.3, 0.4]),))
+
+
+def test_forward_mode_alone_catches_a_wrong_rule():
+    bad = with_vjp(fnp.exp, lambda x, g: g * fnp.exp(x) * 1.01)
+    with pytest.raises(AssertionError, match="forward-mode tangent of output"):
+        check_grads(bad, (np.array([0.5, 1.0]),), modes=("fwd",))
+
+
+def test_second_order_bug_needs_order_two():
+    # first derivative right, second wrong: exp's rule treats x as a constant
+    bad = with_vjp(fnp.exp, lambda x, g: g * fnp.exp(fg.stop_gradient(x)))
+    check_grads(bad, (np.array([0.3, 1.0]),), order=1)
+    with pytest.raises(AssertionError, match="order 2: the first-order VJP"):
+        check_grads(bad, (np.array([0.3, 1.0]),), order=2)
+
+
+def test_dropped_conjugate_is_caught():
+    # |z|'s cotangent is g * conj(z) / |z| in JAX's convention
+    bad_abs = with_vjp(fnp.abs, lambda z, g: g * z / fnp.abs(z))
+    check_grads(bad_abs, (np.array([0.5, 2.0]),))  # invisible on real inputs
+    with pytest.raises(AssertionError, match="argument 0"):
+        check_grads(bad_abs, (np.array([0.5 + 1.0j, 2.0 - 0.5j]),))
+
+
+def test_tolerances_can_be_loosened():
+    slightly_off = with_vjp(fnp.sin, lambda x, g: g * fnp.cos(x) * (1 + 1e-3))
+    x = (np.array([0.2, 0.9]),)
+    with pytest.raises(AssertionError, match="rtol 1e-05"):
+        check_grads(slightly_off, x)
+    check_grads(slightly_off, x, rtol=1e-2)
+    check_grads(slightly_off, x, atol=1e-2)
+
+
+def test_explicit_step_is_used():
+    with pytest.raises(AssertionError, match="finite-difference step 0.5"):
+        check_grads(fnp.exp, (np.array([1.0]),), eps=0.5)
+    check_grads(fnp.exp, (np.array([1.0]),), eps=1e-5)
+
+
+def test_non_finite_mismatch_is_reported():
+    # sqrt's gradient at 0 is inf; a rule that says 0 there is caught
+    bad = with_vjp(fnp.sqrt, lambda x, g: fnp.where(x == 0, 0.0, g / (2 * fnp.sqrt(x))))
+    check_grads(bad, (np.array([1.0, 4.0]),))
+    with pytest.raises(AssertionError):
+        check_grads(bad, (np.array([1.0, 1e-300]),), eps=1e-301)
+
+
+# --- argument errors ---------------------------------------------------------------
+@pytest.mark.parametrize("kwargs,error,match", [
+    ({"modes": ("reverse",)}, ValueError, "unknown mode 'reverse'"),
+    ({"order": 0}, ValueError, "order must be a positive integer"),
+])
+def test_bad_options(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        check_grads(fnp.sin, (np.array(1.0),), **kwargs)
+
+
+def test_no_float_argument():
+    with pytest.raises(ValueError, match="nothing to differentiate"):
+        check_grads(lambda n: n * 2, (np.array([1, 2]),))
+
+
+def test_args_must_be_a_tuple():
+    with pytest.raises(TypeError, match=r"for one argument write \(x,\)"):
+        check_grads(fnp.sin, np.array([1.0]))
