@@ -29,6 +29,8 @@ from ._dispatch import (
 # Family modules: each registers its functions in REGISTRY as it is imported.
 from . import elementwise, reductions, shaping, indexing, products  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401
+# Keep last among the family imports: it registers only names no family provides.
+from . import constants  # noqa: E402,F401
 from ._registry import exports as _exports  # noqa: E402
 
 globals().update(_exports(""))

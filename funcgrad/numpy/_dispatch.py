@@ -1,29 +1,51 @@
 """Routing plain NumPy calls on traced values to funcgrad.numpy.
 
 ``np.sin(t)`` reaches :func:`dispatch_ufunc` through ``__array_ufunc__``;
-``np.sum(t)`` reaches :func:`dispatch_function` through
-``__array_function__``. A NumPy function with no rule raises a
-:class:`TypeError` naming it.
+``np.sum(t)``, ``np.linalg.inv(t)`` and ``np.fft.fft(t)`` reach
+:func:`dispatch_function` through ``__array_function__``. NumPy functions
+are matched to funcgrad's by identity, walking ``numpy``, ``numpy.linalg``
+and ``numpy.fft`` against the registry (so ``numpy.linalg.diagonal`` finds
+``funcgrad.numpy.linalg.diagonal``, never ``funcgrad.numpy.diagonal``).
+
+Ufunc methods: ``reduce`` and ``accumulate`` of ``add``/``multiply``/
+``maximum``/``minimum`` use the matching reductions (``sum``, ``cumprod``,
+...); other differentiable binary ufuncs reduce and accumulate by a left
+fold, exactly as NumPy defines them; ``outer`` works for every ufunc with a
+rule; ``at`` (in place) is rejected in favour of ``x.at[idx]``. Ufuncs
+without a gradient (comparisons, logical functions) run any method on the
+concrete values.
+
+A NumPy function with no rule raises a :class:`TypeError` naming it and
+pointing to ``funcgrad.custom_vjp``.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Optional
 
 import numpy as np
 
 from .._core import Box
 
+# ufunc method -> funcgrad.numpy functions to try, in order
 _UFUNC_METHODS = {
-    ("add", "reduce"): "sum",
-    ("multiply", "reduce"): "prod",
-    ("maximum", "reduce"): "amax",
-    ("minimum", "reduce"): "amin",
-    ("add", "accumulate"): "cumsum",
-    ("multiply", "accumulate"): "cumprod",
+    ("add", "reduce"): ("sum",),
+    ("multiply", "reduce"): ("prod",),
+    ("maximum", "reduce"): ("amax", "max"),
+    ("minimum", "reduce"): ("amin", "min"),
+    ("add", "accumulate"): ("cumsum",),
+    ("multiply", "accumulate"): ("cumprod",),
 }
+
+# NumPy functions that write into an argument: never possible on traced values.
+_IN_PLACE = frozenset({"copyto", "place", "put", "putmask", "fill_diagonal"})
+
+# ufunc keywords with a value that changes nothing here
+_UFUNC_DEFAULTS = {"casting": "same_kind", "order": "K", "subok": True, "signature": None,
+                   "where": True}
 
 
 def no_rule_error(qualname: str) -> TypeError:
+    """The error for a NumPy function without a gradient rule."""
     return TypeError(
         f"funcgrad has no gradient rule for {qualname}, which was called on a traced "
         "value. Write the computation with functions funcgrad supports (see "
@@ -32,67 +54,235 @@ def no_rule_error(qualname: str) -> TypeError:
     )
 
 
-def _namespace(module_name: str) -> Any:
+def _in_place_error(qualname: str) -> TypeError:
+    return TypeError(
+        f"{qualname} writes into an existing array in place, which a traced computation "
+        "cannot record (traced arrays are immutable). Use the functional form "
+        "x = x.at[idx].set(v) (also .add, .multiply, .min, .max); for plain arrays, "
+        "funcgrad.numpy.at(x)[idx].set(v).")
+
+
+def _out_error(qualname: str) -> TypeError:
+    return TypeError(
+        f"{qualname}(..., out=...) would write a traced value into an existing array; "
+        "traced arrays are immutable. Use the returned value instead (for indexed "
+        "updates: x = x.at[idx].set(v)).")
+
+
+def _fnp() -> Any:
     from .. import numpy as fnp
-    if module_name in ("numpy", "numpy._core.fromnumeric", "numpy.core.fromnumeric"):
-        return fnp
-    if module_name.startswith("numpy."):
-        sub = module_name.split(".")[1]
-        return getattr(fnp, sub, None) if sub in ("linalg", "fft", "random") else fnp
-    return None
+    return fnp
 
 
-def dispatch_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
-    from .. import numpy as fnp
-    out = kwargs.pop("out", None)
-    if out is not None:
-        raise TypeError(
-            f"numpy.{ufunc.__name__}(..., out=...) would write a traced value into an "
-            "existing array; funcgrad arrays are immutable. Use the returned value "
-            "instead (for indexed updates: x.at[idx].set(v))."
-        )
-    name = ufunc.__name__
-    if method == "__call__":
-        fn = fnp.__dict__.get(name)
-        if fn is None:
-            raise no_rule_error(f"numpy.{name}")
-        return fn(*inputs, **kwargs)
-    if method == "at":
-        raise TypeError(
-            f"numpy.{name}.at mutates its first argument in place, which a traced "
-            "computation cannot record. Use the functional form "
-            "x = x.at[idx].add(v) (or .multiply / .min / .max / .set)."
-        )
-    if method == "outer":
-        fn = fnp.__dict__.get(name)
-        if fn is None:
-            raise no_rule_error(f"numpy.{name}.outer")
-        a, b = inputs
-        a_shape = np.shape(a) if not hasattr(a, "shape") else a.shape
-        b_ndim = np.ndim(b) if not hasattr(b, "shape") else len(b.shape)
-        return fn(fnp.reshape(a, tuple(a_shape) + (1,) * b_ndim), b, **kwargs)
-    target = _UFUNC_METHODS.get((name, method))
-    fn = fnp.__dict__.get(target) if target else None
-    if fn is None:
-        raise no_rule_error(f"numpy.{name}.{method}")
-    kwargs.setdefault("axis", 0)
-    return fn(*inputs, **kwargs)
+# --- NumPy function -> funcgrad function -----------------------------------------
+_table: dict = {}
+_table_size = [-1]
 
 
-def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
-    ns = _namespace(getattr(func, "__module__", "") or "")
-    name = func.__name__
-    fn = ns.__dict__.get(name) if ns is not None else None
-    if fn is None or fn is func:
-        raise no_rule_error(f"{_public_module(func)}.{name}")
-    return fn(*args, **kwargs)
+def _function_table() -> dict:
+    """``{id(numpy function): funcgrad function}``, rebuilt when the registry grows."""
+    from ._registry import ALIASES, REGISTRY, exports
+    size = len(REGISTRY) + len(ALIASES)
+    if size == _table_size[0]:
+        return _table
+    table: dict = {}
+    for prefix, module in (("linalg.", np.linalg), ("fft.", np.fft), ("", np)):
+        ours = exports(prefix)
+        for name, fn in ours.items():
+            theirs = getattr(module, name, None)
+            if theirs is not None and callable(theirs) and id(theirs) not in table:
+                table[id(theirs)] = fn
+    _table.clear()
+    _table.update(table)
+    _table_size[0] = size
+    return _table
 
 
 def _public_module(func: Any) -> str:
     mod = getattr(func, "__module__", "numpy") or "numpy"
-    return "numpy" if mod.startswith("numpy._core") or mod.startswith("numpy.core") else mod
+    if mod.startswith(("numpy._core", "numpy.core", "numpy.lib")):
+        return "numpy"
+    for sub in ("linalg", "fft", "random"):
+        if mod.startswith(f"numpy.{sub}") or mod.startswith(f"numpy._{sub}"):
+            return f"numpy.{sub}"
+    return mod
 
 
+def _call(fn: Callable[..., Any], qualname: str, args: Any, kwargs: dict) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except TypeError as e:
+        msg = str(e)
+        if "unexpected keyword argument" in msg or "positional argument" in msg:
+            raise TypeError(
+                f"{qualname}: these arguments are not supported on traced values by "
+                f"funcgrad ({msg}). Supported keywords are those of funcgrad.numpy's "
+                "function of the same name (see docs/numpy-coverage.md).") from e
+        raise
+
+
+def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
+    """``__array_function__``: run funcgrad's version of the NumPy ``func``."""
+    name = getattr(func, "__name__", repr(func))
+    qualname = f"{_public_module(func)}.{name}"
+    if kwargs.get("out") is not None:
+        raise _out_error(qualname)
+    if name in _IN_PLACE and qualname == f"numpy.{name}":
+        raise _in_place_error(qualname)
+    fn = _function_table().get(id(func))
+    if fn is None:
+        raise no_rule_error(qualname)
+    if "out" in kwargs:
+        kwargs = {k: v for k, v in kwargs.items() if k != "out"}
+    return _call(fn, qualname, args, kwargs)
+
+
+# --- ufuncs ---------------------------------------------------------------------------
+def _ufunc_rule(name: str) -> Optional[Any]:
+    from ._registry import ALIASES, REGISTRY
+    info = REGISTRY.get(name) or REGISTRY.get(ALIASES.get(name, ""))
+    return info
+
+
+def dispatch_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
+    """``__array_ufunc__``: ``ufunc.method(*inputs, **kwargs)`` on traced values."""
+    name = ufunc.__name__
+    qual = f"numpy.{name}" if method == "__call__" else f"numpy.{name}.{method}"
+    out = kwargs.pop("out", None)
+    if out is not None and any(o is not None for o in (out if isinstance(out, tuple) else (out,))):
+        raise _out_error(qual)
+    if method == "at":
+        raise TypeError(
+            f"numpy.{name}.at mutates its first argument in place, which a traced "
+            "computation cannot record. Use the functional form "
+            "x = x.at[idx].add(v) (or .multiply / .min / .max / .set).")
+    info = _ufunc_rule(name)
+    if info is None:
+        raise no_rule_error(qual)
+    if not info.differentiable:
+        # no gradient either way: NumPy itself on the concrete values
+        return getattr(ufunc, method)(*(strip(x) for x in inputs),
+                                      **{k: strip(v) for k, v in kwargs.items()})
+    fn = info.fn
+    if method == "__call__":
+        return _ufunc_call(ufunc, fn, qual, inputs, kwargs)
+    if kwargs.get("where", True) is not True:
+        raise TypeError(f"{qual}: where= is not supported on traced values; "
+                        "use funcgrad.numpy.where to mask instead")
+    kwargs.pop("where", None)
+    if method == "outer":
+        _check_defaults(qual, kwargs)
+        fnp = _fnp()
+        a, b = inputs
+        a_shape = tuple(np.shape(a) if not hasattr(a, "shape") else a.shape)
+        b_ndim = np.ndim(b) if not hasattr(b, "shape") else len(b.shape)
+        return _ufunc_call(ufunc, fn, qual, (fnp.reshape(a, a_shape + (1,) * b_ndim), b), kwargs)
+    if method in ("reduce", "accumulate"):
+        if ufunc.nin != 2 or ufunc.nout != 1:
+            raise ValueError(f"{method} only supported for binary functions")
+        return _reduce_or_accumulate(ufunc, fn, method, qual, inputs, kwargs)
+    raise no_rule_error(qual)
+
+
+def _check_defaults(qual: str, kwargs: dict) -> None:
+    for k in list(kwargs):
+        if k in _UFUNC_DEFAULTS:
+            v = kwargs.pop(k)
+            default = _UFUNC_DEFAULTS[k]
+            if v is not default and not (type(v) is type(default) and v == default):
+                raise TypeError(f"{qual}: {k}={v!r} is not supported on traced values by "
+                                "funcgrad (only the default)")
+
+
+def _ufunc_call(ufunc: np.ufunc, fn: Callable[..., Any], qual: str, inputs: tuple,
+                kwargs: dict) -> Any:
+    _check_defaults(qual, kwargs)
+    dtype = kwargs.pop("dtype", None)
+    if kwargs:
+        raise TypeError(f"{qual}: keyword argument(s) {sorted(kwargs)} are not supported on "
+                        "traced values by funcgrad")
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        fnp = _fnp()
+        inputs = tuple(fnp.astype(x, dtype) for x in inputs)
+        result = fn(*inputs)
+        return result if np.dtype(result.dtype) == dtype else fnp.astype(result, dtype)
+    return fn(*inputs)
+
+
+def _reduce_or_accumulate(ufunc: np.ufunc, fn: Callable[..., Any], method: str, qual: str,
+                          inputs: tuple, kwargs: dict) -> Any:
+    fnp = _fnp()
+    if len(inputs) != 1:
+        raise TypeError(f"{qual} takes one array")
+    (x,) = inputs
+    _check_defaults(qual, kwargs)
+    axis = kwargs.pop("axis", 0)
+    dtype = kwargs.pop("dtype", None)
+    keepdims = kwargs.pop("keepdims", False)
+    initial = kwargs.pop("initial", np._NoValue)
+    if kwargs:
+        raise TypeError(f"{qual}: keyword argument(s) {sorted(kwargs)} are not supported on "
+                        "traced values by funcgrad")
+    if dtype is not None:
+        x = fnp.astype(x, dtype)
+    if method == "accumulate" and (axis is None or isinstance(axis, tuple)):
+        raise TypeError(f"{qual}: axis must be an integer")
+    shape = tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+    if method == "reduce" and initial is np._NoValue and _reduces_empty(shape, axis):
+        raise ValueError(f"zero-size array to reduction operation {ufunc.__name__} which has "
+                         "no identity" if ufunc.identity is None else
+                         f"{qual} of an empty array: pass initial= to reduce traced values")
+    for target in _UFUNC_METHODS.get((ufunc.__name__, method), ()):
+        special = fnp.__dict__.get(target)
+        if special is not None:
+            if method == "reduce":
+                result = special(x, axis=axis, keepdims=keepdims)
+            else:
+                result = special(x, axis=axis)
+            break
+    else:
+        result = _fold(fn, x, shape, axis, keepdims, method)
+    if initial is not np._NoValue:
+        result = fn(result, initial)
+    return result
+
+
+def _reduces_empty(shape: tuple, axis: Any) -> bool:
+    if axis is None:
+        return int(np.prod(shape, dtype=np.int64)) == 0
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return any(shape[a] == 0 for a in axes)
+
+
+def _fold(fn: Callable[..., Any], x: Any, shape: tuple, axis: Any, keepdims: bool,
+          method: str) -> Any:
+    """``ufunc.reduce``/``accumulate`` as NumPy defines them: a left fold along
+    ``axis`` (``f(f(x0, x1), x2)...``), with the rule of ``fn`` at every step."""
+    fnp = _fnp()
+    nd = len(shape)
+    if axis is None:
+        axes = tuple(range(nd))
+    else:
+        axes = tuple(a % nd for a in (axis if isinstance(axis, tuple) else (axis,)))
+    rest = [d for d in range(nd) if d not in axes]
+    moved = fnp.transpose(x, axes + tuple(rest)) if axes + tuple(rest) != tuple(range(nd)) else x
+    n = int(np.prod([shape[a] for a in axes], dtype=np.int64))
+    flat = fnp.reshape(moved, (n,) + tuple(shape[d] for d in rest))
+    acc = flat[0]
+    steps = [acc]
+    for i in range(1, n):
+        acc = fn(acc, flat[i])
+        steps.append(acc)
+    if method == "accumulate":
+        out = fnp.stack(steps, axis=0)
+        return fnp.moveaxis(out, 0, axes[0]) if axes[0] != 0 else out
+    if keepdims:
+        acc = fnp.reshape(acc, tuple(1 if d in axes else shape[d] for d in range(nd)))
+    return acc
+
+
+# --- constants -------------------------------------------------------------------------
 def strip(x: Any) -> Any:
     """The concrete value under every box of ``x`` (lists and tuples too)."""
     while isinstance(x, Box):
@@ -102,18 +292,49 @@ def strip(x: Any) -> Any:
     return x
 
 
-def constant_function(numpy_fn: Any) -> Any:
+def _traced(x: Any) -> bool:
+    if isinstance(x, Box):
+        return True
+    if type(x) in (list, tuple):
+        return any(_traced(v) for v in x)
+    return False
+
+
+def constant_function(numpy_fn: Any, *, reject: tuple = (), name: Optional[str] = None) -> Any:
     """Wrap a NumPy function whose result carries no gradient (``argmax``,
-    ``shape``, ``zeros_like``): it runs on the concrete values."""
+    ``shape``, ``zeros_like``): it runs on the concrete values, traced or not.
+
+    ``reject`` names keyword arguments that would carry a gradient if traced
+    (``histogram``'s ``weights``): a traced value there raises rather than
+    losing its gradient silently. ``name`` is the public name (``"linalg.matrix_rank"``).
+
+    >>> import numpy as np
+    >>> from funcgrad.numpy._dispatch import constant_function
+    >>> argmax = constant_function(np.argmax)
+    >>> argmax(np.array([1.0, 3.0, 2.0]))
+    np.int64(1)
+    """
+    qual = name or numpy_fn.__name__
 
     def fn(*args: Any, **kwargs: Any) -> Any:
+        for k in reject:
+            if _traced(kwargs.get(k)):
+                raise TypeError(
+                    f"numpy.{qual}: a traced {k}= would need a gradient, which funcgrad does "
+                    f"not provide for {qual}. Pass funcgrad.stop_gradient({k}) if none is "
+                    "needed, or define one with funcgrad.custom_vjp.")
+        if kwargs.get("out") is not None:
+            raise _out_error(f"numpy.{qual}")
         return numpy_fn(*(strip(a) for a in args), **{k: strip(v) for k, v in kwargs.items()})
 
-    fn.__name__ = numpy_fn.__name__
-    fn.__qualname__ = numpy_fn.__name__
-    fn.__doc__ = (f"``numpy.{numpy_fn.__name__}`` on concrete values: accepts traced "
-                  "arrays, returns a constant (no gradient flows through it).")
-    fn.__module__ = __name__
+    short = qual.split(".")[-1]
+    fn.__name__ = short
+    fn.__qualname__ = short
+    fn.__module__ = "funcgrad.numpy"
+    fn.__wrapped_numpy__ = numpy_fn  # type: ignore[attr-defined]
+    fn.__doc__ = (f"``numpy.{qual}`` on the concrete values: accepts traced arrays and returns "
+                  "a constant (no gradient flows through the result).\n")
+    if reject:
+        fn.__doc__ += (f"\nA traced {', '.join(reject)}= raises TypeError instead of losing "
+                       "its gradient.\n")
     return fn
-
-

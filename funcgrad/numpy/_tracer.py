@@ -134,6 +134,26 @@ class Tracer(Box):
             "x = x.at[idx].set(v) (also .add, .multiply, .min, .max)."
         )
 
+    def _in_place(self, method: str, instead: str) -> TypeError:
+        return TypeError(
+            f"ndarray.{method} modifies the array in place, which a traced computation "
+            f"cannot record (traced arrays are immutable). Use {instead} instead.")
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        raise self._in_place("sort", "x = np.sort(x)")
+
+    def partition(self, *args: Any, **kwargs: Any) -> None:
+        raise self._in_place("partition", "x = np.partition(x, kth)")
+
+    def fill(self, value: Any) -> None:
+        raise self._in_place("fill", "x = np.full_like(x, value)")
+
+    def put(self, *args: Any, **kwargs: Any) -> None:
+        raise self._in_place("put", "x = x.at[idx].set(v)")
+
+    def resize(self, *args: Any, **kwargs: Any) -> None:
+        raise self._in_place("resize", "x = np.resize(x, shape)")
+
     # --- NumPy protocol ---------------------------------------------------
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         return _fnp()._dispatch_ufunc(ufunc, method, inputs, kwargs)

@@ -91,3 +91,61 @@ SPECS = {
     "bincount": Spec(fixed(np.array([0, 2, 2, 4]), np.array([0.5, 1.0, -2.0, 3.0]), minlength=6),
                      argnums=(1,), float32=False),
 }
+
+
+# --- constant functions (funcgrad/numpy/constants.py) ------------------------------
+# Fixed arguments for every function constants.py may register; only the names it
+# did register (no rule family provides them) get a spec here. Values are
+# compared with NumPy by the registry test where the result is numeric and
+# homogeneous, and leaf by leaf (traced and untraced) in test_namespace.py.
+_A = np.array([[1.0, 3.0, 2.0], [0.0, -1.0, 3.0]])
+_V = np.array([3.0, 1.0, 2.0, 1.0])
+CONSTANT_ARGS = {
+    "shape": ((_A,), {}), "ndim": ((_A,), {}), "size": ((_A,), {}),
+    "iscomplexobj": ((_A,), {}), "isrealobj": ((_A,), {}), "isfortran": ((_A,), {}),
+    "result_type": ((_A, np.float32), {}), "can_cast": ((_A, np.float32), {}),
+    "min_scalar_type": ((_A,), {}), "common_type": ((_A,), {}),
+    "zeros_like": ((_A,), {}), "ones_like": ((_A,), {"dtype": np.float32}),
+    "empty_like": ((_A,), {}),
+    "argmax": ((_A,), {"axis": 1}), "argmin": ((_A,), {"axis": 0}), "argsort": ((_V,), {}),
+    "argpartition": ((_V, 1), {}), "nanargmax": ((_V,), {}), "nanargmin": ((_V,), {}),
+    "nonzero": ((_A,), {}), "argwhere": ((_A,), {}), "flatnonzero": ((_A,), {}),
+    "count_nonzero": ((_A,), {"axis": 0}),
+    "searchsorted": ((np.sort(_V), np.array([0.5, 2.5])), {}),
+    "digitize": ((_V, np.array([0.0, 1.5, 2.5])), {}),
+    "lexsort": (((_V, _V[::-1]),), {}),
+    "diag_indices_from": ((np.eye(3),), {}), "tril_indices_from": ((np.eye(3),), {}),
+    "triu_indices_from": ((np.eye(3), 1), {}),
+    "unique": ((_V,), {"return_counts": True}), "isin": ((_V, [1.0, 2.0]), {}),
+    "histogram": ((_V,), {"bins": 3}), "histogram_bin_edges": ((_V,), {"bins": 3}),
+    "histogram2d": ((_V, _V[::-1]), {"bins": 2}), "histogramdd": ((_A.T,), {"bins": 2}),
+    "array_str": ((_A,), {}), "array_repr": ((_A,), {}), "array2string": ((_A,), {}),
+    "all": ((_A,), {"axis": 1}), "any": ((_A,), {}),
+    "isclose": ((_A, 1.0), {}), "allclose": ((_A, _A), {}), "array_equal": ((_A, _A), {}),
+    "array_equiv": ((_A, _A[0]), {}),
+    "logical_and": ((_A, _V[:3]), {}), "logical_or": ((_A, 0.0), {}),
+    "logical_xor": ((_A, 1.0), {}), "logical_not": ((_A,), {}),
+    "isnan": ((_A,), {}), "isinf": ((_A,), {}), "isfinite": ((_A,), {}),
+    "isposinf": ((_A,), {}), "isneginf": ((_A,), {}), "iscomplex": ((_A,), {}),
+    "isreal": ((_A,), {}), "signbit": ((_A,), {}),
+    "linalg.matrix_rank": ((np.eye(3),), {}),
+}
+# results NumPy's assert_allclose cannot compare (text, dtypes, ragged tuples, garbage)
+NOT_NUMERIC = {"result_type", "min_scalar_type", "common_type", "empty_like", "histogram",
+               "histogram2d", "histogramdd", "array_str", "array_repr", "array2string",
+               "unique"}
+
+
+def _constant_specs() -> dict:
+    from funcgrad.numpy.constants import REGISTERED
+    out = {}
+    for name in REGISTERED:
+        if name == "full_like":
+            continue
+        args, kwargs = CONSTANT_ARGS[name]
+        out[name] = Spec(fixed(*args, **kwargs), compare_values=name not in NOT_NUMERIC)
+    return out
+
+
+SPECS.update(_constant_specs())
+SPECS["full_like"] = Spec(fixed(np.zeros((2, 3)), np.array(1.5)), argnums=(1,), float32=False)
