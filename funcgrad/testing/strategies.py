@@ -671,7 +671,8 @@ def _available_ops(names: Optional[Sequence[str]], complex_inputs: bool) -> list
 
 
 @st.composite
-def programs(draw: Any, *, min_inputs: int = 1, max_inputs: int = 2, max_steps: int = 4,
+def programs(draw: Any, *, min_inputs: int = 1, max_inputs: int = 2, min_steps: int = 1,
+             max_steps: int = 4,
              dtype: DTypeLike = np.float64, ops: Optional[Sequence[str]] = None,
              max_dims: int = 2, max_side: int = 3, low: float = -1.5, high: float = 1.5,
              max_value: float = 50.0) -> Program:
@@ -681,12 +682,13 @@ def programs(draw: Any, *, min_inputs: int = 1, max_inputs: int = 2, max_steps: 
     broadcastable shapes (0-d and size-1 axes included) and elements in
     ``[low, high]``.
 
-    Each of up to ``max_steps`` steps applies one operation (``ops``: names
+    Each of ``min_steps..max_steps`` steps applies one operation (``ops``: names
     to choose from; default: every smooth operation with a recipe here that
     the registry provides) to earlier values. A step is kept only if its
     arguments are inside the operation's domain, away from kinks and poles,
     and its result is finite and at most ``max_value`` in magnitude, so the
-    program is smooth near ``args``. Binary steps broadcast; reductions,
+    program is smooth near ``args`` (a rejected step is redrawn, up to three
+    tries per step, so a program may end up shorter than ``min_steps``). Binary steps broadcast; reductions,
     ``transpose``, ``reshape`` and ``matmul`` draw valid parameters.
 
     >>> from hypothesis import given
@@ -704,10 +706,15 @@ def programs(draw: Any, *, min_inputs: int = 1, max_inputs: int = 2, max_steps: 
     args = tuple(draw(safe_arrays(s, dt, low, high)) for s in shapes.input_shapes)
     values: list = [np.asarray(a) for a in args]
     steps: list = []
-    n_steps = draw(st.integers(1, max_steps))
-    for _ in range(n_steps):
+    n_steps = draw(st.integers(min(min_steps, max_steps), max_steps))
+    for _ in range(3 * n_steps):  # a step outside its domain is dropped and redrawn
+        if len(steps) == n_steps:
+            break
         op = draw(st.sampled_from(available))
-        picked = [draw(st.integers(0, len(values) - 1)) for _ in range(op.arity)]
+        # operands count back from the newest value, so programs shrink (and
+        # mostly grow) into chains rather than dead branches
+        picked = [len(values) - 1 - draw(st.integers(0, len(values) - 1))
+                  for _ in range(op.arity)]
         operands = [values[i] for i in picked]
         if op.guard is not None and not op.guard(*operands):
             continue
