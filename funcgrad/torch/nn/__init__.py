@@ -1,0 +1,24 @@
+"""``funcgrad.torch.nn``: modules, parameters, losses and initialisation for
+training loops, with PyTorch 2.x names, defaults and reprs.
+
+>>> import funcgrad.torch as torch
+>>> from funcgrad.torch import nn
+>>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+>>> loss = nn.CrossEntropyLoss()(model(torch.randn(5, 4)), torch.tensor([0, 1, 2, 0, 1]))
+>>> loss.backward()
+>>> model[0].weight.grad.shape
+torch.Size([8, 4])
+"""
+from . import functional, init
+from .layers import (Dropout, Embedding, Flatten, Identity, Linear, LogSoftmax, ModuleList, ReLU,
+                     Sequential, Sigmoid, Softmax, Tanh)
+from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from .module import Module
+from .parameter import Parameter
+
+__all__ = [
+    "Module", "Parameter", "Linear", "Embedding", "Identity", "Sequential", "ModuleList",
+    "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Dropout", "Flatten",
+    "MSELoss", "L1Loss", "NLLLoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss",
+    "functional", "init",
+]
