@@ -31,6 +31,7 @@ from . import elementwise, reductions, shaping, indexing, products  # noqa: E402
 from . import linalg  # noqa: E402,F401
 # Keep last among the family imports: it registers only names no family provides.
 from . import constants  # noqa: E402,F401
+from . import random  # noqa: E402,F401  (numpy.random: draws are constants)
 from ._registry import exports as _exports  # noqa: E402
 
 globals().update(_exports(""))

@@ -128,7 +128,12 @@ def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
     if kwargs.get("out") is not None:
         raise _out_error(qualname)
     if name in _IN_PLACE and qualname == f"numpy.{name}":
-        raise _in_place_error(qualname)
+        err = _in_place_error(qualname)
+        if name == "copyto":  # np.full / np.full_like store their fill value with copyto
+            err = TypeError(str(err) + " (numpy.full and numpy.full_like store a traced fill "
+                            "value this way: use funcgrad.numpy.full_like or "
+                            "funcgrad.numpy.broadcast_to instead.)")
+        raise err
     fn = _function_table().get(id(func))
     if fn is None:
         raise no_rule_error(qualname)

@@ -37,7 +37,6 @@ CONSTANTS: dict = {
     "size": ("fnp.size(np.zeros((2, 3)))", _QUERY, ()),
     "iscomplexobj": ("fnp.iscomplexobj(np.zeros(2))", _QUERY, ()),
     "isrealobj": ("fnp.isrealobj(np.zeros(2))", _QUERY, ()),
-    "isfortran": ("fnp.isfortran(np.zeros((2, 2)))", _QUERY, ()),
     "result_type": ("fnp.result_type(np.zeros(2, np.float32), 1.0)", _QUERY, ()),
     "can_cast": ("fnp.can_cast(np.zeros(2), np.float32)", _QUERY, ()),
     "min_scalar_type": ("fnp.min_scalar_type(np.zeros(2))", _QUERY, ()),

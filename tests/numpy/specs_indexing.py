@@ -102,7 +102,7 @@ _A = np.array([[1.0, 3.0, 2.0], [0.0, -1.0, 3.0]])
 _V = np.array([3.0, 1.0, 2.0, 1.0])
 CONSTANT_ARGS = {
     "shape": ((_A,), {}), "ndim": ((_A,), {}), "size": ((_A,), {}),
-    "iscomplexobj": ((_A,), {}), "isrealobj": ((_A,), {}), "isfortran": ((_A,), {}),
+    "iscomplexobj": ((_A,), {}), "isrealobj": ((_A,), {}),
     "result_type": ((_A, np.float32), {}), "can_cast": ((_A, np.float32), {}),
     "min_scalar_type": ((_A,), {}), "common_type": ((_A,), {}),
     "zeros_like": ((_A,), {}), "ones_like": ((_A,), {"dtype": np.float32}),
