@@ -1,110 +1,412 @@
-"""Elementwise functions (NumPy ufuncs) and their VJP rules.
+"""Elementwise functions (NumPy ufuncs and their function cousins) and their VJP rules.
 
-Rules follow JAX's convention for complex numbers: a cotangent ``c``
-represents the linear functional ``dz -> Re(c * dz)``, so holomorphic rules
-multiply by ``f'(z)`` with no conjugation. Broadcasting is undone by the
-engine (``fit``), so a rule returns the cotangent in the output's shape.
+Complex numbers follow JAX's convention: a cotangent ``c`` represents the
+linear functional ``dz -> Re(c * dz)``, so a holomorphic rule multiplies by
+``f'(z)`` with no conjugation, ``grad`` of a real function of ``z = x + iy``
+is ``df/dx - i df/dy`` (``grad(|z|**2) == 2 * conj(z)``), and the
+non-holomorphic ``abs``, ``angle``, ``real``, ``imag``, ``conj`` have rules
+of their own. Broadcasting is undone by the engine (``fit``), so a rule
+returns the cotangent in the output's shape.
+
+Conventions at non-differentiable points (tested in tests/numpy/test_numerics.py):
+
+* ``abs``/``fabs`` at 0: 0 (the subgradient of least norm); ``hypot`` and
+  ``arctan2`` at the origin, ``angle`` at 0: 0.
+* ``maximum``/``minimum``/``fmax``/``fmin`` at ties: 0.5 to each argument.
+* ``clip``: the input gets the gradient where ``a_min <= x <= a_max`` (bounds
+  inclusive, as PyTorch's ``clamp``), a bound where it is active.
+* ``sqrt``/``cbrt`` at 0: ``+inf`` (the one-sided derivative, as NumPy's limit,
+  JAX and PyTorch).
+* ``power(x, y)``: d/dx at ``y == 0`` is 0; d/dy at ``x == 0`` is 0.
+* Rounding, sign and comparison functions are piecewise constant: their
+  results are constants (no gradient flows through them).
+
+Rules build their constants as Python scalars (weakly typed in NumPy 2), so
+a float32 computation runs its backward pass in float32.
 """
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
-from ._registry import dtype_of, nondiff, primitive
+from .._core import Box
+from ._registry import alias, dtype_of, nondiff, primitive, register
 
 F = "elementwise"
+_PI = math.pi
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+
+
+def _strip(x: Any) -> Any:
+    while isinstance(x, Box):
+        x = x._value
+    return x
+
+
+def _scalar(v: Any) -> Any:
+    """A constant 0-d argument as a Python scalar (weakly typed), else ``None``."""
+    if isinstance(v, Box) or np.ndim(v) != 0:
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+def _is_complex(x: Any) -> bool:
+    return dtype_of(x).kind == "c"
+
+
+def _ufunc(name: str, impl: Any, *derivs: Any, notes: str = "", **flags: Any):
+    """A primitive whose rules ignore ufunc keyword arguments (``dtype=``, ...)."""
+    rules = [None if d is None else (lambda d: lambda g, ans, *a, **kw: d(g, ans, *a))(d)
+             for d in derivs]
+    return primitive(name, impl, *rules, family=F, notes=notes, **flags)
+
 
 # --- arithmetic -----------------------------------------------------------
-add = primitive("add", np.add, lambda g, ans, x, y: g, lambda g, ans, x, y: g,
-                family=F, saves_values=False)
-subtract = primitive("subtract", np.subtract, lambda g, ans, x, y: g,
-                     lambda g, ans, x, y: negative(g), family=F, saves_values=False)
-multiply = primitive("multiply", np.multiply, lambda g, ans, x, y: g * y,
-                     lambda g, ans, x, y: g * x, family=F)
-divide = primitive("divide", np.divide, lambda g, ans, x, y: g / y,
-                   lambda g, ans, x, y: negative(g) * ans / y, family=F)
-negative = primitive("negative", np.negative, lambda g, ans, x: negative(g),
-                     family=F, saves_values=False)
-positive = primitive("positive", np.positive, lambda g, ans, x: g, family=F, saves_values=False)
+add = _ufunc("add", np.add, lambda g, ans, x, y: g, lambda g, ans, x, y: g, saves_values=False)
+subtract = _ufunc("subtract", np.subtract, lambda g, ans, x, y: g,
+                  lambda g, ans, x, y: negative(g), saves_values=False)
+multiply = _ufunc("multiply", np.multiply, lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x)
+divide = _ufunc("divide", np.divide, lambda g, ans, x, y: g / y,
+                lambda g, ans, x, y: negative(g) * ans / y)
+negative = _ufunc("negative", np.negative, lambda g, ans, x: negative(g), saves_values=False)
+positive = _ufunc("positive", np.positive, lambda g, ans, x: g, saves_values=False)
+reciprocal = _ufunc("reciprocal", np.reciprocal, lambda g, ans, x: negative(g) * ans * ans)
 
 
-def _power_base(g, ans, x, y):
-    # d/dx x**y = y * x**(y-1); written so that y == 0 gives 0, not 0 * inf.
-    return g * where(equal(y, 0), 0.0, y * power(x, where(equal(y, 0), 1.0, y - 1)))
+def _power_rules(pw: Any) -> tuple:
+    def base(g, ans, x, y):
+        c = _scalar(y)
+        if c is not None:
+            return g * 0 if c == 0 else g * (c * pw(x, c - 1))
+        zero = equal(y, 0)
+        return g * where(zero, 0, y * pw(x, where(zero, 1, y - 1)))
+
+    def exponent(g, ans, x, y):
+        c = _scalar(x)
+        if c is not None:
+            return g * 0 if c == 0 else g * ans * np.log(c).item()
+        zero = equal(x, 0)
+        return g * where(zero, 0, ans * log(where(zero, 1, x)))
+    return base, exponent
 
 
-def _power_exponent(g, ans, x, y):
-    # d/dy x**y = log(x) * x**y; 0 at x == 0 (the limit from the right).
-    safe_x = where(equal(x, 0), 1.0, x)
-    return g * where(equal(x, 0), 0.0, ans * log(safe_x))
+power = _ufunc("power", np.power, *_power_rules(lambda x, y: power(x, y)),
+               notes="d/dx at y == 0 is 0; d/dy at x == 0 is 0 (the limit from x > 0).")
+float_power = _ufunc("float_power", np.float_power,
+                     *_power_rules(lambda x, y: float_power(x, y)),
+                     notes="Computes in at least float64, as NumPy; d/dx at y == 0 is 0; "
+                           "d/dy at x == 0 is 0.")
 
 
-power = primitive("power", np.power, _power_base, _power_exponent, family=F,
-                  notes="d/dx at y == 0 is 0; d/dy at x == 0 is 0.")
+def _fmod_divisor(g, ans, x, y):
+    # x = q * y + ans with integer q: d/dy = -q (undefined where x / y is an integer).
+    return negative(g) * rint((x - ans) / y)
+
+
+fmod = _ufunc("fmod", np.fmod, lambda g, ans, x, y: g, _fmod_divisor,
+              notes="d/dx is 1, d/dy is -trunc(x / y); undefined where x / y is an integer.")
+remainder = _ufunc("remainder", np.remainder, lambda g, ans, x, y: g, _fmod_divisor,
+                   notes="d/dx is 1, d/dy is -floor(x / y); undefined where x / y is an integer.")
+ldexp = _ufunc("ldexp", np.ldexp, lambda g, ans, x, e: ldexp(g, e), None,
+               notes="Differentiable in the mantissa; the integer exponent is a constant.")
+copysign = _ufunc("copysign", np.copysign,
+                  lambda g, ans, x, y: where(equal(signbit(x), signbit(y)), g, negative(g)), None,
+                  notes="d/dx is +-1; the sign source y gets no gradient (piecewise constant).")
 
 # --- exponentials, logarithms, roots --------------------------------------
-exp = primitive("exp", np.exp, lambda g, ans, x: g * ans, family=F)
-log = primitive("log", np.log, lambda g, ans, x: g / x, family=F)
-sqrt = primitive("sqrt", np.sqrt, lambda g, ans, x: g / (2 * ans), family=F,
-                 notes="Gradient at 0 is +inf, as in NumPy's limit.")
-square = primitive("square", np.square, lambda g, ans, x: g * 2 * x, family=F)
+exp = _ufunc("exp", np.exp, lambda g, ans, x: g * ans)
+exp2 = _ufunc("exp2", np.exp2, lambda g, ans, x: g * ans * _LN2)
+expm1 = _ufunc("expm1", np.expm1, lambda g, ans, x: g * (ans + 1))
+log = _ufunc("log", np.log, lambda g, ans, x: g / x)
+log2 = _ufunc("log2", np.log2, lambda g, ans, x: g / (x * _LN2))
+log10 = _ufunc("log10", np.log10, lambda g, ans, x: g / (x * _LN10))
+log1p = _ufunc("log1p", np.log1p, lambda g, ans, x: g / (x + 1))
+logaddexp = _ufunc("logaddexp", np.logaddexp, lambda g, ans, x, y: g * exp(x - ans),
+                   lambda g, ans, x, y: g * exp(y - ans),
+                   notes="Stable: the weights exp(x - ans) never overflow.")
+logaddexp2 = _ufunc("logaddexp2", np.logaddexp2, lambda g, ans, x, y: g * exp2(x - ans),
+                    lambda g, ans, x, y: g * exp2(y - ans),
+                    notes="Stable: the weights 2**(x - ans) never overflow.")
+sqrt = _ufunc("sqrt", np.sqrt, lambda g, ans, x: g / (ans * 2),
+              notes="Gradient at 0 is +inf (the one-sided derivative, as JAX and PyTorch).")
+cbrt = _ufunc("cbrt", np.cbrt, lambda g, ans, x: g / (ans * ans * 3),
+              notes="Real only (as NumPy). Gradient at 0 is +inf (the derivative's limit).")
+square = _ufunc("square", np.square, lambda g, ans, x: g * x * 2)
 
 # --- trigonometric and hyperbolic -----------------------------------------
-sin = primitive("sin", np.sin, lambda g, ans, x: g * cos(x), family=F)
-cos = primitive("cos", np.cos, lambda g, ans, x: negative(g * sin(x)), family=F)
-tan = primitive("tan", np.tan, lambda g, ans, x: g * (1 + ans * ans), family=F)
-tanh = primitive("tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), family=F)
+sin = _ufunc("sin", np.sin, lambda g, ans, x: g * cos(x))
+cos = _ufunc("cos", np.cos, lambda g, ans, x: negative(g * sin(x)))
+tan = _ufunc("tan", np.tan, lambda g, ans, x: g * (ans * ans + 1))
+arcsin = _ufunc("arcsin", np.arcsin, lambda g, ans, x: g / sqrt(1 - x * x),
+                notes="Gradient is infinite at +-1.")
+arccos = _ufunc("arccos", np.arccos, lambda g, ans, x: negative(g) / sqrt(1 - x * x),
+                notes="Gradient is infinite at +-1.")
+arctan = _ufunc("arctan", np.arctan, lambda g, ans, x: g / (x * x + 1))
+sinh = _ufunc("sinh", np.sinh, lambda g, ans, x: g * cosh(x))
+cosh = _ufunc("cosh", np.cosh, lambda g, ans, x: g * sinh(x))
+tanh = _ufunc("tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans))
+arcsinh = _ufunc("arcsinh", np.arcsinh, lambda g, ans, x: g / sqrt(x * x + 1))
+arccosh = _ufunc("arccosh", np.arccosh, lambda g, ans, x: g / (sqrt(x - 1) * sqrt(x + 1)),
+                 notes="Gradient is infinite at 1.")
+arctanh = _ufunc("arctanh", np.arctanh, lambda g, ans, x: g / (1 - x * x),
+                 notes="Gradient is infinite at +-1.")
 
-# --- absolute value, extrema ----------------------------------------------
+
+def _origin_safe(r2: Any) -> tuple:
+    at0 = equal(r2, 0)
+    return at0, where(at0, 1, r2)
 
 
-def _abs_rule(g, ans, x):
+def _arctan2_y(g, ans, y, x):
+    at0, r2 = _origin_safe(x * x + y * y)
+    return where(at0, 0, g * x / r2)
+
+
+def _arctan2_x(g, ans, y, x):
+    at0, r2 = _origin_safe(x * x + y * y)
+    return where(at0, 0, negative(g) * y / r2)
+
+
+arctan2 = _ufunc("arctan2", np.arctan2, _arctan2_y, _arctan2_x,
+                 notes="Gradient at the origin is 0.")
+
+
+def _hypot_part(g, ans, x, y):
+    at0, r = _origin_safe(ans)
+    return where(at0, 0, g * x / r)
+
+
+hypot = _ufunc("hypot", np.hypot, _hypot_part, lambda g, ans, x, y: _hypot_part(g, ans, y, x),
+               notes="Gradient at the origin is 0 (the subgradient of least norm).")
+
+deg2rad = _ufunc("deg2rad", np.deg2rad, lambda g, ans, x: g * (_PI / 180), saves_values=False)
+rad2deg = _ufunc("rad2deg", np.rad2deg, lambda g, ans, x: g * (180 / _PI), saves_values=False)
+radians = _ufunc("radians", np.radians, lambda g, ans, x: g * (_PI / 180), saves_values=False)
+degrees = _ufunc("degrees", np.degrees, lambda g, ans, x: g * (180 / _PI), saves_values=False)
+
+# sinc'(x) = (cos(pi x) - sinc(x)) / x, which cancels badly near 0: there we use
+# its Taylor series x * sum_k c_k x^(2k-2), c_k = (-1)^k 2k pi^(2k) / (2k+1)!, k = 1..6,
+# accurate to 1e-14 for |x| < 0.1 and exact at 0 to every order (sinc''(0) = -pi^2/3).
+_SINC_SERIES = [(-1) ** k * 2 * k * _PI ** (2 * k) / math.factorial(2 * k + 1) for k in range(1, 7)]
+
+
+def _sinc_rule(g, ans, x):
+    small = less(absolute(x), 0.1)
+    x2 = x * x
+    poly = _SINC_SERIES[-1]
+    for c in reversed(_SINC_SERIES[:-1]):
+        poly = poly * x2 + c
+    series = x * poly
+    safe = where(small, 1, x)
+    formula = (cos(safe * _PI) - sinc(safe)) / safe
+    return g * where(small, series, formula)
+
+
+sinc = primitive("sinc", np.sinc, _sinc_rule, family=F,
+                 notes="Smooth at 0 (derivative 0, second derivative -pi**2/3).")
+
+# --- absolute value, sign transfer, extrema ---------------------------------
+
+
+def _abs_rule(g, ans, x, **kw):
     # Real: g * sign(x) (0 at x == 0). Complex: g * conj(x) / |x| (0 at 0).
-    if dtype_of(x).kind == "c":
-        safe = where(equal(ans, 0), 1.0, ans)
-        return g * conjugate(x) / safe
+    if _is_complex(x):
+        at0, safe = _origin_safe(ans)
+        return where(at0, 0, g * conjugate(x) / safe)
     return g * sign(x)
 
 
 absolute = primitive("absolute", np.absolute, _abs_rule, family=F,
-                     notes="Gradient at 0 is 0 (the subgradient of least norm).")
+                     notes="Gradient at 0 is 0 (the subgradient of least norm). Complex: "
+                           "g * conj(z) / |z|.")
+fabs = _ufunc("fabs", np.fabs, lambda g, ans, x: g * sign(x),
+              notes="Real only (as NumPy). Gradient at 0 is 0.")
 
 
-def _tie_share(g, x, y, pick):
-    # 1 where x wins, 0.5 at ties, 0 where y wins.
-    return g * where(pick(x, y), 1.0, where(equal(x, y), 0.5, 0.0))
+def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
+    """Rules for maximum-like functions: 1 where an argument wins, 0.5 at ties.
+
+    ``nan_wins``: NaN propagates (``maximum``), so the NaN argument wins;
+    otherwise (``fmax``) the other argument wins.
+    """
+    def share(g, mine, other):
+        nm, no = np.asarray(isnan(mine)), np.asarray(isnan(other))
+        if nan_wins:
+            wins = np.asarray(pick(mine, other)) | (nm & ~no)
+        else:
+            wins = np.asarray(pick(mine, other)) | (no & ~nm)
+        tie = np.asarray(equal(mine, other)) | (nm & no)
+        return where(wins, g, where(tie, g * 0.5, 0))
+    return (lambda g, ans, x, y: share(g, x, y)), (lambda g, ans, x, y: share(g, y, x))
 
 
-maximum = primitive("maximum", np.maximum,
-                    lambda g, ans, x, y: _tie_share(g, x, y, greater),
-                    lambda g, ans, x, y: _tie_share(g, y, x, greater), family=F,
-                    notes="Ties share the gradient equally (0.5 each).")
-minimum = primitive("minimum", np.minimum,
-                    lambda g, ans, x, y: _tie_share(g, x, y, less),
-                    lambda g, ans, x, y: _tie_share(g, y, x, less), family=F,
-                    notes="Ties share the gradient equally (0.5 each).")
+_TIES = "Ties share the gradient equally (0.5 each)."
+maximum = _ufunc("maximum", np.maximum, *_extremum_rules(lambda a, b: greater(a, b), True),
+                 notes=_TIES + " A NaN argument (propagated) gets the gradient.")
+minimum = _ufunc("minimum", np.minimum, *_extremum_rules(lambda a, b: less(a, b), True),
+                 notes=_TIES + " A NaN argument (propagated) gets the gradient.")
+fmax = _ufunc("fmax", np.fmax, *_extremum_rules(lambda a, b: greater(a, b), False),
+              notes=_TIES + " NaNs are ignored: the other argument gets the gradient.")
+fmin = _ufunc("fmin", np.fmin, *_extremum_rules(lambda a, b: less(a, b), False),
+              notes=_TIES + " NaNs are ignored: the other argument gets the gradient.")
+
+
+def _clip_impl(x, lo, hi):
+    return np.clip(x, lo, hi)
+
+
+def _clip_inner(x, lo, hi):
+    """Where neither bound is active (inclusive); ``lo <= hi`` assumed as NumPy does."""
+    keep = np.ones(np.shape(_strip(x)), bool)
+    if lo is not None:
+        keep = keep & np.asarray(greater_equal(x, lo))
+        m = maximum(_strip(x), _strip(lo))
+    else:
+        m = _strip(x)
+    if hi is not None:
+        keep = keep & np.asarray(less_equal(m, _strip(hi)))
+    return keep, m
+
+
+def _clip_x(g, ans, x, lo, hi):
+    keep, _ = _clip_inner(x, lo, hi)
+    return where(keep, g, 0)
+
+
+def _clip_lo(g, ans, x, lo, hi):
+    active = np.asarray(less(x, lo))
+    if hi is not None:
+        active = active & np.asarray(less_equal(_strip(lo), _strip(hi)))
+    return where(active, g, 0)
+
+
+def _clip_hi(g, ans, x, lo, hi):
+    _, m = _clip_inner(x, lo, hi)
+    return where(np.asarray(greater(m, _strip(hi))), g, 0)
+
+
+_clip = primitive("clip", _clip_impl, _clip_x, _clip_lo, _clip_hi, family=F,
+                  register_as="_clip_prim")
+_NOVALUE: Any = np._NoValue
+
+
+def clip(a: Any, a_min: Any = _NOVALUE, a_max: Any = _NOVALUE, out: None = None, *,
+         min: Any = _NOVALUE, max: Any = _NOVALUE, **kwargs: Any) -> Any:
+    """Differentiable ``numpy.clip``; the bounds may be traced too.
+
+    The input gets the gradient where ``a_min <= a <= a_max`` (bounds
+    inclusive, like PyTorch's ``clamp``); a bound gets it where it is the
+    result.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(lambda x: fnp.sum(fnp.clip(x, 0.0, 1.0)))(np.array([-1.0, 0.5, 1.0, 3.0]))
+    array([0., 1., 1., 0.])
+    """
+    if out is not None:
+        raise TypeError("funcgrad.numpy.clip does not support out=: use the returned value")
+    lo = min if a_min is _NOVALUE else a_min
+    hi = max if a_max is _NOVALUE else a_max
+    lo = None if lo is _NOVALUE else lo
+    hi = None if hi is _NOVALUE else hi
+    if lo is None and hi is None:
+        return a
+    return _clip(a, lo, hi)
+
+
+register("clip", clip, F, notes="Gradient to the input where a_min <= x <= a_max "
+                               "(inclusive); to a bound where it is active.")
 
 # --- complex parts ----------------------------------------------------------
-real = primitive("real", np.real, lambda g, ans, x: g, family=F)
-imag = primitive("imag", np.imag, lambda g, ans, x: g * -1j, family=F)
-conjugate = primitive("conjugate", np.conjugate, lambda g, ans, x: conjugate(g), family=F)
+real = _ufunc("real", np.real, lambda g, ans, x: g, saves_values=False)
+imag = _ufunc("imag", np.imag, lambda g, ans, x: g * -1j, saves_values=False,
+              notes="Real input: the gradient is 0.")
+conjugate = _ufunc("conjugate", np.conjugate, lambda g, ans, x: conjugate(g), saves_values=False)
 
-# --- not differentiable: comparisons, rounding, sign ----------------------
+
+def _angle_impl(z, deg=False):
+    return np.angle(z, deg=deg)
+
+
+def _angle_rule(g, ans, z, deg=False):
+    # d angle = Im(conj(z) dz) / |z|^2, i.e. the cotangent -i conj(z) / |z|^2.
+    if not _is_complex(z):
+        return g * 0
+    at0, r2 = _origin_safe(real(z * conjugate(z)))
+    scale = 180 / _PI if deg else 1
+    return where(at0, 0, g * conjugate(z) * (-1j * scale) / r2)
+
+
+angle = primitive("angle", _angle_impl, _angle_rule, family=F,
+                  notes="Real input: gradient 0 (piecewise constant). Gradient at 0 is 0.")
+
+
+def _nan_to_num_impl(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    return np.nan_to_num(x, copy=True, nan=nan, posinf=posinf, neginf=neginf)
+
+
+def _nan_to_num_rule(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    if _is_complex(x):
+        re = where(np.asarray(isfinite(real(x))), real(g), 0)
+        im = where(np.asarray(isfinite(imag(x))), imag(g), 0)
+        return re + im * 1j
+    return where(np.asarray(isfinite(x)), g, 0)
+
+
+nan_to_num = primitive("nan_to_num", _nan_to_num_impl, _nan_to_num_rule, family=F,
+                       notes="Gradient 1 at finite entries, 0 at replaced NaN/inf entries.")
+
+# --- multiple results ---------------------------------------------------------
+modf = primitive("modf", lambda x: np.modf(x), lambda g, ans, x: g[0], family=F,
+                 multiple_results=True, saves_values=False,
+                 notes="The fractional part has gradient 1, the integral part 0.")
+frexp = primitive("frexp", lambda x: np.frexp(x),
+                  lambda g, ans, x: ldexp(g[0], -np.asarray(_strip(ans[1]))), family=F,
+                  multiple_results=True,
+                  notes="The mantissa x / 2**e has gradient 2**-e; the exponent is a constant.")
+divmod = primitive("divmod", lambda x, y: np.divmod(x, y),
+                   lambda g, ans, x, y: g[1],
+                   lambda g, ans, x, y: negative(g[1]) * _strip(ans[0]), family=F,
+                   multiple_results=True,
+                   notes="The quotient is a constant; the remainder as numpy.remainder.")
+
+# --- not differentiable: comparisons, rounding, sign, tests -----------------
 equal = nondiff("equal", np.equal, family=F)
 not_equal = nondiff("not_equal", np.not_equal, family=F)
 less = nondiff("less", np.less, family=F)
 less_equal = nondiff("less_equal", np.less_equal, family=F)
 greater = nondiff("greater", np.greater, family=F)
 greater_equal = nondiff("greater_equal", np.greater_equal, family=F)
-sign = nondiff("sign", np.sign, family=F)
-floor = nondiff("floor", np.floor, family=F)
-ceil = nondiff("ceil", np.ceil, family=F)
-floor_divide = nondiff("floor_divide", np.floor_divide, family=F)
-remainder = primitive("remainder", np.remainder, lambda g, ans, x, y: g,
-                      lambda g, ans, x, y: negative(g) * floor_divide(x, y), family=F,
-                      notes="d/dy is -floor(x / y); undefined where x / y is an integer.")
+logical_and = nondiff("logical_and", np.logical_and, family=F)
+logical_or = nondiff("logical_or", np.logical_or, family=F)
+logical_xor = nondiff("logical_xor", np.logical_xor, family=F)
+logical_not = nondiff("logical_not", np.logical_not, family=F)
+isclose = nondiff("isclose", np.isclose, family=F)
+allclose = nondiff("allclose", np.allclose, family=F)
+array_equal = nondiff("array_equal", np.array_equal, family=F)
+array_equiv = nondiff("array_equiv", np.array_equiv, family=F)
+_PIECEWISE = "Piecewise constant: the result is a constant (zero gradient almost everywhere)."
+sign = nondiff("sign", np.sign, family=F, notes=_PIECEWISE)
+signbit = nondiff("signbit", np.signbit, family=F)
+heaviside = nondiff("heaviside", np.heaviside, family=F, notes=_PIECEWISE)
+floor = nondiff("floor", np.floor, family=F, notes=_PIECEWISE)
+ceil = nondiff("ceil", np.ceil, family=F, notes=_PIECEWISE)
+rint = nondiff("rint", np.rint, family=F, notes=_PIECEWISE)
+trunc = nondiff("trunc", np.trunc, family=F, notes=_PIECEWISE)
+fix = nondiff("fix", np.fix, family=F, notes=_PIECEWISE)
+round = nondiff("round", np.round, family=F, notes=_PIECEWISE)
+floor_divide = nondiff("floor_divide", np.floor_divide, family=F, notes=_PIECEWISE)
+nextafter = nondiff("nextafter", np.nextafter, family=F)
+spacing = nondiff("spacing", np.spacing, family=F)
 isfinite = nondiff("isfinite", np.isfinite, family=F)
 isnan = nondiff("isnan", np.isnan, family=F)
 isinf = nondiff("isinf", np.isinf, family=F)
+isposinf = nondiff("isposinf", np.isposinf, family=F)
+isneginf = nondiff("isneginf", np.isneginf, family=F)
+iscomplex = nondiff("iscomplex", np.iscomplex, family=F)
+isreal = nondiff("isreal", np.isreal, family=F)
 
 
 def _where_impl(cond, x, y):
@@ -112,9 +414,10 @@ def _where_impl(cond, x, y):
 
 
 where = primitive("where", _where_impl, None,
-                  lambda g, ans, c, x, y: where(c, g, 0.0),
-                  lambda g, ans, c, x, y: where(c, 0.0, g),
-                  family="indexing", notes="The condition carries no gradient.")
+                  lambda g, ans, c, x, y: where(c, g, 0),
+                  lambda g, ans, c, x, y: where(c, 0, g),
+                  family="indexing", register_as="_where_prim",
+                  notes="The condition carries no gradient.")
 
 
 # --- dtype conversion -----------------------------------------------------
@@ -139,10 +442,14 @@ def astype(x, dtype, copy: bool = True):
     return _astype_const(x, dtype=dtype)
 
 
-from ._registry import alias, register  # noqa: E402
-
 register("astype", astype, F)
 alias("true_divide", "divide")
 alias("abs", "absolute")
 alias("conj", "conjugate")
 alias("mod", "remainder")
+alias("around", "round")
+alias("pow", "power")
+for _short, _long in [("acos", "arccos"), ("asin", "arcsin"), ("atan", "arctan"),
+                      ("acosh", "arccosh"), ("asinh", "arcsinh"), ("atanh", "arctanh"),
+                      ("atan2", "arctan2")]:
+    alias(_short, _long)

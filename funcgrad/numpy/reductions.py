@@ -1,22 +1,130 @@
-"""Reductions (sum, mean, ...) and their VJP rules."""
+"""Reductions and scans (sum, mean, prod, max, var, quantile, cumsum, ...) and their VJP rules.
+
+Every function takes NumPy's ``axis`` (int, tuple, negative, ``None``) and
+``keepdims``, and ``dtype=`` where NumPy has it. Conventions:
+
+* ``max``/``min``/``amax``/``amin``/``nanmax``/``nanmin``: ties share the
+  gradient equally (``max([1, 3, 3])`` sends 0.5 to each 3).
+* ``prod``/``cumprod`` are exact when the input holds zeros (the gradient of
+  an element is the product of the others); with zeros the rule costs
+  O(n**2) along the reduced axis.
+* ``std``/``nanstd``: the gradient at zero spread is 0 (the subgradient of
+  least norm), never NaN.
+* ``median``/``quantile``/``percentile``: the gradient goes to the one or two
+  order statistics the result interpolates (methods ``linear``, ``lower``,
+  ``higher``, ``nearest``, ``midpoint``); ``q`` may be traced too.
+* ``nan*`` functions: NaN entries get gradient 0.
+
+A numerically stable log-sum-exp is an ordinary composition; the shift by the
+maximum cancels in the gradient, which is ``softmax(x)``:
+
+>>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+>>> def logsumexp(x):
+...     m = funcgrad.stop_gradient(fnp.max(x))
+...     return m + fnp.log(fnp.sum(fnp.exp(x - m)))
+>>> x = np.array([1000.0, 1000.0])
+>>> float(logsumexp(x)), funcgrad.grad(logsumexp)(x)
+(1000.6931471805599, array([0.5, 0.5]))
+"""
 from __future__ import annotations
 
+import builtins
 from typing import Any, Optional
 
 import numpy as np
 
-from ._registry import primitive, register
-from .shaping import broadcast_to, expand_reduced
+from .._core import Box
+from ._registry import dtype_of, nondiff, primitive, register, shape_of
+from .elementwise import (
+    conjugate, divide, imag, isnan, less, maximum, minimum, real, rint, sqrt, where,
+)
+from .elementwise import astype as _astype
+from .shaping import broadcast_to, expand_reduced, reshape, transpose
 
 F = "reductions"
+_NOVALUE: Any = np._NoValue
+
+
+def _strip(x: Any) -> Any:
+    while isinstance(x, Box):
+        x = x._value
+    return x
 
 
 def _norm_axis(axis: Any) -> Any:
-    return tuple(axis) if isinstance(axis, list) else axis
+    if isinstance(axis, list):
+        return tuple(axis)
+    if isinstance(axis, np.integer):
+        return int(axis)
+    return axis
 
 
+def _axes(axis: Any, ndim: int) -> tuple:
+    """The reduced axes as sorted non-negative ints (all axes for ``None``)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        a = int(a)
+        if not -ndim <= a < ndim:
+            raise np.exceptions.AxisError(a, ndim)
+        out.append(a % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError("duplicate value in 'axis'")
+    return tuple(sorted(out))
+
+
+def _count(shape: tuple, axis: Any) -> int:
+    if axis is None:
+        return int(np.prod(shape, dtype=np.int64))
+    return int(np.prod([shape[a] for a in _axes(axis, len(shape))], dtype=np.int64))
+
+
+def _no_out(out: Optional[Any], name: str) -> None:
+    if out is not None:
+        raise TypeError(f"funcgrad.numpy.{name} does not support out=: use the returned value")
+
+
+def _given(v: Any) -> bool:
+    return v is not _NOVALUE and v is not None
+
+
+def _expand(g: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+    """``g`` (a reduction's output) reshaped to broadcast against ``x``."""
+    return expand_reduced(g, len(x.shape), axis, keepdims)
+
+
+def _flip(x: Any, axis: int) -> Any:
+    from .indexing import getitem
+    ndim = len(x.shape)
+    return getitem(x, (slice(None),) * (axis % ndim) + (slice(None, None, -1),))
+
+
+def _to_last(x: Any, axes: tuple) -> tuple:
+    """``x`` with ``axes`` moved to the end and flattened into one: returns
+    ``(x2, kept_shape, undo)`` where ``undo(y)`` maps an array of ``x2``'s
+    shape back to ``x``'s layout."""
+    shape = tuple(x.shape)
+    ndim = len(shape)
+    keep = [i for i in range(ndim) if i not in axes]
+    perm = keep + list(axes)
+    kept = tuple(shape[i] for i in keep)
+    n = int(np.prod([shape[i] for i in axes], dtype=np.int64))
+    xt = transpose(x, perm) if perm != list(range(ndim)) else x
+    x2 = reshape(xt, kept + (n,))
+
+    def undo(y: Any) -> Any:
+        y = reshape(y, kept + tuple(shape[i] for i in axes))
+        if perm != list(range(ndim)):
+            y = transpose(y, tuple(np.argsort(perm)))
+        return y
+    return x2, kept, undo
+
+
+# --- sum, mean ----------------------------------------------------------------
 def _sum_rule(g, ans, x, axis=None, keepdims=False, dtype=None):
-    return broadcast_to(expand_reduced(g, len(x.shape), axis, keepdims), x.shape)
+    return broadcast_to(_expand(g, x, axis, keepdims), x.shape)
 
 
 _sum = primitive("sum", lambda x, axis=None, keepdims=False, dtype=None:
@@ -24,21 +132,42 @@ _sum = primitive("sum", lambda x, axis=None, keepdims=False, dtype=None:
                  _sum_rule, family=F, saves_values=False, register_as="_sum_prim")
 
 
+def _masked(a: Any, where_: Any, fill: Any) -> Any:
+    if where_ is _NOVALUE or where_ is True:
+        return a
+    mask = np.asarray(_strip(where_), bool)
+    return where(mask, a, fill)
+
+
 def sum(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims: bool = False,
-        **kwargs: Any) -> Any:
-    """Differentiable ``numpy.sum``.
+        initial: Any = _NOVALUE, where: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.sum`` (``initial`` and ``where`` supported).
 
     >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
     >>> funcgrad.grad(lambda x: fnp.sum(x * x))(np.array([1.0, 2.0]))
     array([2., 4.])
     """
     _no_out(out, "sum")
-    return _sum(a, axis=_norm_axis(axis), keepdims=keepdims, dtype=dtype)
+    a = _masked(a, where, 0)
+    r = _sum(a, axis=_norm_axis(axis), keepdims=keepdims, dtype=dtype)
+    return r if not _given(initial) else r + initial
+
+
+def _mean_dtype(a: Any, dtype: Any) -> Any:
+    """NumPy accumulates float16 means in float32 and integer means in float64."""
+    if dtype is not None:
+        return np.dtype(dtype), None
+    kind = dtype_of(a)
+    if kind == np.float16:
+        return np.dtype(np.float32), kind
+    if kind.kind in "iub":
+        return np.dtype(np.float64), None
+    return None, None
 
 
 def mean(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims: bool = False,
-         **kwargs: Any) -> Any:
-    """Differentiable ``numpy.mean``.
+         *, where: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.mean`` (``where`` supported).
 
     >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
     >>> funcgrad.grad(fnp.mean)(np.array([1.0, 2.0, 3.0, 5.0]))
@@ -46,23 +175,664 @@ def mean(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims
     """
     _no_out(out, "mean")
     axis = _norm_axis(axis)
-    shape = np.shape(a) if not hasattr(a, "shape") else a.shape
-    total = sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
-    count = _count(shape, axis)
-    return total / count if count else total * np.nan
+    acc, result = _mean_dtype(a, dtype)
+    total = sum(a, axis=axis, dtype=acc, keepdims=keepdims, where=where)
+    r = total / _like(_where_count(shape_of(a), axis, keepdims, where), total)
+    return _astype(r, result) if result is not None else r
 
 
-def _count(shape: tuple, axis: Any) -> int:
+def _where_count(shape: tuple, axis: Any, keepdims: bool, where_: Any) -> Any:
+    """How many elements each output of a reduction sees (a float or an array)."""
+    if where_ is _NOVALUE or where_ is True:
+        n = _count(shape, axis)
+        return float(n) if n else np.nan
+    mask = np.broadcast_to(np.asarray(_strip(where_), bool), shape)
+    c = np.sum(mask, axis=axis, keepdims=keepdims).astype(float)
+    return np.where(c == 0, np.nan, c)
+
+
+def _like(c: Any, like: Any) -> Any:
+    """A constant divisor that keeps ``like``'s precision: a Python float for
+    a scalar (weakly typed), else an array of ``like``'s real dtype."""
+    c = np.asarray(c)
+    if c.ndim == 0:
+        return float(c)
+    return c.astype(np.zeros((), dtype_of(like)).real.dtype)
+
+
+# --- prod --------------------------------------------------------------------
+def _others_product(x: Any, axes: tuple) -> Any:
+    """For each element, the product of the other elements of its slice along
+    ``axes``: exact with zeros, O(n**2) (row i of an n x n matrix is the slice
+    with element i replaced by 1)."""
+    x2, kept, undo = _to_last(x, axes)
+    n = x2.shape[-1]
+    rows = where(np.eye(n, dtype=bool), 1, reshape(x2, kept + (1, n)))
+    return undo(prod(rows, axis=-1))
+
+
+def _prod_rule(g, ans, x, axis=None, keepdims=False, dtype=None):
+    G = _expand(g, x, axis, keepdims)
+    if not np.any(np.asarray(_strip(x)) == 0):
+        return G * _expand(ans, x, axis, keepdims) / x
+    return G * _others_product(x, _axes(axis, len(x.shape)))
+
+
+_prod = primitive("prod", lambda x, axis=None, keepdims=False, dtype=None:
+                  np.prod(x, axis=axis, keepdims=keepdims, dtype=dtype),
+                  _prod_rule, family=F, register_as="_prod_prim",
+                  notes="Exact with zeros (the gradient of an element is the product of the "
+                        "others).")
+
+
+def prod(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims: bool = False,
+         initial: Any = _NOVALUE, where: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.prod``, exact where the input holds zeros.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(fnp.prod)(np.array([2.0, 0.0, 3.0]))
+    array([0., 6., 0.])
+    """
+    _no_out(out, "prod")
+    a = _masked(a, where, 1)
+    r = _prod(a, axis=_norm_axis(axis), keepdims=keepdims, dtype=dtype)
+    return r if not _given(initial) else r * initial
+
+
+# --- max, min ---------------------------------------------------------------
+def _extreme_rule(g, ans, x, axis=None, keepdims=False):
+    xv = np.asarray(_strip(x))
+    av = np.asarray(_strip(_expand(ans, x, axis, keepdims)))
+    hit = (xv == av) | (np.isnan(xv) & np.isnan(av))
+    axes = _axes(axis, xv.ndim)
+    count = np.sum(hit, axis=axes, keepdims=True)
+    share = (hit / np.maximum(count, 1)).astype(np.zeros((), dtype_of(x)).real.dtype)
+    return _expand(g, x, axis, keepdims) * share
+
+
+def _extreme(name: str, impl: Any, notes: str):
+    return primitive(name, lambda x, axis=None, keepdims=False:
+                     impl(x, axis=axis, keepdims=keepdims),
+                     _extreme_rule, family=F, register_as=f"_{name}_prim", notes=notes)
+
+
+_TIES = "Ties share the gradient equally."
+_max = _extreme("max", np.max, _TIES)
+_min = _extreme("min", np.min, _TIES)
+_nanmax = _extreme("nanmax", np.nanmax, _TIES + " NaNs are ignored (gradient 0).")
+_nanmin = _extreme("nanmin", np.nanmin, _TIES + " NaNs are ignored (gradient 0).")
+
+
+def _extreme_api(prim: Any, combine: Any, fill: float, a: Any, axis: Any, keepdims: bool,
+                 initial: Any, where_: Any) -> Any:
+    if where_ is not _NOVALUE and where_ is not True:
+        if not _given(initial):
+            raise ValueError("reduction operation with where= requires an initial value")
+        a = _masked(a, where_, initial)
+    r = prim(a, axis=_norm_axis(axis), keepdims=keepdims)
+    return combine(r, initial) if _given(initial) else r
+
+
+def max(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
+        initial: Any = _NOVALUE, where: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.max`` (alias ``amax``); ties share the gradient.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(fnp.max)(np.array([1.0, 3.0, 3.0]))
+    array([0. , 0.5, 0.5])
+    """
+    _no_out(out, "max")
+    return _extreme_api(_max, maximum, -np.inf, a, axis, keepdims, initial, where)
+
+
+def min(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
+        initial: Any = _NOVALUE, where: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.min`` (alias ``amin``); ties share the gradient.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(lambda x: fnp.min(x, axis=0).sum())(np.array([[1.0, 4.0], [2.0, 4.0]]))
+    array([[1. , 0.5],
+           [0. , 0.5]])
+    """
+    _no_out(out, "min")
+    return _extreme_api(_min, minimum, np.inf, a, axis, keepdims, initial, where)
+
+
+def nanmax(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
+           initial: Any = _NOVALUE, where: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.nanmax``: NaNs are ignored and get gradient 0.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(fnp.nanmax)(np.array([1.0, np.nan, 3.0]))
+    array([0., 0., 1.])
+    """
+    _no_out(out, "nanmax")
+    return _extreme_api(_nanmax, maximum, -np.inf, a, axis, keepdims, initial, where)
+
+
+def nanmin(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
+           initial: Any = _NOVALUE, where: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.nanmin``: NaNs are ignored and get gradient 0.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(fnp.nanmin)(np.array([1.0, np.nan, 3.0]))
+    array([1., 0., 0.])
+    """
+    _no_out(out, "nanmin")
+    return _extreme_api(_nanmin, minimum, np.inf, a, axis, keepdims, initial, where)
+
+
+def ptp(a: Any, axis: Any = None, out: None = None, keepdims: bool = False) -> Any:
+    """Differentiable ``numpy.ptp`` (``max - min``); ties share the gradient.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(fnp.ptp)(np.array([1.0, 5.0, 2.0]))
+    array([-1.,  1.,  0.])
+    """
+    _no_out(out, "ptp")
+    return max(a, axis=axis, keepdims=keepdims) - min(a, axis=axis, keepdims=keepdims)
+
+
+# --- variance, standard deviation, average ------------------------------------
+def _sqrt0_rule(g, ans, x):
+    at0 = np.asarray(_strip(ans)) == 0
+    return where(at0, 0, g / where(at0, 1, ans * 2))
+
+
+_sqrt0 = primitive("sqrt_zero_safe", np.sqrt, _sqrt0_rule, family=F, register_as="_sqrt0",
+                   notes="sqrt whose gradient at 0 is 0: std at zero spread.")
+
+
+def _abs2(d: Any) -> Any:
+    if dtype_of(d).kind == "c":
+        re, im = real(d), imag(d)
+        return re * re + im * im
+    return d * d
+
+
+def _ddof(ddof: Any, correction: Any) -> Any:
+    if correction is not _NOVALUE:
+        if ddof != 0:
+            raise ValueError("ddof and correction can't be provided simultaneously.")
+        return correction
+    return ddof
+
+
+def var(a: Any, axis: Any = None, dtype: Any = None, out: None = None, ddof: float = 0,
+        keepdims: bool = False, *, where: Any = _NOVALUE, mean: Any = _NOVALUE,
+        correction: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.var`` (``ddof``/``correction``, ``where``, ``mean``).
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(lambda x: fnp.var(x, ddof=1))(np.array([1.0, 2.0, 6.0]))
+    array([-2., -1.,  3.])
+    """
+    _no_out(out, "var")
+    axis = _norm_axis(axis)
+    ddof = _ddof(ddof, correction)
+    x = _astype(a, dtype) if dtype is not None else a
+    if dtype_of(x).kind in "iub":
+        x = _astype(x, np.float64)
+    m = mean if mean is not _NOVALUE else globals()["mean"](x, axis=axis, keepdims=True,
+                                                          where=where)
+    sq = _abs2(x - m)
+    total = sum(sq, axis=axis, keepdims=keepdims, where=where)
+    n = _where_count(shape_of(x), axis, keepdims, where)
+    return total / _like(np.maximum(np.asarray(n) - ddof, 0), total)
+
+
+def std(a: Any, axis: Any = None, dtype: Any = None, out: None = None, ddof: float = 0,
+        keepdims: bool = False, *, where: Any = _NOVALUE, mean: Any = _NOVALUE,
+        correction: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.std``; the gradient at zero spread is 0.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(fnp.std)(np.array([2.0, 2.0]))
+    array([0., 0.])
+    """
+    _no_out(out, "std")
+    return _sqrt0(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
+                      mean=mean, correction=correction))
+
+
+def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = False, *,
+            keepdims: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.average``, in ``a`` and in ``weights``.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(lambda w: fnp.average(np.array([1.0, 3.0]), weights=w))(np.array([1.0, 1.0]))
+    array([-0.5,  0.5])
+    """
+    axis = _norm_axis(axis)
+    kd = False if keepdims is _NOVALUE else bool(keepdims)
+    if weights is None:
+        avg = mean(a, axis=axis, keepdims=kd)
+        if not returned:
+            return avg
+        n = _count(shape_of(a), axis)
+        return avg, broadcast_to(np.asarray(n, dtype_of(avg)), shape_of(avg))
+    ashape, wshape = shape_of(a), shape_of(weights)
+    w = weights
+    if ashape != wshape:
+        if axis is None:
+            raise TypeError("Axis must be specified when shapes of a and weights differ.")
+        if len(wshape) != 1:
+            raise TypeError("1D weights expected when shapes of a and weights differ.")
+        axes = _axes(axis, len(ashape))
+        if len(axes) != 1 or wshape[0] != ashape[axes[0]]:
+            raise ValueError("Shape of weights must be consistent with shape of a along "
+                             "specified axis.")
+        shape = [1] * len(ashape)
+        shape[axes[0]] = wshape[0]
+        w = reshape(w, tuple(shape))
+    scl = sum(w, axis=axis, keepdims=kd) if shape_of(w) == ashape else \
+        sum(broadcast_to(w, ashape), axis=axis, keepdims=kd)
+    if np.any(np.asarray(_strip(scl)) == 0.0):
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+    avg = sum(a * w, axis=axis, keepdims=kd) / scl
+    if returned:
+        if shape_of(scl) != shape_of(avg):
+            scl = broadcast_to(scl, shape_of(avg))
+        return avg, scl
+    return avg
+
+
+# --- NaN-ignoring reductions --------------------------------------------------
+def _nan_filled(a: Any, fill: float) -> Any:
+    mask = np.asarray(isnan(a))
+    return where(mask, fill, a) if mask.any() else a
+
+
+def nansum(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims: bool = False,
+           initial: Any = _NOVALUE, where: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.nansum``: NaNs count as 0 and get gradient 0.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(fnp.nansum)(np.array([1.0, np.nan]))
+    array([1., 0.])
+    """
+    _no_out(out, "nansum")
+    return sum(_nan_filled(a, 0), axis=axis, dtype=dtype, keepdims=keepdims, initial=initial,
+               where=where)
+
+
+def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims: bool = False,
+            initial: Any = _NOVALUE, where: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.nanprod``: NaNs count as 1 and get gradient 0.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(fnp.nanprod)(np.array([2.0, np.nan, 3.0]))
+    array([3., 0., 2.])
+    """
+    _no_out(out, "nanprod")
+    return prod(_nan_filled(a, 1), axis=axis, dtype=dtype, keepdims=keepdims, initial=initial,
+                where=where)
+
+
+def _nan_where(a: Any, where_: Any) -> Any:
+    """The ``where=`` mask that also leaves out NaN entries."""
+    valid = ~np.asarray(isnan(a))
+    if where_ is not _NOVALUE and where_ is not True:
+        valid = valid & np.asarray(_strip(where_), bool)
+    return valid
+
+
+def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims: bool = False,
+            *, where: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.nanmean``: the mean of the non-NaN entries.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(fnp.nanmean)(np.array([1.0, np.nan, 3.0]))
+    array([0.5, 0. , 0.5])
+    """
+    _no_out(out, "nanmean")
+    return mean(_nan_filled(a, 0), axis=axis, dtype=dtype, keepdims=keepdims,
+                where=_nan_where(a, where))
+
+
+def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: None = None, ddof: float = 0,
+           keepdims: bool = False, *, where: Any = _NOVALUE, mean: Any = _NOVALUE,
+           correction: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.nanvar``: the variance of the non-NaN entries.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(fnp.nanvar)(np.array([1.0, np.nan, 3.0]))
+    array([-1.,  0.,  1.])
+    """
+    _no_out(out, "nanvar")
+    return var(_nan_filled(a, 0), axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims,
+               where=_nan_where(a, where), mean=mean, correction=correction)
+
+
+def nanstd(a: Any, axis: Any = None, dtype: Any = None, out: None = None, ddof: float = 0,
+           keepdims: bool = False, *, where: Any = _NOVALUE, mean: Any = _NOVALUE,
+           correction: Any = _NOVALUE) -> Any:
+    """Differentiable ``numpy.nanstd``; the gradient at zero spread is 0.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(fnp.nanstd)(np.array([1.0, np.nan, 3.0]))
+    array([-0.5,  0. ,  0.5])
+    """
+    _no_out(out, "nanstd")
+    return _sqrt0(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
+                         mean=mean, correction=correction))
+
+
+# --- cumulative sums and products -----------------------------------------------
+def _rev_cumsum(g: Any, axis: int) -> Any:
+    return _flip(cumsum(_flip(g, axis), axis=axis), axis)
+
+
+def _cumsum_rule(g, ans, x, axis=None, dtype=None):
     if axis is None:
-        return int(np.prod(shape, dtype=np.int64))
-    axes = (axis,) if isinstance(axis, int) else axis
-    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
+        return reshape(_rev_cumsum(g, 0), tuple(x.shape))
+    return _rev_cumsum(g, axis)
 
 
-def _no_out(out: Optional[Any], name: str) -> None:
-    if out is not None:
-        raise TypeError(f"funcgrad.numpy.{name} does not support out=: write the result to a new array")
+_cumsum = primitive("cumsum", lambda x, axis=None, dtype=None: np.cumsum(x, axis=axis, dtype=dtype),
+                    _cumsum_rule, family=F, saves_values=False, register_as="_cumsum_prim")
 
 
-register("sum", sum, F)
-register("mean", mean, F)
+def _cumprod_zero_safe(g: Any, x: Any, axis: int) -> Any:
+    """sum_{k >= i} g_k prod_{j <= k, j != i} x_j, exact with zeros, O(n**2)."""
+    x2, kept, undo = _to_last(x, (axis,))
+    g2, _, _ = _to_last(g, (axis,))
+    n = x2.shape[-1]
+    rows = where(np.eye(n, dtype=bool), 1, reshape(x2, kept + (1, n)))   # [..., i, j]
+    partial = cumprod(rows, axis=-1)                                     # [..., i, k]
+    upper = np.triu(np.ones((n, n), bool))                               # k >= i
+    terms = where(upper, reshape(g2, kept + (1, n)) * partial, 0)
+    return undo(sum(terms, axis=-1))
+
+
+def _cumprod_rule(g, ans, x, axis=None, dtype=None):
+    if axis is None:
+        flat = reshape(x, (-1,))
+        return reshape(_cumprod_rule(g, ans, flat, axis=0), tuple(x.shape))
+    axis = axis % len(x.shape)
+    if not np.any(np.asarray(_strip(x)) == 0):
+        return _rev_cumsum(g * ans, axis) / x
+    return _cumprod_zero_safe(g, x, axis)
+
+
+_cumprod = primitive("cumprod", lambda x, axis=None, dtype=None:
+                     np.cumprod(x, axis=axis, dtype=dtype),
+                     _cumprod_rule, family=F, register_as="_cumprod_prim",
+                     notes="Exact with zeros (O(n**2) along the axis when zeros are present).")
+
+
+def cumsum(a: Any, axis: Any = None, dtype: Any = None, out: None = None) -> Any:
+    """Differentiable ``numpy.cumsum`` (``axis=None`` scans the flattened array).
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(lambda x: fnp.cumsum(x).sum())(np.array([1.0, 2.0, 3.0]))
+    array([3., 2., 1.])
+    """
+    _no_out(out, "cumsum")
+    return _cumsum(a, axis=_norm_axis(axis), dtype=dtype)
+
+
+def cumprod(a: Any, axis: Any = None, dtype: Any = None, out: None = None) -> Any:
+    """Differentiable ``numpy.cumprod``, exact with zeros.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(lambda x: fnp.cumprod(x).sum())(np.array([2.0, 0.0, 3.0]))
+    array([1., 8., 0.])
+    """
+    _no_out(out, "cumprod")
+    return _cumprod(a, axis=_norm_axis(axis), dtype=dtype)
+
+
+def nancumsum(a: Any, axis: Any = None, dtype: Any = None, out: None = None) -> Any:
+    """Differentiable ``numpy.nancumsum``: NaNs count as 0 and get gradient 0.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.nancumsum(np.array([1.0, np.nan, 2.0]))
+    array([1., 1., 3.])
+    """
+    _no_out(out, "nancumsum")
+    return cumsum(_nan_filled(a, 0), axis=axis, dtype=dtype)
+
+
+def nancumprod(a: Any, axis: Any = None, dtype: Any = None, out: None = None) -> Any:
+    """Differentiable ``numpy.nancumprod``: NaNs count as 1 and get gradient 0.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.nancumprod(np.array([2.0, np.nan, 3.0]))
+    array([2., 2., 6.])
+    """
+    _no_out(out, "nancumprod")
+    return cumprod(_nan_filled(a, 1), axis=axis, dtype=dtype)
+
+
+# --- order statistics: median, quantile, percentile ---------------------------
+_METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
+
+
+def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan: bool,
+              name: str, weak_q: Optional[bool] = None) -> Any:
+    if method not in _METHODS:
+        raise NotImplementedError(
+            f"funcgrad.numpy.{name} supports method in {_METHODS}, not {method!r}")
+    if weak_q is None:
+        weak_q = isinstance(q, (int, float))
+    qv = np.asarray(_strip(q))
+    if qv.dtype.kind not in "iuf" or np.any(qv < 0) or np.any(qv > 1) or np.any(np.isnan(qv)):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+    shape = shape_of(a)
+    ndim = len(shape)
+    axes = _axes(_norm_axis(axis), ndim)
+    if ndim == 0:
+        a, axes, shape, ndim = reshape(a, (1,)), (0,), (1,), 1
+        squeeze0 = True
+    else:
+        squeeze0 = False
+    x2, kept, _ = _to_last(a, axes)
+    n = x2.shape[-1]
+    m = int(np.prod(kept, dtype=np.int64))
+    x2 = reshape(x2, (m, n))
+    xv = np.asarray(_strip(x2))
+    order = np.argsort(xv, axis=-1, kind="stable")    # NaNs last
+    nans = np.isnan(xv)
+    count = n - nans.sum(-1) if ignore_nan else np.full(m, n)
+    k = qv.size
+    last = np.maximum(count - 1, 0).astype(np.float64)                  # (m,)
+    traced_q = isinstance(q, Box)
+    if traced_q:
+        qdt = dtype_of(q)
+        pos = reshape(q, (k, 1)) * last.astype(qdt)
+    else:
+        pos = qv.reshape(-1).astype(np.float64)[:, None] * last
+    # NumPy's result dtype: x's for the selecting methods, else x with q (weak if a
+    # Python number).
+    out_dt = np.result_type(dtype_of(a), 0.5 if weak_q else qv.dtype) if not traced_q \
+        else np.result_type(dtype_of(a), dtype_of(q))
+    posv = np.asarray(_strip(pos), np.float64)
+    rows = np.broadcast_to(np.arange(m)[None, :], (k, m))
+    top = np.maximum(count - 1, 0)[None, :]
+    lo = np.minimum(np.floor(posv).astype(np.intp), top)
+    if method == "lower":
+        idx = lo
+    elif method == "higher":
+        idx = np.minimum(np.ceil(posv).astype(np.intp), top)
+    elif method == "nearest":
+        idx = np.minimum(np.around(posv).astype(np.intp), top)
+    else:
+        idx = None
+    if idx is not None:
+        result = _getitem2(x2, rows, order[rows, idx])
+    else:
+        hi = np.minimum(lo + 1, top)
+        va = _getitem2(x2, rows, order[rows, lo])
+        vb = _getitem2(x2, rows, order[rows, hi])
+        if method == "midpoint":
+            t = np.where(posv == lo, 0.0, 0.5).astype(out_dt)
+        elif traced_q:
+            t = pos - lo.astype(qdt)
+        else:
+            t = (posv - lo).astype(out_dt)
+        diff = vb - va
+        result = where(np.asarray(_strip(t)) >= 0.5, vb - diff * (1 - t), va + diff * t)
+    bad = (count == 0) if ignore_nan else nans.any(-1)
+    if bad.any():
+        result = where(np.broadcast_to(bad[None, :], (k, m)), np.nan, result)
+    out_shape = kept
+    if keepdims:
+        full = list(shape)
+        for ax in axes:
+            full[ax] = 1
+        out_shape = tuple(full) if not squeeze0 else ()
+    elif squeeze0:
+        out_shape = ()
+    return reshape(result, qv.shape + tuple(out_shape))
+
+
+def _getitem2(x2: Any, rows: np.ndarray, cols: np.ndarray) -> Any:
+    from .indexing import getitem
+    return getitem(x2, (rows, cols))
+
+
+def quantile(a: Any, q: Any, axis: Any = None, out: None = None, overwrite_input: bool = False,
+             method: str = "linear", keepdims: bool = False, *, weights: Any = None,
+             interpolation: Any = None) -> Any:
+    """Differentiable ``numpy.quantile``: the gradient goes to the order
+    statistics the result interpolates (and to ``q`` if it is traced).
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(lambda x: fnp.quantile(x, 0.25))(np.array([4.0, 1.0, 3.0]))
+    array([0. , 0.5, 0.5])
+    """
+    _no_out(out, "quantile")
+    _check_quantile_args(weights, interpolation)
+    return _quantile(a, q, axis, method, keepdims, False, "quantile")
+
+
+def percentile(a: Any, q: Any, axis: Any = None, out: None = None, overwrite_input: bool = False,
+               method: str = "linear", keepdims: bool = False, *, weights: Any = None,
+               interpolation: Any = None) -> Any:
+    """Differentiable ``numpy.percentile`` (``q`` in [0, 100]).
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(lambda x: fnp.percentile(x, 50))(np.array([4.0, 1.0, 3.0]))
+    array([0., 0., 1.])
+    """
+    _no_out(out, "percentile")
+    _check_quantile_args(weights, interpolation)
+    return _quantile(a, divide(q, 100) if isinstance(q, Box) else np.true_divide(q, 100),
+                     axis, method, keepdims, False, "percentile", isinstance(q, (int, float)))
+
+
+def median(a: Any, axis: Any = None, out: None = None, overwrite_input: bool = False,
+           keepdims: bool = False) -> Any:
+    """Differentiable ``numpy.median``: the gradient goes to the middle
+    element(s), half each for an even count.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(fnp.median)(np.array([4.0, 1.0, 3.0, 2.0]))
+    array([0. , 0. , 0.5, 0.5])
+    """
+    _no_out(out, "median")
+    return _quantile(a, 0.5, axis, "linear", keepdims, False, "median")
+
+
+def nanquantile(a: Any, q: Any, axis: Any = None, out: None = None, overwrite_input: bool = False,
+                method: str = "linear", keepdims: bool = False, *, weights: Any = None,
+                interpolation: Any = None) -> Any:
+    """Differentiable ``numpy.nanquantile``: quantiles of the non-NaN entries.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.nanquantile(np.array([np.nan, 1.0, 3.0]), 0.5)
+    np.float64(2.0)
+    """
+    _no_out(out, "nanquantile")
+    _check_quantile_args(weights, interpolation)
+    return _quantile(a, q, axis, method, keepdims, True, "nanquantile")
+
+
+def nanpercentile(a: Any, q: Any, axis: Any = None, out: None = None,
+                  overwrite_input: bool = False, method: str = "linear", keepdims: bool = False,
+                  *, weights: Any = None, interpolation: Any = None) -> Any:
+    """Differentiable ``numpy.nanpercentile``: percentiles of the non-NaN entries.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.nanpercentile(np.array([np.nan, 1.0, 3.0]), 50)
+    np.float64(2.0)
+    """
+    _no_out(out, "nanpercentile")
+    _check_quantile_args(weights, interpolation)
+    return _quantile(a, divide(q, 100) if isinstance(q, Box) else np.true_divide(q, 100),
+                     axis, method, keepdims, True, "nanpercentile", isinstance(q, (int, float)))
+
+
+def nanmedian(a: Any, axis: Any = None, out: None = None, overwrite_input: bool = False,
+              keepdims: bool = False) -> Any:
+    """Differentiable ``numpy.nanmedian``: the median of the non-NaN entries.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(fnp.nanmedian)(np.array([np.nan, 1.0, 3.0]))
+    array([0. , 0.5, 0.5])
+    """
+    _no_out(out, "nanmedian")
+    return _quantile(a, 0.5, axis, "linear", keepdims, True, "nanmedian")
+
+
+def _check_quantile_args(weights: Any, interpolation: Any) -> None:
+    if weights is not None:
+        raise NotImplementedError("funcgrad.numpy quantiles do not support weights= "
+                                  "(NumPy allows them only for method='inverted_cdf')")
+    if interpolation is not None:
+        raise TypeError("interpolation= was renamed method= in NumPy 1.22; use method=")
+
+
+# --- not differentiable: index-valued and boolean reductions --------------------
+argmax = nondiff("argmax", np.argmax, family=F, notes="Index-valued: a constant.")
+argmin = nondiff("argmin", np.argmin, family=F, notes="Index-valued: a constant.")
+nanargmax = nondiff("nanargmax", np.nanargmax, family=F, notes="Index-valued: a constant.")
+nanargmin = nondiff("nanargmin", np.nanargmin, family=F, notes="Index-valued: a constant.")
+all = nondiff("all", np.all, family=F)
+any = nondiff("any", np.any, family=F)
+count_nonzero = nondiff("count_nonzero", np.count_nonzero, family=F)
+
+_NOTES = {
+    "sum": "initial= and where= supported.",
+    "mean": "where= supported; float16 accumulates in float32, as NumPy.",
+    "prod": "Exact where the input holds zeros (O(n**2) along the axis then).",
+    "max": "Ties share the gradient equally; initial= and where= supported.",
+    "min": "Ties share the gradient equally; initial= and where= supported.",
+    "nanmax": "Ties share the gradient equally; NaNs get gradient 0.",
+    "nanmin": "Ties share the gradient equally; NaNs get gradient 0.",
+    "ptp": "max - min; ties share the gradient equally.",
+    "var": "ddof/correction, where= and mean= supported.",
+    "std": "Gradient 0 at zero spread (never NaN).",
+    "average": "Differentiable in a and weights; returned=True gives (average, sum of weights).",
+    "nansum": "NaNs get gradient 0.",
+    "nanprod": "NaNs get gradient 0; exact with zeros.",
+    "nanmean": "NaNs get gradient 0.",
+    "nanvar": "NaNs get gradient 0.",
+    "nanstd": "NaNs get gradient 0; gradient 0 at zero spread.",
+    "cumsum": "axis=None scans the flattened array.",
+    "cumprod": "Exact with zeros (O(n**2) along the axis then).",
+    "nancumsum": "NaNs get gradient 0.",
+    "nancumprod": "NaNs get gradient 0.",
+    "quantile": "Methods linear, lower, higher, nearest, midpoint; q may be traced.",
+    "percentile": "Methods linear, lower, higher, nearest, midpoint; q may be traced.",
+    "median": "The gradient goes to the middle element(s).",
+    "nanquantile": "Quantiles of the non-NaN entries; NaNs get gradient 0.",
+    "nanpercentile": "Percentiles of the non-NaN entries; NaNs get gradient 0.",
+    "nanmedian": "The median of the non-NaN entries; NaNs get gradient 0.",
+}
+for _name, _fn in [("sum", sum), ("mean", mean), ("prod", prod), ("max", max), ("min", min),
+                   ("nanmax", nanmax), ("nanmin", nanmin), ("ptp", ptp), ("var", var),
+                   ("std", std), ("average", average), ("nansum", nansum), ("nanprod", nanprod),
+                   ("nanmean", nanmean), ("nanvar", nanvar), ("nanstd", nanstd),
+                   ("cumsum", cumsum), ("cumprod", cumprod), ("nancumsum", nancumsum),
+                   ("nancumprod", nancumprod), ("quantile", quantile),
+                   ("percentile", percentile), ("median", median),
+                   ("nanquantile", nanquantile), ("nanpercentile", nanpercentile),
+                   ("nanmedian", nanmedian)]:
+    register(_name, _fn, F, notes=_NOTES[_name])
+
+from ._registry import alias  # noqa: E402
+
+alias("amax", "max")
+alias("amin", "min")
