@@ -118,6 +118,30 @@ def test_at_updates_match_numpy_and_differentiate(op, index):
     check_grads(lambda a, b: getattr(fnp.at(a)[index], op)(b) ** 2, (x, v), order=2)
 
 
+@given(data=st.data())
+def test_at_updates_with_random_repeated_indices(data):
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=2, max_side=3))
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(shape)
+    index = data.draw(hnp.integer_array_indices(shape, result_shape=hnp.array_shapes(
+        min_dims=1, max_dims=2, max_side=4)))
+    v = 0.5 + rng.random(x[index].shape)
+    op = data.draw(st.sampled_from(OPS))
+    np.testing.assert_allclose(getattr(fnp.at(x)[index], op)(v), _numpy_update(x, index, v, op))
+    check_grads(lambda a, b: getattr(fnp.at(a)[index], op)(b) ** 2, (x, v), order=1)
+
+
+@pytest.mark.parametrize("mode", ["wrap", "clip"])
+def test_take_modes(mode):
+    x = np.arange(5.0)
+    idx = np.array([-7, 0, 6, 9])
+    np.testing.assert_array_equal(fnp.take(x, idx, mode=mode), np.take(x, idx, mode=mode))
+    expected = np.zeros(5)
+    np.add.at(expected, np.take(np.arange(5), idx, mode=mode), 1.0)
+    np.testing.assert_array_equal(funcgrad.grad(lambda a: np.take(a, idx, mode=mode).sum())(x),
+                                  expected)
+
+
 def test_at_set_with_repeats_last_write_wins():
     out, f_vjp = funcgrad.vjp(lambda x, v: x.at[np.array([2, 0, 2])].set(v),
                               np.zeros(3), np.array([1.0, 2.0, 3.0]))
