@@ -57,6 +57,12 @@ def _select_args(d):
     return ([c1, c2], [d(arrays(s2)), d(arrays(s3))], d(arrays(s3))), {}
 
 
+@st.composite
+def _where_args(d):
+    (s0, s1, s2), _ = d(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    return (d(hnp.arrays(np.bool_, s0)), d(arrays(s1)), d(arrays(s2))), {}
+
+
 def _put_ref(arr, indices, values, axis, inplace=True):
     out = np.array(arr, copy=True)
     np.put_along_axis(out, indices, values, axis)
@@ -85,6 +91,7 @@ SPECS = {
     "extract": Spec(_extract_args(), argnums=(1,)),
     "choose": Spec(_choose_args(), argnums=(1,)),
     "select": Spec(_select_args(), argnums=(1, 2)),
+    "where": Spec(_where_args(), argnums=(1, 2)),
     "put_along_axis": [Spec(_put_args(), argnums=(0, 2), reference=_put_ref),
                        Spec(fixed(np.arange(4.0), np.array([1, 1]), np.array([5.0, 6.0]), None,
                                   inplace=False), argnums=(0, 2), reference=_put_ref)],
