@@ -1,0 +1,1144 @@
+"""The facade's math: ``torch.add``, ``torch.sum``, ``torch.matmul``, ...
+
+Each function takes tensors (or, inside a functional transform, the boxes
+that stand for them), applies PyTorch's type promotion, calls the engine's
+primitives (``funcgrad.numpy`` and :mod:`funcgrad.torch._ops`) and names the
+resulting ``grad_fn`` as PyTorch does. ``Tensor`` methods are these same
+functions with the tensor first.
+
+>>> import funcgrad.torch as torch
+>>> x = torch.tensor([1.0, 4.0], requires_grad=True)
+>>> torch.sqrt(x).sum()
+tensor(3., grad_fn=<SumBackward0>)
+"""
+from __future__ import annotations
+
+import builtins
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from .. import numpy as fnp
+from .._core.primitive import Box
+from . import _ops
+from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype, to_complex_default
+from ._graph import set_name
+
+_py_sum = builtins.sum
+_py_max = builtins.max
+_py_min = builtins.min
+_py_abs = builtins.abs
+_py_round = builtins.round
+
+Dim = Union[int, Sequence[int], None]
+
+
+# --- helpers ------------------------------------------------------------------
+def _Tensor() -> Any:
+    from ._tensor import Tensor
+    return Tensor
+
+
+def concrete(x: Any) -> Any:
+    """The ndarray under every box of ``x`` (``x`` itself otherwise)."""
+    while isinstance(x, Box):
+        x = x._value
+    return x
+
+
+def np_dtype(x: Any) -> np.dtype:
+    v = concrete(x)
+    if isinstance(v, (np.ndarray, np.generic)):
+        return v.dtype
+    return np.asarray(v).dtype
+
+
+def as_box(x: Any) -> Any:
+    """``x`` if it is a tensor (or a box standing for one), else a new tensor."""
+    if isinstance(x, Box):
+        return x
+    from ._creation import tensor
+    return tensor(x)
+
+
+def _is_box_with_grad(x: Any) -> bool:
+    from ._tensor import Tensor
+    if type(x) is Tensor or isinstance(x, Tensor):
+        return x._node is not None
+    return isinstance(x, Box)
+
+
+def cast(x: Any, dt: Any) -> Any:
+    """``x`` converted to NumPy dtype ``dt`` (differentiably when needed)."""
+    dt = np.dtype(dt)
+    if not isinstance(x, Box):
+        return x
+    if np_dtype(x) == dt:
+        return x
+    if _is_box_with_grad(x):
+        return set_name(fnp.astype(x, dt), "ToCopyBackward0")
+    return _Tensor()._wrap(concrete(x).astype(dt), None)
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _scalar_category(s: Any) -> int:
+    if isinstance(s, (bool, np.bool_)):
+        return 0
+    if isinstance(s, (int, np.integer)):
+        return 1
+    if isinstance(s, (float, np.floating)):
+        return 2
+    return 3
+
+
+def result_dtype(*operands: Any) -> np.dtype:
+    """PyTorch's type promotion: dimensioned tensors, then zero-dim tensors,
+    then Python scalars, a later group winning only with a higher category."""
+    dims, zeros, scalars = [], [], []
+    for op in operands:
+        if op is None:
+            continue
+        if isinstance(op, (Box, np.ndarray)):
+            v = concrete(op)
+            (dims if np.ndim(v) > 0 else zeros).append(v.dtype)
+        elif isinstance(op, np.generic):
+            zeros.append(op.dtype)
+        else:
+            scalars.append(op)
+    res = np.result_type(*dims) if dims else None
+    if zeros:
+        z = np.result_type(*zeros)
+        if res is None or _CATEGORY[z.kind] > _CATEGORY[res.kind]:
+            if res is not None and z.kind == "c" and res == np.float64:
+                z = np.result_type(z, np.complex128)
+            res = z
+    if scalars:
+        cat = _py_max(_scalar_category(s) for s in scalars)
+        if res is None or cat > _CATEGORY[res.kind]:
+            if cat == 0:
+                new = np.dtype(np.bool_)
+            elif cat == 1:
+                new = np.dtype(np.int64)
+            elif cat == 2:
+                new = get_default_dtype().dtype
+            else:
+                new = to_complex_default().dtype
+                if res is not None and res in (np.dtype(np.float64),):
+                    new = np.dtype(np.complex128)
+            res = new
+    return res if res is not None else get_default_dtype().dtype
+
+
+def _promote(*operands: Any, floating: bool = False) -> list:
+    dt = result_dtype(*operands)
+    if floating and dt.kind not in "fc":
+        dt = get_default_dtype().dtype
+    out = []
+    for op in operands:
+        if isinstance(op, Box):
+            out.append(cast(op, dt))
+        elif isinstance(op, np.ndarray):
+            out.append(_Tensor()._wrap(op.astype(dt, copy=False), None))
+        elif op is not None and not isinstance(op, (bool, int, float, complex, np.generic)):
+            out.append(cast(as_box(op), dt))
+        else:
+            out.append(op)
+    return out
+
+
+def _float_input(x: Any) -> Any:
+    """Integer and bool inputs of floating functions become the default float."""
+    x = as_box(x)
+    if np_dtype(x).kind not in "fc":
+        return cast(x, get_default_dtype().dtype)
+    return x
+
+
+def _named(t: Any, name: str) -> Any:
+    return set_name(t, name)
+
+
+def _dims(dim: Dim, ndim: int) -> Any:
+    if dim is None:
+        return None
+    if isinstance(dim, (list, tuple)):
+        if len(dim) == 0:
+            return None
+        return tuple(int(d) % _py_max(ndim, 1) for d in dim)
+    return int(dim) % _py_max(ndim, 1)
+
+
+def _ndim(x: Any) -> int:
+    return np.ndim(concrete(x))
+
+
+def _shape(x: Any) -> tuple:
+    return tuple(np.shape(concrete(x)))
+
+
+# --- arithmetic ---------------------------------------------------------------
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
+    """``input + alpha * other``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.add(torch.ones(2), torch.ones(2), alpha=2)
+    tensor([3., 3.])
+    """
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b = _promote(input, other)
+    if not isinstance(a, Box):
+        a, b = b, a
+    return _named(fnp.add(a, b), "AddBackward0")
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
+    """``input - alpha * other``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.sub(torch.ones(2), 1)
+    tensor([0., 0.])
+    """
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b = _promote(input, other)
+    if not isinstance(a, Box):
+        return rsub(b, a)
+    return _named(fnp.subtract(a, b), "SubBackward0")
+
+
+subtract = sub
+
+
+def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
+    """``other - alpha * input``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.rsub(torch.ones(2), 3)
+    tensor([2., 2.])
+    """
+    if alpha != 1:
+        input = mul(input, alpha)
+    a, b = _promote(input, other)
+    if not isinstance(b, Box):
+        return _named(fnp.subtract(b, a), "RsubBackward1")
+    return _named(fnp.subtract(b, a), "RsubBackward0")
+
+
+def mul(input: Any, other: Any) -> Any:
+    """Elementwise product.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.mul(torch.tensor([1., 2.]), 3)
+    tensor([3., 6.])
+    """
+    a, b = _promote(input, other)
+    if not isinstance(a, Box):
+        a, b = b, a
+    return _named(fnp.multiply(a, b), "MulBackward0")
+
+
+multiply = mul
+
+
+def div(input: Any, other: Any, *, rounding_mode: Optional[str] = None) -> Any:
+    """True division (``rounding_mode=None``), ``"floor"`` or ``"trunc"``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.div(torch.tensor([1, 2]), 2)
+    tensor([0.5000, 1.0000])
+    """
+    if rounding_mode is not None:
+        a, b = _promote(input, other)
+        q = fnp.floor_divide(a, b) if rounding_mode == "floor" else None
+        if q is None:
+            q = _Tensor()._wrap(np.trunc(np.divide(concrete(a), concrete(b))).astype(
+                result_dtype(a, b)), None)
+        return q
+    a, b = _promote(input, other, floating=True)
+    if not isinstance(a, Box):
+        return mul(reciprocal(b), a)
+    return _named(fnp.divide(a, b), "DivBackward0")
+
+
+divide = true_divide = div
+
+
+def reciprocal(input: Any) -> Any:
+    """``1 / input``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.reciprocal(torch.tensor([2.0]))
+    tensor([0.5000])
+    """
+    x = _float_input(input)
+    return _named(fnp.divide(1, x), "ReciprocalBackward0")
+
+
+def neg(input: Any) -> Any:
+    """``-input``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.neg(torch.tensor([1.0]))
+    tensor([-1.])
+    """
+    return _named(fnp.negative(as_box(input)), "NegBackward0")
+
+
+negative = neg
+
+
+def pow(input: Any, exponent: Any) -> Any:
+    """``input ** exponent``; a Python number as either side is a constant.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.pow(torch.tensor([2.0]), 3)
+    tensor([8.])
+    """
+    if not isinstance(exponent, (Box, np.ndarray)) and isinstance(input, Box):
+        x = input
+        if np_dtype(x).kind in "biu" and isinstance(exponent, (float, complex)):
+            x = cast(x, result_dtype(x, exponent))
+        return _named(_ops.pow_scalar(x, exponent=exponent), "PowBackward0")
+    a, b = _promote(input, exponent)
+    if not isinstance(a, Box):
+        return _named(fnp.power(a, b), "PowBackward2")
+    return _named(fnp.power(a, b), "PowBackward1")
+
+
+def square(input: Any) -> Any:
+    """``input ** 2``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.square(torch.tensor([3.0]))
+    tensor([9.])
+    """
+    return pow(as_box(input), 2)
+
+
+def remainder(input: Any, other: Any) -> Any:
+    a, b = _promote(input, other)
+    return _named(fnp.remainder(a, b), "RemainderBackward0")
+
+
+def floor_divide(input: Any, other: Any) -> Any:
+    a, b = _promote(input, other)
+    return fnp.floor_divide(a, b)
+
+
+def _unary(fn: Any, name: str) -> Any:
+    def op(input: Any) -> Any:
+        return _named(fn(_float_input(input)), name)
+    return op
+
+
+exp = _unary(fnp.exp, "ExpBackward0")
+log = _unary(fnp.log, "LogBackward0")
+sqrt = _unary(fnp.sqrt, "SqrtBackward0")
+sin = _unary(fnp.sin, "SinBackward0")
+cos = _unary(fnp.cos, "CosBackward0")
+tan = _unary(fnp.tan, "TanBackward0")
+tanh = _unary(fnp.tanh, "TanhBackward0")
+sigmoid = _unary(_ops.sigmoid, "SigmoidBackward0")
+log1p = _unary(_ops.log1p, "Log1PBackward0")
+expm1 = _unary(_ops.expm1, "Expm1Backward0")
+for _f, _doc in ((exp, "exp"), (log, "log"), (sqrt, "sqrt"), (sin, "sin"), (cos, "cos"),
+                 (tan, "tan"), (tanh, "tanh"), (sigmoid, "sigmoid"), (log1p, "log1p"),
+                 (expm1, "expm1")):
+    _f.__name__ = _f.__qualname__ = _doc
+    _f.__doc__ = (f"Elementwise ``{_doc}`` (integer inputs become the default float).\n\n"
+                  f">>> import funcgrad.torch as torch\n"
+                  f">>> torch.{_doc}(torch.zeros(1)).shape\ntorch.Size([1])\n")
+
+
+def log2(input: Any) -> Any:
+    return _named(div(log(input), float(np.log(2))), "Log2Backward0")
+
+
+def log10(input: Any) -> Any:
+    return _named(div(log(input), float(np.log(10))), "Log10Backward0")
+
+
+def rsqrt(input: Any) -> Any:
+    """``1 / sqrt(input)``."""
+    x = _float_input(input)
+    return _named(_ops.pow_scalar(x, exponent=-0.5), "RsqrtBackward0")
+
+
+def abs(input: Any) -> Any:
+    """``|input|`` (gradient 0 at 0, as PyTorch).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.abs(torch.tensor([-2.0]))
+    tensor([2.])
+    """
+    return _named(fnp.absolute(as_box(input)), "AbsBackward0")
+
+
+absolute = abs
+
+
+def relu(input: Any) -> Any:
+    """``max(input, 0)``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.relu(torch.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
+    return _named(_ops.relu(as_box(input)), "ReluBackward0")
+
+
+def _zero_grad_unary(np_fn: Any, name: str) -> Any:
+    def op(input: Any) -> Any:
+        x = as_box(input)
+        if np_dtype(x).kind not in "fc":
+            return _Tensor()._wrap(np.asarray(np_fn(concrete(x))), None)
+        return _named(_ops.zero_grad_op(x, fn=np_fn), name)
+    op.__name__ = op.__qualname__ = np_fn.__name__
+    op.__doc__ = f"Elementwise ``{np_fn.__name__}``; its gradient is zero."
+    return op
+
+
+sign = _zero_grad_unary(np.sign, "SignBackward0")
+floor = _zero_grad_unary(np.floor, "FloorBackward0")
+ceil = _zero_grad_unary(np.ceil, "CeilBackward0")
+round = _zero_grad_unary(np.round, "RoundBackward0")
+trunc = _zero_grad_unary(np.trunc, "TruncBackward0")
+
+
+def clamp(input: Any, min: Any = None, max: Any = None) -> Any:
+    """Limit values to ``[min, max]``; gradient 1 inside (bounds included).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.clamp(torch.tensor([-1.0, 0.5, 2.0]), 0, 1)
+    tensor([0.0000, 0.5000, 1.0000])
+    """
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    x = as_box(input)
+    if isinstance(min, Box) or isinstance(max, Box):
+        out = x
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return _named(out, "ClampBackward0")
+    return _named(_ops.clamp(x, lo=min, hi=max), "ClampBackward1")
+
+
+clip = clamp
+
+
+def clamp_min(input: Any, min: Any) -> Any:
+    return _named(clamp(input, min=min), "ClampMinBackward0")
+
+
+def clamp_max(input: Any, max: Any) -> Any:
+    return _named(clamp(input, max=max), "ClampMaxBackward0")
+
+
+def maximum(input: Any, other: Any) -> Any:
+    """Elementwise maximum (ties share the gradient).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.maximum(torch.tensor([1.0, 3.0]), torch.tensor([2.0, 2.0]))
+    tensor([2., 3.])
+    """
+    a, b = _promote(as_box(input), as_box(other))
+    return _named(fnp.maximum(a, b), "MaximumBackward0")
+
+
+def minimum(input: Any, other: Any) -> Any:
+    """Elementwise minimum (ties share the gradient)."""
+    a, b = _promote(as_box(input), as_box(other))
+    return _named(fnp.minimum(a, b), "MinimumBackward0")
+
+
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
+    """``input`` where ``condition`` holds, else ``other``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.where(torch.tensor([True, False]), torch.ones(2), torch.zeros(2))
+    tensor([1., 0.])
+    """
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    c = concrete(condition)
+    a, b = _promote(input, other)
+    if not isinstance(a, Box) and not isinstance(b, Box):
+        return _Tensor()._wrap(np.where(c, a, b), None)
+    return _named(fnp.where(np.asarray(c, bool), a, b), "WhereBackward0")
+
+
+def nonzero(input: Any, *, as_tuple: bool = False) -> Any:
+    v = concrete(input)
+    T = _Tensor()
+    if as_tuple:
+        return tuple(T._wrap(i.astype(np.int64), None) for i in np.nonzero(v))
+    return T._wrap(np.argwhere(v).astype(np.int64), None)
+
+
+# --- comparisons (no gradient) ------------------------------------------------------
+def _compare(fn: Any) -> Any:
+    def op(input: Any, other: Any) -> Any:
+        a, b = _promote(input, other)
+        return fn(a, b)
+    return op
+
+
+eq = _compare(fnp.equal)
+ne = _compare(fnp.not_equal)
+lt = less = _compare(fnp.less)
+le = less_equal = _compare(fnp.less_equal)
+gt = greater = _compare(fnp.greater)
+ge = greater_equal = _compare(fnp.greater_equal)
+
+
+def isnan(input: Any) -> Any:
+    return _Tensor()._wrap(np.isnan(concrete(input)), None)
+
+
+def isfinite(input: Any) -> Any:
+    return _Tensor()._wrap(np.isfinite(concrete(input)), None)
+
+
+def isinf(input: Any) -> Any:
+    return _Tensor()._wrap(np.isinf(concrete(input)), None)
+
+
+def equal(input: Any, other: Any) -> bool:
+    """True if both have the same shape and elements."""
+    a, b = concrete(input), concrete(other)
+    return bool(a.shape == b.shape and np.array_equal(a, b))
+
+
+def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """``|input - other| <= atol + rtol * |other|`` everywhere.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.allclose(torch.tensor([1.0]), torch.tensor([1.0 + 1e-9]))
+    True
+    """
+    return bool(np.allclose(concrete(input), concrete(other), rtol=rtol, atol=atol,
+                            equal_nan=equal_nan))
+
+
+def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Any:
+    return _Tensor()._wrap(np.isclose(concrete(input), concrete(other), rtol=rtol, atol=atol,
+                                      equal_nan=equal_nan), None)
+
+
+def logical_not(input: Any) -> Any:
+    return _Tensor()._wrap(np.logical_not(concrete(input)), None)
+
+
+def logical_and(input: Any, other: Any) -> Any:
+    return _Tensor()._wrap(np.logical_and(concrete(input), concrete(other)), None)
+
+
+def logical_or(input: Any, other: Any) -> Any:
+    return _Tensor()._wrap(np.logical_or(concrete(input), concrete(other)), None)
+
+
+# --- reductions ----------------------------------------------------------------
+def sum(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    """Sum of all elements, or over ``dim`` (an int or a tuple).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.sum(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), 0)
+    tensor([4., 6.])
+    """
+    x = as_box(input)
+    if dtype is not None:
+        x = cast(x, as_dtype(dtype).dtype)
+    elif np_dtype(x).kind in "bui":
+        x = cast(x, np.int64)
+    axis = _dims(dim, _ndim(x))
+    out = fnp.sum(x, axis=axis, keepdims=keepdim)
+    return _named(out, "SumBackward0" if dim is None else "SumBackward1")
+
+
+def mean(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    """Mean of all elements, or over ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.mean(torch.tensor([1.0, 2.0]))
+    tensor(1.5000)
+    """
+    x = as_box(input)
+    if dtype is not None:
+        x = cast(x, as_dtype(dtype).dtype)
+    kind = np_dtype(x).kind
+    if kind not in "fc":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {_scalar_type_name(np_dtype(x))}")
+    axis = _dims(dim, _ndim(x))
+    out = _ops.mean(x, axis=axis, keepdims=keepdim)
+    return _named(out, "MeanBackward0" if dim is None else "MeanBackward1")
+
+
+def _scalar_type_name(dt: np.dtype) -> str:
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool", "float32": "Float", "float64": "Double", "float16": "Half",
+            "complex64": "ComplexFloat", "complex128": "ComplexDouble"}.get(str(dt), str(dt))
+
+
+def var(input: Any, dim: Dim = None, unbiased: Any = None, keepdim: bool = False, *,
+        correction: Any = None) -> Any:
+    """Variance (Bessel's correction by default, as PyTorch).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.var(torch.tensor([1.0, 2.0, 3.0]))
+    tensor(1.)
+    """
+    x = _float_input(input)
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    axis = _dims(dim, _ndim(x))
+    m = _ops.mean(x, axis=axis, keepdims=True)
+    d = x - m
+    sq = d * fnp.conjugate(d) if np_dtype(x).kind == "c" else d * d
+    n = _ops._count(_shape(x), axis)
+    out = fnp.sum(sq, axis=axis, keepdims=keepdim) / _py_max(n - correction, 0)
+    return _named(out, "VarBackward0")
+
+
+def std(input: Any, dim: Dim = None, unbiased: Any = None, keepdim: bool = False, *,
+        correction: Any = None) -> Any:
+    """Standard deviation (square root of :func:`var`)."""
+    return _named(fnp.sqrt(var(input, dim, unbiased, keepdim, correction=correction)),
+                  "StdBackward0")
+
+
+def prod(input: Any, dim: Optional[int] = None, keepdim: bool = False, *,
+         dtype: Any = None) -> Any:
+    """Product of the elements (gradient ``prod / x``, exact away from zeros)."""
+    x = as_box(input)
+    if dtype is not None:
+        x = cast(x, as_dtype(dtype).dtype)
+    axis = _dims(dim, _ndim(x))
+    logs = fnp.log(fnp.absolute(x)) if False else None
+    del logs
+    out = x
+    if axis is None:
+        out = fnp.reshape(x, (-1,))
+        axis_ = 0
+    else:
+        axis_ = axis
+    n = _shape(out)[axis_]
+    res = None
+    for i in range(n):
+        item = fnp.getitem(out, (slice(None),) * axis_ + (i,))
+        res = item if res is None else res * item
+    if res is None:
+        res = _Tensor()._wrap(np.ones(_shape(out)[:axis_] + _shape(out)[axis_ + 1:],
+                                      np_dtype(x)), None)
+    if keepdim and dim is not None:
+        res = unsqueeze(res, axis_)
+    return _named(res, "ProdBackward0" if dim is None else "ProdBackward1")
+
+
+def _max_min(input: Any, dim: Any, keepdim: bool, is_max: bool, other: Any = None) -> Any:
+    if other is not None:
+        return maximum(input, other) if is_max else minimum(input, other)
+    x = as_box(input)
+    prim = _ops.amax if is_max else _ops.amin
+    which = "Max" if is_max else "Min"
+    if dim is None:
+        if _py_min(_shape(x) or (1,)) == 0 and np.size(concrete(x)) == 0:
+            raise RuntimeError(
+                f"{which.lower()}(): Expected reduction dim to be specified for input.numel() "
+                "== 0. Specify the reduction dim with the 'dim' argument.")
+        return _named(prim(x), f"{which}Backward1")
+    axis = _dims(dim, _ndim(x))
+    v = concrete(x)
+    idx = (np.argmax if is_max else np.argmin)(v, axis=axis) if v.ndim else np.array(0)
+    idx_k = np.expand_dims(idx, axis) if v.ndim else idx
+    if v.ndim:
+        values = _ops.gather(x, idx_k, axis)
+        if not keepdim:
+            values = fnp.reshape(values, tuple(np.shape(idx)))
+    else:
+        values = x * 1
+    values = _named(values, f"{which}Backward0")
+    indices = _Tensor()._wrap((idx_k if keepdim else idx).astype(np.int64), None)
+    from ._tensor import return_types
+    return return_types(which.lower(), values, indices)
+
+
+def max(input: Any, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:
+    """Largest element; with ``dim``, ``(values, indices)`` along it; with a
+    tensor as second argument, the elementwise maximum.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.max(torch.tensor([[1.0, 5.0], [3.0, 2.0]]), 1)
+    torch.return_types.max(
+    values=tensor([5., 3.]),
+    indices=tensor([1, 0]))
+    """
+    if isinstance(dim, (Box, np.ndarray)):
+        return maximum(input, dim)
+    return _max_min(input, dim, keepdim, True)
+
+
+def min(input: Any, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:
+    """Smallest element; see :func:`max`."""
+    if isinstance(dim, (Box, np.ndarray)):
+        return minimum(input, dim)
+    return _max_min(input, dim, keepdim, False)
+
+
+def amax(input: Any, dim: Dim = (), keepdim: bool = False) -> Any:
+    x = as_box(input)
+    axis = _dims(dim, _ndim(x))
+    return _named(_ops.amax(x, axis=axis, keepdims=keepdim), "AmaxBackward0")
+
+
+def amin(input: Any, dim: Dim = (), keepdim: bool = False) -> Any:
+    x = as_box(input)
+    axis = _dims(dim, _ndim(x))
+    return _named(_ops.amin(x, axis=axis, keepdims=keepdim), "AminBackward0")
+
+
+def argmax(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+    v = concrete(input)
+    r = np.argmax(v, axis=dim)
+    if keepdim and dim is not None:
+        r = np.expand_dims(r, dim)
+    return _Tensor()._wrap(np.asarray(r, np.int64), None)
+
+
+def argmin(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+    v = concrete(input)
+    r = np.argmin(v, axis=dim)
+    if keepdim and dim is not None:
+        r = np.expand_dims(r, dim)
+    return _Tensor()._wrap(np.asarray(r, np.int64), None)
+
+
+def all(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+    return _Tensor()._wrap(np.asarray(np.all(concrete(input), axis=dim, keepdims=keepdim)), None)
+
+
+def any(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+    return _Tensor()._wrap(np.asarray(np.any(concrete(input), axis=dim, keepdims=keepdim)), None)
+
+
+def norm(input: Any, p: Any = "fro", dim: Dim = None, keepdim: bool = False,
+         dtype: Any = None) -> Any:
+    """Vector 2-norm of all elements (``p=2``/``"fro"``), or the ``p``-norm
+    along ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.norm(torch.tensor([3.0, 4.0]))
+    tensor(5.)
+    """
+    x = _float_input(input)
+    if dim is None and p in ("fro", 2, 2.0) and not keepdim:
+        return _named(_ops.norm2(x), "LinalgVectorNormBackward0")
+    if p == "fro":
+        p = 2
+    axis = _dims(dim, _ndim(x))
+    a = abs(x)
+    if p == float("inf"):
+        return _named(amax(a, dim if dim is not None else (), keepdim), "LinalgVectorNormBackward0")
+    out = fnp.sum(pow(a, p), axis=axis, keepdims=keepdim)
+    return _named(pow(out, 1.0 / p), "LinalgVectorNormBackward0")
+
+
+def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
+    x = as_box(input)
+    if dtype is not None:
+        x = cast(x, as_dtype(dtype).dtype)
+    return _named(_ops.cumsum(x, int(dim) % _py_max(_ndim(x), 1)), "CumsumBackward0")
+
+
+def logsumexp(input: Any, dim: Dim, keepdim: bool = False) -> Any:
+    """``log(sum(exp(input), dim))``, computed stably."""
+    x = _float_input(input)
+    axis = _dims(dim, _ndim(x))
+    return _named(_ops.logsumexp(x, axis, keepdims=keepdim), "LogsumexpBackward0")
+
+
+def softmax(input: Any, dim: int, dtype: Any = None) -> Any:
+    """``exp(x) / sum(exp(x))`` along ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.softmax(torch.zeros(2), 0)
+    tensor([0.5000, 0.5000])
+    """
+    x = _float_input(input) if dtype is None else cast(as_box(input), as_dtype(dtype).dtype)
+    return _named(_ops.softmax(x, int(dim) % _py_max(_ndim(x), 1)), "SoftmaxBackward0")
+
+
+def log_softmax(input: Any, dim: int, dtype: Any = None) -> Any:
+    """``log(softmax(x))`` along ``dim``, computed stably."""
+    x = _float_input(input) if dtype is None else cast(as_box(input), as_dtype(dtype).dtype)
+    return _named(_ops.log_softmax(x, int(dim) % _py_max(_ndim(x), 1)), "LogSoftmaxBackward0")
+
+
+# --- products -------------------------------------------------------------------
+def matmul(input: Any, other: Any) -> Any:
+    """Matrix product with PyTorch's rank rules (``mm``, ``mv``, ``dot``, batched).
+
+    >>> import funcgrad.torch as torch
+    >>> (torch.ones(2, 3) @ torch.ones(3)).grad_fn is None
+    True
+    """
+    a, b = _promote(as_box(input), as_box(other))
+    na, nb = _ndim(a), _ndim(b)
+    if na == 0 or nb == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
+    if na == 1 and nb == 2:
+        prod2 = _named(fnp.matmul(_named(fnp.reshape(a, (1, -1)), "UnsqueezeBackward0"), b),
+                       "MmBackward0")
+        return _named(fnp.reshape(prod2, (_shape(b)[1],)), "SqueezeBackward4")
+    _check_matmul_shapes(a, b)
+    name = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0"}.get(
+        (na, nb), "UnsafeViewBackward0")
+    return _named(fnp.matmul(a, b), name)
+
+
+def _check_matmul_shapes(a: Any, b: Any) -> None:
+    sa, sb = _shape(a), _shape(b)
+    k1 = sa[-1]
+    k2 = sb[0] if len(sb) == 1 else sb[-2]
+    if k1 != k2:
+        if len(sa) == 1 and len(sb) == 1:
+            raise RuntimeError(
+                "inconsistent tensor size, expected tensor [%d] and src [%d] to have the same "
+                "number of elements, but got %d and %d elements respectively"
+                % (sa[0], sb[0], sa[0], sb[0]))
+        left = sa if len(sa) == 2 else sa
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({_mat_desc(left)} and "
+            f"{_mat_desc(sb)})")
+
+
+def _mat_desc(s: tuple) -> str:
+    if len(s) == 1:
+        return f"1x{s[0]}"
+    rows = int(np.prod(s[:-1]))
+    return f"{rows}x{s[-1]}"
+
+
+def mm(input: Any, mat2: Any) -> Any:
+    """2-D matrix product."""
+    if _ndim(input) != 2 or _ndim(mat2) != 2:
+        raise RuntimeError("self must be a matrix")
+    return matmul(input, mat2)
+
+
+def mv(input: Any, vec: Any) -> Any:
+    """Matrix-vector product."""
+    return matmul(input, vec)
+
+
+def dot(input: Any, other: Any) -> Any:
+    """Inner product of two 1-D tensors."""
+    if _ndim(input) != 1 or _ndim(other) != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {_ndim(input)}D and {_ndim(other)}D tensors")
+    return matmul(input, other)
+
+
+def bmm(input: Any, mat2: Any) -> Any:
+    return _named(matmul(input, mat2), "BmmBackward0")
+
+
+def outer(input: Any, vec2: Any) -> Any:
+    a = reshape(as_box(input), (-1, 1))
+    return mul(a, vec2)
+
+
+ger = outer
+
+
+# --- shapes ---------------------------------------------------------------------------
+def _shape_arg(shape: tuple) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def reshape(input: Any, *shape: Any) -> Any:
+    """Same elements, new shape (``-1`` infers one dimension).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.arange(6).reshape(2, 3).shape
+    torch.Size([2, 3])
+    """
+    x = as_box(input)
+    shp = _shape_arg(shape)
+    _check_view_shape(x, shp)
+    return _named(fnp.reshape(x, shp), "ViewBackward0")
+
+
+def _check_view_shape(x: Any, shp: tuple) -> None:
+    n = int(np.prod(_shape(x), dtype=np.int64))
+    known = int(np.prod([s for s in shp if s != -1], dtype=np.int64))
+    if (-1 not in shp and known != n) or (-1 in shp and (known == 0 or n % known)):
+        raise RuntimeError(f"shape '{list(shp)}' is invalid for input of size {n}")
+
+
+view = reshape
+
+
+def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
+    x = as_box(input)
+    s = _shape(x)
+    if not s:
+        return reshape(x, (1,))
+    start, end = start_dim % len(s), end_dim % len(s)
+    new = s[:start] + (int(np.prod(s[start:end + 1], dtype=np.int64)),) + s[end + 1:]
+    if new == s:
+        return x
+    return reshape(x, new)
+
+
+def squeeze(input: Any, dim: Dim = None) -> Any:
+    x = as_box(input)
+    s = _shape(x)
+    if dim is None:
+        new = tuple(d for d in s if d != 1)
+        name = "SqueezeBackward0"
+    else:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        dims = {d % _py_max(len(s), 1) for d in dims}
+        new = tuple(d for i, d in enumerate(s) if not (i in dims and d == 1))
+        name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
+    return _named(fnp.reshape(x, new), name)
+
+
+def unsqueeze(input: Any, dim: int) -> Any:
+    x = as_box(input)
+    s = list(_shape(x))
+    d = dim % (len(s) + 1)
+    s.insert(d, 1)
+    return _named(fnp.reshape(x, tuple(s)), "UnsqueezeBackward0")
+
+
+def transpose(input: Any, dim0: int, dim1: int) -> Any:
+    x = as_box(input)
+    if _ndim(x) < 2 and dim0 in (0, -1) and dim1 in (0, -1):
+        return x
+    return _named(fnp.swapaxes(x, dim0, dim1), "TransposeBackward0")
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input: Any) -> Any:
+    """Transpose of a matrix (0-D and 1-D tensors are returned as they are)."""
+    x = as_box(input)
+    n = _ndim(x)
+    if n > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+    if n < 2:
+        return x
+    return _named(fnp.swapaxes(x, 0, 1), "TBackward0")
+
+
+def permute(input: Any, *dims: Any) -> Any:
+    x = as_box(input)
+    d = _shape_arg(dims)
+    return _named(fnp.transpose(x, tuple(i % _py_max(_ndim(x), 1) for i in d)),
+                  "PermuteBackward0")
+
+
+def expand(input: Any, *sizes: Any) -> Any:
+    x = as_box(input)
+    sizes = _shape_arg(sizes)
+    s = _shape(x)
+    full = tuple(s[i - (len(sizes) - len(s))] if n == -1 else n for i, n in enumerate(sizes))
+    return _named(fnp.broadcast_to(x, full), "ExpandBackward0")
+
+
+def broadcast_to(input: Any, size: Sequence[int]) -> Any:
+    return expand(input, tuple(size))
+
+
+def repeat(input: Any, *sizes: Any) -> Any:
+    x = as_box(input)
+    reps = _shape_arg(sizes)
+    s = (1,) * (len(reps) - _ndim(x)) + _shape(x)
+    x = fnp.reshape(x, s)
+    inter = []
+    for r, n in zip(reps, s):
+        inter += [1, n]
+    x = fnp.reshape(x, tuple(inter))
+    big = []
+    for r, n in zip(reps, s):
+        big += [r, n]
+    x = fnp.broadcast_to(x, tuple(big))
+    return _named(fnp.reshape(x, tuple(r * n for r, n in zip(reps, s))), "RepeatBackward0")
+
+
+def cat(tensors: Sequence[Any], dim: int = 0) -> Any:
+    """Concatenate along ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.cat([torch.ones(1), torch.zeros(2)])
+    tensor([1., 0., 0.])
+    """
+    ts = _promote(*[as_box(t_) for t_ in tensors])
+    return _named(fnp.concatenate(ts, axis=dim), "CatBackward0")
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Any], dim: int = 0) -> Any:
+    """Stack equal-shaped tensors along a new ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.stack([torch.ones(2), torch.zeros(2)]).shape
+    torch.Size([2, 2])
+    """
+    ts = _promote(*[as_box(t_) for t_ in tensors])
+    return _named(fnp.stack(ts, axis=dim), "StackBackward0")
+
+
+def split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    x = as_box(tensor)
+    n = _shape(x)[dim]
+    if isinstance(split_size_or_sections, int):
+        sizes = [split_size_or_sections] * (n // split_size_or_sections)
+        if n % split_size_or_sections:
+            sizes.append(n % split_size_or_sections)
+    else:
+        sizes = list(split_size_or_sections)
+    out, start = [], 0
+    for k in sizes:
+        idx = (slice(None),) * (dim % _ndim(x)) + (slice(start, start + k),)
+        out.append(_named(fnp.getitem(x, idx), "SplitBackward0"))
+        start += k
+    return tuple(out)
+
+
+def chunk(input: Any, chunks: int, dim: int = 0) -> tuple:
+    n = _shape(input)[dim]
+    size = -(-n // chunks)
+    return split(input, size, dim)
+
+
+def unbind(input: Any, dim: int = 0) -> tuple:
+    x = as_box(input)
+    d = dim % _ndim(x)
+    return tuple(_named(fnp.getitem(x, (slice(None),) * d + (i,)), "UnbindBackward0")
+                 for i in range(_shape(x)[d]))
+
+
+def narrow(input: Any, dim: int, start: int, length: int) -> Any:
+    x = as_box(input)
+    d = dim % _ndim(x)
+    return _named(fnp.getitem(x, (slice(None),) * d + (slice(start, start + length),)),
+                  "SliceBackward0")
+
+
+def gather(input: Any, dim: int, index: Any) -> Any:
+    x = as_box(input)
+    idx = np.asarray(concrete(index), np.int64)
+    return _named(_ops.gather(x, idx, dim % _ndim(x)), "GatherBackward0")
+
+
+def masked_fill(input: Any, mask: Any, value: Any) -> Any:
+    x = as_box(input)
+    m = np.asarray(concrete(mask), bool)
+    if isinstance(value, Box):
+        value = cast(value, np_dtype(x))
+    return _named(fnp.where(m, value, x), "MaskedFillBackward0")
+
+
+def flip(input: Any, dims: Sequence[int]) -> Any:
+    x = as_box(input)
+    idx = [slice(None)] * _ndim(x)
+    for d in ([dims] if isinstance(dims, int) else dims):
+        idx[d] = slice(None, None, -1)
+    return _named(fnp.getitem(x, tuple(idx)), "FlipBackward0")
+
+
+def diag(input: Any, diagonal: int = 0) -> Any:
+    x = as_box(input)
+    if _ndim(x) == 1:
+        n = _shape(x)[0] + _py_abs(diagonal)
+        eye_ = np.eye(n, k=diagonal, dtype=np_dtype(x))
+        rows = np.nonzero(eye_)
+        from ._ops import index_put
+        base = _Tensor()._wrap(np.zeros((n, n), np_dtype(x)), None)
+        return _named(index_put(base, x, rows), "DiagEmbedBackward0")
+    n = _py_min(_shape(x))
+    i = np.arange(n)
+    rows, cols = (i, i + diagonal) if diagonal >= 0 else (i - diagonal, i)
+    keep = (rows < _shape(x)[0]) & (cols < _shape(x)[1])
+    return _named(fnp.getitem(x, (rows[keep], cols[keep])), "DiagonalBackward0")
+
+
+def trace(input: Any) -> Any:
+    return _named(sum(diag(input)), "TraceBackward0")
+
+
+def conj(input: Any) -> Any:
+    x = as_box(input)
+    if np_dtype(x).kind != "c":
+        return x
+    return _named(fnp.conjugate(x), "ConjBackward0")
+
+
+def real(input: Any) -> Any:
+    x = as_box(input)
+    if np_dtype(x).kind != "c":
+        return x
+    return _named(fnp.real(x), "RealBackward0")
+
+
+def imag(input: Any) -> Any:
+    x = as_box(input)
+    if np_dtype(x).kind != "c":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return _named(fnp.imag(x), "ImagBackward0")
+
+
+def clone(input: Any, *, memory_format: Any = None) -> Any:
+    """A copy that does not share data (its grad flows back to ``input``).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.clone(torch.ones(1, requires_grad=True))
+    tensor([1.], grad_fn=<CloneBackward0>)
+    """
+    return _named(_ops.clone(as_box(input)), "CloneBackward0")
+
+
+def numel(input: Any) -> int:
+    return int(np.size(concrete(input)))
+
+
+def is_tensor(obj: Any) -> bool:
+    """Whether ``obj`` is a facade tensor."""
+    return isinstance(obj, _Tensor())
+
+
+def is_floating_point(input: Any) -> bool:
+    return np_dtype(input).kind == "f"
+
+
+def is_complex(input: Any) -> bool:
+    return np_dtype(input).kind == "c"
+
+
+def detach(input: Any) -> Any:
+    return as_box(input).detach()
+
+
+def result_type(tensor1: Any, tensor2: Any) -> _dtype_cls:
+    return as_dtype(result_dtype(tensor1, tensor2))
+
+
+def promote_types(type1: Any, type2: Any) -> _dtype_cls:
+    return as_dtype(np.promote_types(as_dtype(type1).dtype, as_dtype(type2).dtype))

@@ -1,0 +1,502 @@
+"""The facade's eager trace: a trace at level 0 that never closes.
+
+Every :class:`~funcgrad.torch.Tensor` is a box of the one :data:`EAGER`
+trace. A primitive applied to tensors reaches :meth:`EagerTrace.process`
+through the engine's ``bind``; it computes the value and records a
+:class:`BackwardNode` (the tensor's ``grad_fn``) when grad mode is on and an
+input requires grad. Leaves that require grad own an :class:`AccumulateGrad`
+node. ``backward()`` and ``autograd.grad`` run the engine's ``backward_pass``
+over these nodes (:func:`run_backward`).
+
+Nodes carry PyTorch's names: each node's class is a per-name subclass of
+:class:`BackwardNode` (``type(y.grad_fn).__name__ == "AddBackward0"``), picked
+from the primitive by :func:`default_name` and overridden by the facade op
+that knows the torch-level call (``sum(dim)`` is ``SumBackward1``).
+"""
+from __future__ import annotations
+
+import contextvars
+import traceback
+import weakref
+from typing import Any, Callable, Iterator, Optional, Sequence
+
+import numpy as np
+
+from .._core import backward_pass
+from .._core.primitive import Box, Primitive
+from .._core.trace import SECOND_BACKWARD, ItemNode, LeafNode, Node, Trace
+from ._grad_mode import _GRAD_ENABLED
+
+__all__ = ["EAGER", "EagerTrace", "BackwardNode", "AccumulateGrad", "VersionCounter",
+           "run_backward", "set_name"]
+
+
+class VersionCounter:
+    """How many times a tensor's data was modified in place; shared by a
+    tensor, its ``detach()``/``.data`` aliases and its views."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+# --- anomaly mode ---------------------------------------------------------
+_ANOMALY: contextvars.ContextVar = contextvars.ContextVar("funcgrad_anomaly", default=None)
+# None: off; otherwise a tuple (check_nan,)
+
+# --- state of the running backward pass -----------------------------------
+# (create_graph, accumulate_into_retained_grads)
+_BACKWARD: contextvars.ContextVar = contextvars.ContextVar("funcgrad_backward",
+                                                           default=(False, True))
+
+_PRIM_NAMES = {
+    "add": "AddBackward0", "subtract": "SubBackward0", "multiply": "MulBackward0",
+    "divide": "DivBackward0", "negative": "NegBackward0", "power": "PowBackward0",
+    "exp": "ExpBackward0", "log": "LogBackward0", "sqrt": "SqrtBackward0",
+    "sin": "SinBackward0", "cos": "CosBackward0", "tan": "TanBackward0",
+    "tanh": "TanhBackward0", "absolute": "AbsBackward0", "square": "PowBackward0",
+    "maximum": "MaximumBackward0", "minimum": "MinimumBackward0", "where": "WhereBackward0",
+    "sum": "SumBackward0", "reshape": "ViewBackward0", "broadcast_to": "ExpandBackward0",
+    "transpose": "PermuteBackward0", "swapaxes": "TransposeBackward0",
+    "concatenate": "CatBackward0", "stack": "StackBackward0", "astype": "ToCopyBackward0",
+    "getitem": "IndexBackward0", "real": "RealBackward0", "imag": "ImagBackward0",
+    "conjugate": "ConjBackward0", "log1p": "Log1PBackward0", "expm1": "Expm1Backward0",
+    "reciprocal": "ReciprocalBackward0", "sinh": "SinhBackward0", "cosh": "CoshBackward0",
+    "log2": "Log2Backward0", "log10": "Log10Backward0", "clip": "ClampBackward1",
+    "cumsum": "CumsumBackward0", "prod": "ProdBackward0", "outer": "MulBackward0",
+    "dot": "DotBackward0", "trace": "TraceBackward0", "tril": "TrilBackward0",
+    "triu": "TriuBackward0", "flip": "FlipBackward0", "roll": "RollBackward0",
+    "repeat": "RepeatInterleaveBackward0", "tile": "RepeatBackward0",
+}
+
+
+def default_name(prim: Primitive) -> str:
+    """PyTorch's node name for a primitive when the facade does not set one."""
+    name = prim.name
+    known = _PRIM_NAMES.get(name)
+    if known is not None:
+        return known
+    return "".join(part.capitalize() for part in name.strip("_").split("_")) + "Backward0"
+
+
+_NODE_CLASSES: dict = {}
+
+
+def node_class(name: str) -> type:
+    """The :class:`BackwardNode` subclass named ``name`` (made once)."""
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        cls = type(name, (BackwardNode,), {"__slots__": ()})
+        cls.__module__ = "funcgrad.torch.autograd.graph"
+        _NODE_CLASSES[name] = cls
+    return cls
+
+
+class _SavedInfo:
+    """What a node needs to check that a saved tensor was not modified."""
+
+    __slots__ = ("counter", "version", "shape", "dtype", "creator_ref")
+
+    def __init__(self, t: Any) -> None:
+        self.counter = t._version_counter
+        self.version = self.counter.value
+        self.shape = tuple(t._value.shape)
+        self.dtype = t._value.dtype
+        node = t._node
+        self.creator_ref = weakref.ref(node) if node is not None and not node.is_leaf else None
+
+    @property
+    def creator(self) -> Optional[str]:
+        node = self.creator_ref() if self.creator_ref is not None else None
+        return node.name() if node is not None else None
+
+    def check(self) -> None:
+        if self.counter.value != self.version:
+            from ._tensor import legacy_type_name
+            shape = ", ".join(str(s) for s in self.shape)
+            what = f"[{legacy_type_name(self.dtype)} [{shape}]]"
+            if self.creator is not None:
+                op = self.creator
+                for suffix in ("Backward0", "Backward1", "Backward2", "Backward"):
+                    if op.endswith(suffix):
+                        op = op[: -len(suffix)]
+                        break
+                what += f", which is output 0 of {op},"
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by "
+                f"an inplace operation: {what} is at version {self.counter.value}; expected "
+                f"version {self.version} instead. Hint: enable anomaly detection to find the "
+                "operation that failed to compute its gradient, with "
+                "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+class _FnMixin:
+    """The ``grad_fn`` API shared by every facade node."""
+
+    __slots__ = ()
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    @property
+    def metadata(self) -> dict:
+        return {}
+
+    def register_hook(self, fn: Callable[..., Any]) -> Any:
+        """``fn(grad_inputs, grad_outputs)`` is not supported here; use
+        ``Tensor.register_hook``."""
+        raise NotImplementedError(
+            "Node.register_hook is not supported by funcgrad.torch; use "
+            "Tensor.register_hook on the tensor instead.")
+
+    def register_prehook(self, fn: Callable[..., Any]) -> Any:
+        def hook(g: Any) -> Any:
+            out = fn((_as_tensor(g),))
+            return None if out is None else _as_value(out[0])
+        return _add_hook(self, hook)
+
+
+class BackwardNode(_FnMixin, Node):
+    """A recorded facade operation: a ``grad_fn``.
+
+    Besides the engine's saved values it keeps the input tensors (so that
+    ``create_graph=True`` can run the rules on tensors), what is needed to
+    check that saved tensors were not modified in place, and under anomaly
+    detection the stack of the forward call.
+    """
+
+    __slots__ = ("tensor_args", "saved_info", "stack", "nargs")
+
+    def __init__(self, prim: Optional[Primitive], args: Any, params: dict, out: Any,
+                 parents: list) -> None:
+        Node.__init__(self, prim, args, params, out, parents)
+        self.tensor_args: Optional[tuple] = None
+        self.saved_info: Optional[list] = None
+        self.stack: Optional[list] = None
+        self.nargs: Optional[int] = None
+
+    @property
+    def next_functions(self) -> tuple:
+        """``((parent_node or None, 0), ...)``, one entry per input."""
+        by_arg = dict(self.parents)
+        n = self.nargs if self.nargs is not None else (max(by_arg) + 1 if by_arg else 0)
+        return tuple((by_arg.get(i), 0) for i in range(n))
+
+    def check_saved(self) -> None:
+        if self.saved_info:
+            for info in self.saved_info:
+                info.check()
+
+    def contributions(self, g: Any) -> Iterator[tuple[Node, Any]]:
+        if self.args is None:
+            raise RuntimeError(SECOND_BACKWARD)
+        self.check_saved()
+        create_graph = _BACKWARD.get()[0]
+        anomaly = _ANOMALY.get()
+        if not create_graph:
+            parts = Node.contributions(self, g)
+        else:
+            parts = self._graph_contributions(g)
+        if anomaly is None:
+            yield from parts
+            return
+        try:
+            for parent, ct in parts:
+                if anomaly[0] and _has_nan(ct):
+                    idx = [p for _, p in self.parents].index(parent)
+                    raise RuntimeError(
+                        f"Function '{self.name()}' returned nan values in its {idx}th output.")
+                yield parent, ct
+        except Exception:
+            _warn_anomaly(self)
+            raise
+
+    def _graph_contributions(self, g: Any) -> Iterator[tuple[Node, Any]]:
+        # Run the rules on tensors: the saved inputs, and the output as a
+        # tensor whose grad_fn is this very node.
+        from ._tensor import Tensor
+        saved_args, saved_out = self.args, self.out
+        if self.tensor_args is not None:
+            self.args = list(self.tensor_args)
+        if self.prim is not None and self.prim.multiple_results:
+            pass
+        elif saved_out is not None:
+            self.out = Tensor._wrap(saved_out, self)
+        try:
+            yield from Node.contributions(self, _as_tensor(g))
+        finally:
+            self.args, self.out = saved_args, saved_out
+
+    def release(self) -> None:
+        Node.release(self)
+        self.tensor_args = None
+
+    def __repr__(self) -> str:
+        return _FnMixin.__repr__(self)
+
+
+def _has_nan(ct: Any) -> bool:
+    v = ct
+    while isinstance(v, Box):
+        v = v._value
+    try:
+        return bool(np.isnan(np.asarray(v)).any())
+    except TypeError:
+        return False
+
+
+def _warn_anomaly(node: Any) -> None:
+    import warnings
+    stack = getattr(node, "stack", None)
+    if stack:
+        trace = "".join(stack)
+        warnings.warn(
+            f"Error detected in {node.name()}. Traceback of forward call that caused the "
+            f"error:\n{trace}", UserWarning, stacklevel=3)
+
+
+class AccumulateGrad(_FnMixin, LeafNode):
+    """The node of a leaf that requires grad; ``.variable`` is the leaf."""
+
+    __slots__ = ("_ref",)
+
+    def __init__(self, tensor: Any) -> None:
+        LeafNode.__init__(self)
+        self._ref = weakref.ref(tensor)
+
+    @property
+    def variable(self) -> Any:
+        return self._ref()
+
+    @property
+    def next_functions(self) -> tuple:
+        return ()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+class _FnItemNode(_FnMixin, ItemNode):
+    """Output ``index`` of a multiple-result operation."""
+
+    __slots__ = ()
+
+    def name(self) -> str:
+        return _public_node(self.parents[0][1]).name()
+
+    @property
+    def next_functions(self) -> tuple:
+        return _public_node(self.parents[0][1]).next_functions
+
+
+def _public_node(node: Any) -> Any:
+    return node
+
+
+def set_name(t: Any, name: str) -> Any:
+    """Give ``t``'s grad_fn PyTorch's name ``name``; returns ``t``."""
+    node = getattr(t, "_node", None)
+    if node is not None and type(t) is not _TracerType[0] and isinstance(node, BackwardNode):
+        node.__class__ = node_class(name)
+    return t
+
+
+_TracerType: list = [None]
+
+
+class _RemovableHandle:
+    """Returned by ``register_hook``: ``.remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook: Any) -> None:
+        self._hooks = weakref.ref(hooks) if False else hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        try:
+            self._hooks.remove(self._hook)
+        except ValueError:
+            pass
+
+    def __enter__(self) -> "_RemovableHandle":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+
+def _add_hook(node: Node, hook: Callable[[Any], Any]) -> _RemovableHandle:
+    if node.hooks is None:
+        node.hooks = []
+    node.hooks.append(hook)
+    return _RemovableHandle(node.hooks, hook)
+
+
+def _as_tensor(g: Any) -> Any:
+    from ._tensor import Tensor
+    if isinstance(g, Box):
+        return g
+    return Tensor._wrap(np.asarray(g), None)
+
+
+def _as_value(g: Any) -> Any:
+    """A hook's result in the form the running backward pass uses."""
+    if _BACKWARD.get()[0]:
+        return g
+    while isinstance(g, Box):
+        g = g._value
+    return g
+
+
+# --- the eager trace --------------------------------------------------------
+class EagerTrace(Trace):
+    """The never-closing trace of facade tensors (level 0, outermost)."""
+
+    __slots__ = ()
+
+    def process(self, prim: Primitive, args: Any, params: dict) -> Any:
+        from ._tensor import Tensor
+        vals = list(args)
+        parents = []
+        tensors = []
+        for i, a in enumerate(args):
+            if isinstance(a, Box) and a._trace is self:
+                vals[i] = a._value
+                tensors.append(a)
+                if a._node is not None:
+                    parents.append((i, a._node))
+        out = prim.impl(*vals, **params)
+        node = None
+        if prim.multiple_results:
+            out = tuple(_as_array(o) for o in out)
+        else:
+            out = _as_array(out)
+        if parents and _GRAD_ENABLED.get():
+            node = node_class(default_name(prim))(prim, vals, params, out, parents)
+            node.tensor_args = tuple(args)
+            node.nargs = len(args)
+            if prim.saves_values:
+                node.saved_info = [_SavedInfo(t) for t in tensors]
+            if _ANOMALY.get() is not None:
+                node.stack = _user_stack()
+        if prim.multiple_results:
+            n = len(out)
+            return tuple(_wrap_view(o, None if node is None else _FnItemNode(node, k, n), tensors)
+                         for k, o in enumerate(out))
+        result = _wrap_view(out, node, tensors)
+        if node is not None and prim.name in _USES_OUTPUT_NAMES:
+            node.saved_info = (node.saved_info or []) + [_SavedInfo(result)]
+        return result
+
+    def process_nondiff(self, prim: Primitive, args: Any, params: dict) -> Any:
+        from ._tensor import Tensor
+        vals = [a._value if isinstance(a, Box) and a._trace is self else a for a in args]
+        out = prim.impl(*vals, **params)
+        if prim.multiple_results:
+            return tuple(Tensor._wrap(_as_array(o), None) for o in out)
+        return Tensor._wrap(_as_array(out), None)
+
+
+def _user_stack() -> list:
+    """The current stack without funcgrad's own frames (anomaly mode)."""
+    import os
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frames = [f for f in traceback.extract_stack()
+              if not os.path.abspath(f.filename).startswith(root + os.sep)]
+    return traceback.format_list(frames)
+
+
+def _as_array(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return x
+    return np.asarray(x)
+
+
+def _wrap_view(out: np.ndarray, node: Any, tensors: list) -> Any:
+    """Wrap a result; a view (``x[0]``, ``x.view(...)``) shares its base's
+    version counter and remembers the base."""
+    from ._tensor import Tensor
+    if out.base is not None:
+        for t in tensors:
+            if np.may_share_memory(out, t._value):
+                r = Tensor._wrap(out, node, t._version_counter)
+                r._base = t._base if t._base is not None else t
+                return r
+    return Tensor._wrap(out, node)
+
+
+_USES_OUTPUT_NAMES = frozenset({"exp", "sqrt", "tanh", "tan", "sigmoid", "softmax",
+                                "log_softmax", "expm1", "norm2", "logsumexp"})
+
+
+EAGER = EagerTrace(0)
+
+
+# --- backward ---------------------------------------------------------------
+def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_graph: bool,
+                 create_graph: bool, capture: Optional[Sequence[Any]] = None,
+                 accumulate: bool = True) -> Optional[list]:
+    """Run the engine from ``roots`` (tensors with nodes) with ``cotangents``.
+
+    ``accumulate=True`` (``backward``): leaf gradients are added to the
+    leaves' ``.grad`` (only those in ``capture`` if given). Otherwise
+    (``autograd.grad``) the cotangents of the tensors in ``capture`` are
+    returned, ``None`` for those the graph does not reach.
+    """
+    from ._grad_mode import _GRAD_ENABLED as grad_flag
+    capture_nodes = [t._node for t in capture] if capture is not None else None
+    captured: dict = {}
+    handles = []
+    if capture_nodes is not None:
+        for node in capture_nodes:
+            if node is not None and not node.is_leaf:
+                def grab(g: Any, node: Any = node) -> None:
+                    captured[node] = g if node not in captured else _add(captured[node], g)
+                handles.append(_add_hook(node, grab))
+    token_b = _BACKWARD.set((create_graph, accumulate))
+    token_g = grad_flag.set(create_graph)
+    try:
+        if create_graph:
+            cts = [_as_tensor(c) for c in cotangents]
+        else:
+            cts = [_as_value(c) for c in cotangents]
+            cts = [_strip(c) for c in cts]
+        leaves = backward_pass([t._node for t in roots], cts, release=not retain_graph)
+    finally:
+        grad_flag.reset(token_g)
+        _BACKWARD.reset(token_b)
+        for h in handles:
+            h.remove()
+    captured.update({k: v for k, v in leaves.items()})
+    if accumulate:
+        wanted = None if capture_nodes is None else set(id(n) for n in capture_nodes)
+        for node, g in leaves.items():
+            if wanted is not None and id(node) not in wanted:
+                continue
+            t = node.variable if isinstance(node, AccumulateGrad) else None
+            if t is not None:
+                t._accumulate_grad(g, create_graph)
+        if capture_nodes is not None:
+            for t, node in zip(capture, capture_nodes):
+                if node is not None and not node.is_leaf and node in captured \
+                        and not t._retains_grad:
+                    pass  # PyTorch leaves non-leaf inputs' .grad alone unless retained
+        return None
+    return [None if n is None or n not in captured else captured[n] for n in capture_nodes]
+
+
+def _add(a: Any, b: Any) -> Any:
+    from .._core import ops
+    return ops.add(a, b)
+
+
+def _strip(x: Any) -> Any:
+    while isinstance(x, Box):
+        x = x._value
+    return x

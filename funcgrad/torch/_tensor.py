@@ -1,0 +1,1071 @@
+"""``Tensor``: a box of the facade's eager trace, with PyTorch's API.
+
+A tensor holds a NumPy array (``_value``), its graph node (``_node``: an
+``AccumulateGrad`` for a leaf that requires grad, the ``grad_fn`` for a
+result, ``None`` when no gradient is tracked) and the eager trace. Extra
+slots hold ``.grad``, the version counter shared with ``detach()``-ed aliases
+and views, and ``retains_grad``.
+
+Inside a functional transform (``funcgrad.grad(f)(w)`` with a tensor ``w``)
+tensors are boxed by the transform's trace as :class:`TensorTracer`, which
+keeps the tensor API (math methods, operators, shapes) so facade code runs
+unchanged there.
+
+>>> import funcgrad.torch as torch
+>>> x = torch.tensor(2.0, requires_grad=True)
+>>> y = x ** 2 + 1
+>>> y
+tensor(5., grad_fn=<AddBackward0>)
+>>> y.backward(); x.grad
+tensor(4.)
+"""
+from __future__ import annotations
+
+import collections
+import warnings
+from typing import Any, Callable, Iterator, Optional, Sequence
+
+import numpy as np
+
+from .. import numpy as fnp
+from .._core import register_box_type
+from .._core.primitive import Box
+from . import _functions as F
+from . import _ops
+from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype
+from ._graph import (EAGER, AccumulateGrad, BackwardNode, VersionCounter, _add_hook, _as_value,
+                     _BACKWARD, _TracerType, set_name)
+from ._grad_mode import _GRAD_ENABLED
+from ._printing import dtype_suffix, format_tensor
+
+__all__ = ["Tensor", "TensorTracer", "Size", "legacy_type_name", "return_types"]
+
+_LEGACY = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+           "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+           "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+           "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor"}
+
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
+
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an "
+                     "in-place operation.")
+
+# Primitives whose VJP reads their output: modifying that output in place
+# must fail at backward (PyTorch saves the result for these).
+_USES_OUTPUT = frozenset({"exp", "sqrt", "tanh", "tan", "sigmoid", "softmax", "log_softmax",
+                          "expm1", "norm2", "logsumexp"})
+
+
+def legacy_type_name(np_dtype: Any) -> str:
+    """``torch.FloatTensor`` for float32, ... (used in error messages)."""
+    return "torch." + _LEGACY.get(str(np.dtype(np_dtype)), "Tensor")
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.ones(2, 3).shape
+    torch.Size([2, 3])
+    """
+
+    def __new__(cls, sizes: Sequence[int] = ()) -> "Size":
+        return super().__new__(cls, (int(s) for s in sizes))
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def __getitem__(self, item: Any) -> Any:
+        out = super().__getitem__(item)
+        return Size(out) if isinstance(item, slice) else out
+
+
+def return_types(name: str, values: Any, indices: Any) -> Any:
+    """``torch.return_types.max(values=..., indices=...)``."""
+    return _RETURN_TYPES[name](values, indices)
+
+
+def _make_return_type(name: str) -> type:
+    base = collections.namedtuple(name, ["values", "indices"])
+
+    def __repr__(self: Any) -> str:
+        return (f"torch.return_types.{name}(\nvalues={self.values!r},\n"
+                f"indices={self.indices!r})")
+    return type(name, (base,), {"__repr__": __repr__, "__slots__": ()})
+
+
+_RETURN_TYPES = {n: _make_return_type(n) for n in ("max", "min", "sort", "topk", "kthvalue",
+                                                   "median", "mode")}
+
+
+def _index_value(index: Any) -> Any:
+    """A facade index with tensors replaced by arrays (and lists by arrays)."""
+    if isinstance(index, tuple):
+        return tuple(_index_value(i) for i in index)
+    if isinstance(index, Box):
+        v = F.concrete(index)
+        if v.ndim == 0 and v.dtype.kind in "iu":
+            return int(v)
+        return v
+    if isinstance(index, list):
+        return np.asarray([F.concrete(i) if isinstance(i, Box) else i for i in index])
+    return index
+
+
+def _index_name(index: Any) -> str:
+    parts = index if isinstance(index, tuple) else (index,)
+    if any(isinstance(p, np.ndarray) for p in parts):
+        return "IndexBackward0"
+    if any(isinstance(p, (int, np.integer)) for p in parts):
+        return "SelectBackward0"
+    if any(isinstance(p, slice) and p != slice(None) for p in parts):
+        return "SliceBackward0"
+    if any(p is None for p in parts):
+        return "UnsqueezeBackward0"
+    return "AliasBackward0"
+
+
+def _size_args(args: tuple) -> tuple:
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+class _TensorBase(Box):
+    """The tensor API shared by :class:`Tensor` and :class:`TensorTracer`:
+    shapes, operators and math methods (the functions of
+    :mod:`funcgrad.torch._functions` with the tensor first)."""
+
+    __slots__ = ()
+    __array_priority__ = 1000.0
+
+    # --- shape -------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(np.shape(F.concrete(self)))
+
+    def size(self, dim: Optional[int] = None) -> Any:
+        s = self.shape
+        if dim is None:
+            return s
+        return s[dim]
+
+    @property
+    def ndim(self) -> int:
+        return np.ndim(F.concrete(self))
+
+    def dim(self) -> int:
+        return self.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return int(np.size(F.concrete(self)))
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> _dtype_cls:
+        return as_dtype(F.np_dtype(self))
+
+    @property
+    def device(self) -> Any:
+        from ._creation import device
+        return device("cpu")
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def element_size(self) -> int:
+        return F.np_dtype(self).itemsize
+
+    def is_floating_point(self) -> bool:
+        return F.np_dtype(self).kind == "f"
+
+    def is_complex(self) -> bool:
+        return F.np_dtype(self).kind == "c"
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        return bool(F.concrete(self).flags.c_contiguous)
+
+    def contiguous(self, memory_format: Any = None) -> Any:
+        return self
+
+    def __len__(self) -> int:
+        s = self.shape
+        if not s:
+            raise TypeError("len() of a 0-d tensor")
+        return s[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(F.unbind(self, 0))
+
+    __hash__ = object.__hash__
+
+    # --- arithmetic operators ----------------------------------------------------
+    def __add__(self, other: Any) -> Any: return F.add(self, other)
+    def __radd__(self, other: Any) -> Any: return F.add(self, other)
+    def __sub__(self, other: Any) -> Any: return F.sub(self, other)
+    def __rsub__(self, other: Any) -> Any: return F.rsub(self, other)
+    def __mul__(self, other: Any) -> Any: return F.mul(self, other)
+    def __rmul__(self, other: Any) -> Any: return F.mul(self, other)
+    def __truediv__(self, other: Any) -> Any: return F.div(self, other)
+    def __rtruediv__(self, other: Any) -> Any: return F.div(other, self)
+    def __floordiv__(self, other: Any) -> Any: return F.floor_divide(self, other)
+    def __rfloordiv__(self, other: Any) -> Any: return F.floor_divide(other, self)
+    def __mod__(self, other: Any) -> Any: return F.remainder(self, other)
+    def __rmod__(self, other: Any) -> Any: return F.remainder(other, self)
+    def __pow__(self, other: Any) -> Any: return F.pow(self, other)
+    def __rpow__(self, other: Any) -> Any: return F.pow(other, self)
+    def __matmul__(self, other: Any) -> Any: return F.matmul(self, other)
+    def __rmatmul__(self, other: Any) -> Any: return F.matmul(other, self)
+    def __neg__(self) -> Any: return F.neg(self)
+    def __pos__(self) -> Any: return self
+    def __abs__(self) -> Any: return F.abs(self)
+    def __invert__(self) -> Any: return F.logical_not(self) if F.np_dtype(self) == np.bool_ \
+        else type(self)._wrap_plain(~F.concrete(self))
+
+    def __and__(self, other: Any) -> Any: return F.logical_and(self, other)
+    def __or__(self, other: Any) -> Any: return F.logical_or(self, other)
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        if other is None:
+            return False
+        return F.eq(self, other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        if other is None:
+            return True
+        return F.ne(self, other)
+
+    def __lt__(self, other: Any) -> Any: return F.lt(self, other)
+    def __le__(self, other: Any) -> Any: return F.le(self, other)
+    def __gt__(self, other: Any) -> Any: return F.gt(self, other)
+    def __ge__(self, other: Any) -> Any: return F.ge(self, other)
+
+    @staticmethod
+    def _wrap_plain(value: Any) -> Any:
+        return Tensor._wrap(np.asarray(value), None)
+
+    # --- indexing ----------------------------------------------------------------
+    def __getitem__(self, index: Any) -> Any:
+        idx = _index_value(index)
+        return set_name(fnp.getitem(self, idx), _index_name(idx))
+
+    # --- NumPy protocol ----------------------------------------------------------
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        return fnp._dispatch_ufunc(ufunc, method, inputs, kwargs)
+
+    # --- properties ----------------------------------------------------------------
+    @property
+    def T(self) -> Any:
+        return F.permute(self, tuple(range(self.ndim))[::-1])
+
+    @property
+    def mT(self) -> Any:
+        return F.transpose(self, -2, -1)
+
+    @property
+    def H(self) -> Any:
+        return F.conj(F.t(self))
+
+    @property
+    def real(self) -> Any:
+        return F.real(self)
+
+    @property
+    def imag(self) -> Any:
+        return F.imag(self)
+
+    # --- conversions ----------------------------------------------------------------
+    def to(self, *args: Any, **kwargs: Any) -> Any:
+        """``to(dtype)``, ``to(device)`` (only ``"cpu"``), ``to(other)``."""
+        dt = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, _dtype_cls):
+                dt = a
+            elif isinstance(a, _TensorBase):
+                dt = a.dtype
+            elif isinstance(a, str) or type(a).__name__ == "device":
+                if str(a) not in ("cpu",):
+                    raise RuntimeError(
+                        f"funcgrad.torch runs on the CPU only; cannot move a tensor to {a}")
+        if dt is None or as_dtype(dt).dtype == F.np_dtype(self):
+            return self
+        return F.cast(self, as_dtype(dt).dtype)
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return legacy_type_name(F.np_dtype(self))
+        if isinstance(dtype, str):
+            names = {v: k for k, v in _LEGACY.items()}
+            dtype = names[dtype.split(".")[-1]]
+        return self.to(as_dtype(dtype))
+
+    def type_as(self, other: Any) -> Any:
+        return self.to(other.dtype)
+
+    def float(self) -> Any: return self.to(as_dtype("float32"))
+    def double(self) -> Any: return self.to(as_dtype("float64"))
+    def half(self) -> Any: return self.to(as_dtype("float16"))
+    def long(self) -> Any: return self.to(as_dtype("int64"))
+    def int(self) -> Any: return self.to(as_dtype("int32"))
+    def bool(self) -> Any: return self.to(as_dtype("bool"))
+    def cfloat(self) -> Any: return self.to(as_dtype("complex64"))
+    def cdouble(self) -> Any: return self.to(as_dtype("complex128"))
+
+    def cpu(self) -> Any:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("funcgrad.torch runs on the CPU only (no CUDA).")
+
+    # --- shape methods with varargs ---------------------------------------------
+    def view(self, *shape: Any) -> Any:
+        if len(shape) == 1 and isinstance(shape[0], _dtype_cls):
+            raise NotImplementedError("view(dtype) is not supported by funcgrad.torch")
+        return F.view(self, *shape)
+
+    def reshape(self, *shape: Any) -> Any:
+        return F.reshape(self, *shape)
+
+    def view_as(self, other: Any) -> Any:
+        return F.view(self, tuple(other.shape))
+
+    def reshape_as(self, other: Any) -> Any:
+        return F.reshape(self, tuple(other.shape))
+
+    def expand(self, *sizes: Any) -> Any:
+        return F.expand(self, *sizes)
+
+    def expand_as(self, other: Any) -> Any:
+        return F.expand(self, tuple(other.shape))
+
+    def repeat(self, *sizes: Any) -> Any:
+        return F.repeat(self, *sizes)
+
+    def permute(self, *dims: Any) -> Any:
+        return F.permute(self, *dims)
+
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+        from ._creation import tensor
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+        from ._creation import zeros
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+        from ._creation import ones
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None,
+                 requires_grad: bool = False) -> Any:
+        from ._creation import full
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+# Methods that are the namespace functions with the tensor first.
+for _name in ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+              "neg", "negative", "pow", "square", "exp", "log", "log2", "log10", "log1p",
+              "expm1", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs",
+              "absolute", "sign", "floor", "ceil", "round", "trunc", "clamp", "clip",
+              "clamp_min", "clamp_max", "maximum", "minimum", "reciprocal", "remainder",
+              "sum", "mean", "var", "std", "prod", "max", "min", "amax", "amin", "argmax",
+              "argmin", "all", "any", "norm", "cumsum", "logsumexp", "softmax", "log_softmax",
+              "matmul", "mm", "mv", "dot", "bmm", "outer", "flatten", "squeeze", "unsqueeze",
+              "transpose", "swapaxes", "t", "split", "chunk", "unbind", "narrow", "gather",
+              "masked_fill", "flip", "diag", "trace", "conj", "clone", "eq", "ne", "lt", "le",
+              "gt", "ge", "isnan", "isfinite", "isinf", "allclose", "isclose", "equal",
+              "logical_not", "logical_and", "logical_or", "nonzero", "rsub", "where"):
+    _fn = getattr(F, _name)
+    setattr(_TensorBase, _name, _fn)
+_TensorBase.where = lambda self, condition, other: F.where(condition, self, other)  # type: ignore
+_TensorBase.less = F.lt  # type: ignore[attr-defined]
+_TensorBase.greater = F.gt  # type: ignore[attr-defined]
+
+
+class Tensor(_TensorBase):
+    """A multi-dimensional array that records operations for autograd.
+
+    ``torch.Tensor(data)`` makes a float32 tensor from nested lists (the
+    legacy constructor); ``torch.Tensor(2, 3)`` an uninitialised (here:
+    zero) one. Prefer :func:`funcgrad.torch.tensor`.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.Tensor([[1, 2], [3, 4]])
+    tensor([[1., 2.],
+            [3., 4.]])
+    """
+
+    __slots__ = ("_grad", "_version_counter", "_retains_grad", "_base", "__dict__")
+    _is_param = False  # nn.Parameter sets True: its repr says "Parameter containing:"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        register_box_type(cls, TensorTracer)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        dt = get_default_dtype().dtype
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            data = args[0]
+            value = np.array(F.concrete(data) if isinstance(data, Box) else
+                             _nested_values(data), dtype=dt)
+        else:
+            value = np.zeros(_size_args(args), dt)
+        self._init(value, None, None)
+
+    def _init(self, value: np.ndarray, node: Any, counter: Optional[VersionCounter]) -> None:
+        self._value = value
+        self._node = node
+        self._trace = EAGER
+        self._grad = None
+        self._version_counter = counter if counter is not None else VersionCounter()
+        self._retains_grad = False
+        self._base = None
+
+    @classmethod
+    def _wrap(cls, value: np.ndarray, node: Any, counter: Optional[VersionCounter] = None) -> Any:
+        t = object.__new__(Tensor)
+        t._init(value, node, counter)
+        return t
+
+    @staticmethod
+    def _make_subclass(cls: type, data: Any, require_grad: bool = False) -> Any:
+        """A ``cls`` instance sharing ``data``'s array and version counter
+        (how ``nn.Parameter`` is built, as in PyTorch)."""
+        t = object.__new__(cls)
+        t._init(data._value, None, data._version_counter)
+        if require_grad:
+            t.requires_grad_(True)
+        return t
+
+    # --- autograd state ---------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._node is not None
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self._set_requires_grad(value, "setter")
+
+    def _set_requires_grad(self, value: bool, how: str) -> None:
+        if not self.is_leaf:
+            if not value:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to "
+                    "use a computed variable in a subgraph that doesn't require differentiation "
+                    "use var_no_grad = var.detach().")
+            return
+        if value:
+            if self._value.dtype.kind not in "fc":
+                if how == "factory":
+                    raise RuntimeError(
+                        "Only Tensors of floating point and complex dtype can require gradients")
+                raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            if self._node is None:
+                self._node = AccumulateGrad(self)
+        else:
+            self._node = None
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place (leaves only); returns ``self``.
+
+        >>> import funcgrad.torch as torch
+        >>> torch.ones(2).requires_grad_()
+        tensor([1., 1.], requires_grad=True)
+        """
+        self._set_requires_grad(requires_grad, "method")
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._node is None or self._node.is_leaf
+
+    @property
+    def grad_fn(self) -> Any:
+        node = self._node
+        if node is None or node.is_leaf:
+            return None
+        return node
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    @property
+    def grad(self) -> Any:
+        if not self.is_leaf and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if tuple(value.shape) != tuple(self.shape):
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
+                    "tensor are the same size")
+            if value._value.dtype != self._value.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_name(value._value.dtype)}' "
+                    f"to a tensor with grad_dtype '{_scalar_name(self._value.dtype)}'. The "
+                    "gradient must match the tensor's grad_dtype (defaults to the tensor's "
+                    "dtype).")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` at backward.
+
+        >>> import funcgrad.torch as torch
+        >>> x = torch.tensor(1.0, requires_grad=True)
+        >>> y = x + 1; y.retain_grad(); (y ** 2).backward(); y.grad
+        tensor(4.)
+        """
+        if self._node is None:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.is_leaf or self._retains_grad:
+            return
+        self._retains_grad = True
+        import weakref
+        ref = weakref.ref(self)
+
+        def retain(g: Any) -> None:
+            t = ref()
+            if t is not None and _BACKWARD.get()[1]:
+                t._accumulate_grad(g, _BACKWARD.get()[0], conj=True)
+        _add_hook(self._node, retain)
+
+    def register_hook(self, hook: Callable[[Any], Any]) -> Any:
+        """``hook(grad)`` runs when this tensor's gradient is computed; a
+        tensor it returns replaces the gradient. Returns a handle with
+        ``.remove()``.
+
+        >>> import funcgrad.torch as torch
+        >>> x = torch.ones(2, requires_grad=True)
+        >>> h = x.register_hook(lambda g: g * 2)
+        >>> x.sum().backward(); x.grad
+        tensor([2., 2.])
+        """
+        if self._node is None:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        complex_ = self._value.dtype.kind == "c"
+
+        def wrapper(g: Any) -> Any:
+            from ._graph import _as_tensor
+            gt = _as_tensor(_conj_value(g) if complex_ else g)
+            out = hook(gt)
+            if out is None:
+                return None
+            out_v = _as_value(out)
+            return _conj_value(out_v) if complex_ else out_v
+        return _add_hook(self._node, wrapper)
+
+    def _accumulate_grad(self, g: Any, create_graph: bool, conj: bool = True) -> None:
+        """Add ``g`` (the engine's cotangent) into ``.grad``, PyTorch-style."""
+        if conj and self._value.dtype.kind == "c":
+            g = _conj_value(g)
+        if isinstance(g, Box):
+            if not create_graph:
+                g = Tensor._wrap(np.array(F.concrete(g), copy=True), None)
+        else:
+            g = Tensor._wrap(np.array(g, dtype=self._value.dtype, copy=True), None)
+        if self._grad is None:
+            self._grad = g
+        elif create_graph or self._grad.requires_grad:
+            self._grad = self._grad + g
+        else:
+            self._grad._value += F.concrete(g)
+
+    @property
+    def _version(self) -> int:
+        return self._version_counter.value
+
+    def _bump_version(self) -> None:
+        self._version_counter.value += 1
+
+    @property
+    def output_nr(self) -> int:
+        return 0
+
+    # --- data access ---------------------------------------------------------------
+    def detach(self) -> "Tensor":
+        """A tensor sharing this one's data (and version counter) that is
+        not part of any graph.
+
+        >>> import funcgrad.torch as torch
+        >>> (torch.ones(1, requires_grad=True) * 2).detach().requires_grad
+        False
+        """
+        return Tensor._wrap(self._value, None, self._version_counter)
+
+    def detach_(self) -> "Tensor":
+        self._node = None
+        return self
+
+    @property
+    def data(self) -> "Tensor":
+        return Tensor._wrap(self._value, None)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._value = F.concrete(value) if isinstance(value, Box) else np.asarray(value)
+
+    def item(self) -> Any:
+        """The single element as a Python number.
+
+        >>> import funcgrad.torch as torch
+        >>> torch.tensor([2.5]).item()
+        2.5
+        """
+        n = self._value.size
+        if n != 1:
+            raise RuntimeError(f"a Tensor with {n} elements cannot be converted to Scalar")
+        return self._value.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._value.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The NumPy array holding the data (shared, not copied).
+
+        >>> import funcgrad.torch as torch
+        >>> torch.ones(2).numpy()
+        array([1., 1.], dtype=float32)
+        """
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return np.array(self._value, copy=True) if force else self._value
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        arr = self.numpy()
+        if dtype is not None:
+            arr = arr.astype(dtype, copy=False)
+        return arr
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        fn = getattr(fnp, getattr(func, "__name__", ""), None)
+        if fn is None or fn is func or not callable(fn):
+            return func(*_arrays_of(args), **_arrays_of(kwargs))
+        return fn(*args, **kwargs)
+
+    def __float__(self) -> float:
+        if self._value.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return float(self._value.reshape(()))
+
+    def __int__(self) -> int:
+        if self._value.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return int(self._value.reshape(()))
+
+    def __complex__(self) -> complex:
+        return complex(self._value.reshape(()))
+
+    def __index__(self) -> int:
+        if self._value.dtype.kind not in "iub" or self._value.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self._value.reshape(()))
+
+    def __bool__(self) -> bool:
+        if self._value.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._value.reshape(()))
+
+    def __contains__(self, element: Any) -> bool:
+        return bool((self == element).any())
+
+    def __format__(self, spec: str) -> str:
+        if self._value.ndim == 0 and type(self) is Tensor:
+            return self._value.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __reduce_ex__(self, proto: Any) -> Any:
+        return (_rebuild, (np.array(self._value), self.requires_grad))
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.  If you were "
+                               "attempting to deepcopy a module, this may be because of a "
+                               "torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        new = object.__new__(type(self))
+        new._init(np.array(self._value, copy=True), None, None)
+        if self.requires_grad:
+            new.requires_grad_(True)
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        if hasattr(self, "__dict__"):
+            new.__dict__.update({k: v for k, v in self.__dict__.items()})
+        memo[id(self)] = new
+        return new
+
+    # --- printing -----------------------------------------------------------------
+    def __repr__(self, *, tensor_contents: Any = None) -> str:
+        node = self._node
+        grad_fn = None
+        if node is not None and not node.is_leaf:
+            grad_fn = node.name()
+        return format_tensor(self._value, dtype_suffix=dtype_suffix(self._value.dtype,
+                                                                    get_default_dtype().dtype),
+                             grad_fn_name=grad_fn, requires_grad=self.requires_grad,
+                             is_parameter=self._is_param)
+
+    __str__ = __repr__
+
+    # --- backward -------------------------------------------------------------------
+    def backward(self, gradient: Any = None, retain_graph: Optional[bool] = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate the gradient of this tensor into the leaves' ``.grad``.
+
+        ``gradient`` is needed unless the tensor has one element. The graph's
+        saved values are freed unless ``retain_graph=True`` (default:
+        ``create_graph``). ``create_graph=True`` records the backward pass,
+        for higher-order derivatives. ``inputs`` restricts accumulation.
+
+        >>> import funcgrad.torch as torch
+        >>> x = torch.tensor(3.0, requires_grad=True)
+        >>> (x * x).backward(create_graph=True); x.grad
+        tensor(6., grad_fn=<AddBackward0>)
+        """
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # --- in-place operations --------------------------------------------------------
+    def _inplace(self, new: Any) -> "Tensor":
+        """Make ``self`` hold ``new`` (a result computed from it), in place:
+        the data is written into ``self``'s array (views and ``detach()``
+        aliases see it), the version counter is bumped and, when ``new`` was
+        recorded, ``self`` takes over its ``grad_fn``."""
+        recording = _GRAD_ENABLED.get()
+        if recording and self._node is not None and self._node.is_leaf:
+            raise RuntimeError(LEAF_INPLACE)
+        base = self._base
+        if recording and base is not None and base._node is not None and base._node.is_leaf:
+            raise RuntimeError(VIEW_LEAF_INPLACE)
+        new_v = F.concrete(new)
+        buf = self._value
+        if new_v.dtype != buf.dtype and not np.can_cast(new_v.dtype, buf.dtype, "same_kind"):
+            raise RuntimeError(f"result type {_scalar_name(new_v.dtype)} can't be cast to the "
+                               f"desired output type {_scalar_name(buf.dtype)}")
+        if np.broadcast_shapes(new_v.shape, buf.shape) != buf.shape:
+            raise RuntimeError(
+                f"output with shape {list(buf.shape)} doesn't match the broadcast shape "
+                f"{list(np.broadcast_shapes(new_v.shape, buf.shape))}")
+        if not buf.flags.writeable:
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers "
+                "to a single memory location. Please clone() the tensor before performing the "
+                "operation.")
+        old_node = self._node
+        if isinstance(old_node, BackwardNode) and old_node.out is buf and (
+                old_node.prim is None or old_node.prim.name not in _USES_OUTPUT):
+            old_node.out = buf.copy()
+        new_node = new._node if isinstance(new, Tensor) else None
+        if isinstance(new_node, BackwardNode) and new_node.args is not None:
+            # The new node saved the old value of self: give it its own copy.
+            snap = None
+            args = list(new_node.args)
+            for i, a in enumerate(args):
+                if a is buf:
+                    if snap is None:
+                        snap = buf.copy()
+                    args[i] = snap
+            if snap is not None:
+                new_node.args = args
+                targs = list(new_node.tensor_args or ())
+                for i, a in enumerate(targs):
+                    if a is self:
+                        targs[i] = Tensor._wrap(snap, old_node)
+                new_node.tensor_args = tuple(targs)
+                if new_node.saved_info:
+                    new_node.saved_info = [s for s in new_node.saved_info
+                                           if s.counter is not self._version_counter]
+        np.copyto(buf, new_v, casting="unsafe")
+        self._version_counter.value += 1
+        if recording and new_node is not None:
+            if isinstance(new_node, BackwardNode):
+                new_node.out = np.array(new_v, copy=False)
+            self._node = new_node
+        return self
+
+    def _check_inplace_target(self) -> None:
+        if _GRAD_ENABLED.get() and self._node is not None and self._node.is_leaf:
+            raise RuntimeError(LEAF_INPLACE)
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.add(self, other, alpha=alpha))
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.sub(self, other, alpha=alpha))
+
+    def mul_(self, other: Any) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.mul(self, other))
+
+    def div_(self, other: Any, *, rounding_mode: Optional[str] = None) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.div(self, other, rounding_mode=rounding_mode))
+
+    def pow_(self, exponent: Any) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.pow(self, exponent))
+
+    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.clamp(self, min, max))
+
+    clip_ = clamp_
+
+    def neg_(self) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.neg(self))
+
+    def exp_(self) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.exp(self))
+
+    def sqrt_(self) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.sqrt(self))
+
+    def abs_(self) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.abs(self))
+
+    def relu_(self) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.relu(self))
+
+    def sigmoid_(self) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.sigmoid(self))
+
+    def tanh_(self) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.tanh(self))
+
+    def zero_(self) -> "Tensor":
+        """Fill with zeros, in place.
+
+        >>> import funcgrad.torch as torch
+        >>> torch.ones(2).zero_()
+        tensor([0., 0.])
+        """
+        self._check_inplace_target()
+        if self._node is not None and _GRAD_ENABLED.get():
+            return self._inplace(set_name(F.mul(self, 0), "ZeroBackward0"))
+        return self._inplace(Tensor._wrap(np.zeros_like(self._value), None))
+
+    def fill_(self, value: Any) -> "Tensor":
+        self._check_inplace_target()
+        if isinstance(value, Box) or (self._node is not None and _GRAD_ENABLED.get()):
+            v = value if isinstance(value, Box) else value
+            return self._inplace(set_name(F.add(F.mul(self, 0), v), "FillBackward2"))
+        return self._inplace(Tensor._wrap(np.full_like(self._value, value), None))
+
+    def copy_(self, src: Any, non_blocking: bool = False) -> "Tensor":
+        """Copy ``src``'s values into this tensor (broadcasting), in place."""
+        self._check_inplace_target()
+        src = F.as_box(src)
+        if (isinstance(src, Tensor) and src._node is None) or not _GRAD_ENABLED.get():
+            v = np.broadcast_to(F.concrete(src), self._value.shape).astype(self._value.dtype)
+            return self._inplace(Tensor._wrap(v, None))
+        s = F.cast(src, self._value.dtype)
+        new = F.add(F.mul(self, 0), F.expand(s, tuple(self.shape)))
+        return self._inplace(set_name(new, "CopyBackwards"))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> "Tensor":
+        from ._creation import _rng
+        self._check_inplace_target()
+        v = _rng(generator).uniform(a, b, self._value.shape)
+        return self._inplace(Tensor._wrap(np.asarray(v, self._value.dtype), None))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> "Tensor":
+        from ._creation import _rng
+        self._check_inplace_target()
+        v = _rng(generator).normal(mean, std, self._value.shape)
+        return self._inplace(Tensor._wrap(np.asarray(v, self._value.dtype), None))
+
+    def masked_fill_(self, mask: Any, value: Any) -> "Tensor":
+        self._check_inplace_target()
+        return self._inplace(F.masked_fill(self, mask, value))
+
+    def __iadd__(self, other: Any) -> "Tensor": return self.add_(other)
+    def __isub__(self, other: Any) -> "Tensor": return self.sub_(other)
+    def __imul__(self, other: Any) -> "Tensor": return self.mul_(other)
+    def __itruediv__(self, other: Any) -> "Tensor": return self.div_(other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._check_inplace_target()
+        idx = _index_value(index)
+        if isinstance(value, Box):
+            v = F.cast(value, self._value.dtype)
+        else:
+            v = np.asarray(F.concrete(value) if isinstance(value, Box) else value,
+                           dtype=self._value.dtype)
+        if (self._node is not None or isinstance(v, Box) and v._node is not None) \
+                and _GRAD_ENABLED.get():
+            new = _ops.index_put(self, v, idx)
+            set_name(new, "CopySlices")
+            self._inplace(new)
+        else:
+            self._value[idx] = F.concrete(v)
+            self._version_counter.value += 1
+
+
+def _rebuild(value: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(value, None)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _arrays_of(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        return x.numpy()
+    if isinstance(x, (list, tuple)):
+        return type(x)(_arrays_of(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _arrays_of(v) for k, v in x.items()}
+    return x
+
+
+def _conj_value(g: Any) -> Any:
+    if isinstance(g, Box):
+        return F.conj(g)
+    return np.conjugate(g)
+
+
+def _scalar_name(dt: np.dtype) -> str:
+    return F._scalar_type_name(np.dtype(dt))
+
+
+def _c_name(dt: np.dtype) -> str:
+    return {"float32": "float", "float64": "double", "float16": "c10::Half",
+            "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
+            "int64": "long int", "int32": "int", "bool": "bool"}.get(str(np.dtype(dt)), str(dt))
+
+
+def _nested_values(data: Any) -> Any:
+    if isinstance(data, Box):
+        return F.concrete(data)
+    if isinstance(data, (list, tuple)):
+        return [_nested_values(d) for d in data]
+    return data
+
+
+# --- the box functional transforms use for tensors --------------------------------------
+def _concretization(what: str) -> TypeError:
+    from ..numpy._tracer import _concretization_error
+    return _concretization_error(what)
+
+
+class TensorTracer(_TensorBase):
+    """A tensor inside a functional transform (``funcgrad.grad`` of code
+    written with facade tensors): the math of the Tensor API, recorded on
+    the transform's trace. Converting it to a concrete value raises, as for
+    any traced value; ``detach()`` is ``funcgrad.stop_gradient``."""
+
+    __slots__ = ()
+
+    @property
+    def requires_grad(self) -> bool:
+        return True
+
+    @property
+    def is_leaf(self) -> bool:
+        return False
+
+    @property
+    def grad_fn(self) -> Any:
+        return None
+
+    @property
+    def grad(self) -> Any:
+        return None
+
+    def detach(self) -> Any:
+        from ..transforms import stop_gradient
+        return stop_gradient(self)
+
+    @property
+    def data(self) -> Any:
+        return self.detach()
+
+    def item(self) -> Any:
+        raise _concretization("a Python scalar (.item())")
+
+    def tolist(self) -> Any:
+        raise _concretization("a Python list (.tolist())")
+
+    def numpy(self, *, force: bool = False) -> Any:
+        raise _concretization("a NumPy array (.numpy())")
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        raise _concretization("a NumPy array (np.asarray / np.array)")
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        return fnp._dispatch_function(func, args, kwargs)
+
+    def __float__(self) -> float:
+        raise _concretization("a Python float")
+
+    def __int__(self) -> int:
+        raise _concretization("a Python int")
+
+    def __bool__(self) -> bool:
+        return bool(F.concrete(self))
+
+    def backward(self, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError(
+            "backward() was called on a value traced by a funcgrad transform. Return the "
+            "loss from the function you pass to funcgrad.grad instead; the transform computes "
+            "the gradient.")
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        raise TypeError("In-place assignment to a tensor inside a funcgrad transform would "
+                        "break the recorded graph. Use torch.where or out-of-place operations.")
+
+    def _inplace_error(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("In-place operations on a tensor inside a funcgrad transform are not "
+                        "supported; use the out-of-place form (x = x + y).")
+
+    add_ = sub_ = mul_ = div_ = zero_ = fill_ = copy_ = clamp_ = _inplace_error
+
+    def __repr__(self) -> str:
+        return f"TensorTracer(shape={list(self.shape)}, dtype={self.dtype}, " \
+               f"level={self._trace.level})"
+
+
+_TracerType[0] = TensorTracer
+register_box_type(Tensor, TensorTracer)
+register_box_type(TensorTracer, TensorTracer)

@@ -1,0 +1,173 @@
+"""``torch.autograd``: ``backward``, ``grad``, ``Function``, ``Variable``,
+anomaly detection and gradient checks, on funcgrad's engine.
+
+>>> import funcgrad.torch as torch
+>>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+>>> torch.autograd.grad((x ** 2).sum(), x)
+(tensor([2., 4.]),)
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from ..._core.primitive import Box
+from .._grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                          set_grad_enabled)
+from .._graph import run_backward
+from .._tensor import Tensor
+from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, \
+    set_detect_anomaly
+from .function import Function, FunctionCtx, NestedIOFunction, once_differentiable
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .variable import Variable
+from . import graph  # noqa: F401
+from . import functional  # noqa: F401
+
+__all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "Variable",
+           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "gradcheck",
+           "gradgradcheck", "GradcheckError", "no_grad", "enable_grad", "set_grad_enabled",
+           "inference_mode", "is_grad_enabled", "NestedIOFunction",
+           "is_anomaly_check_nan_enabled"]
+
+TensorOrTensors = Union[Tensor, Sequence[Tensor]]
+
+
+def _as_tuple(x: Any) -> tuple:
+    if isinstance(x, Box):
+        return (x,)
+    if x is None:
+        return ()
+    return tuple(x)
+
+
+def _make_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool) -> list:
+    grads = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        dt = out._value.dtype
+        if g is None:
+            if out.requires_grad and out._value.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if dt.kind == "c":
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                                   f"but got {out.dtype}")
+            grads.append(np.ones(out._value.shape, dt))
+            continue
+        if isinstance(g, Box):
+            gv = g._value if isinstance(g, Tensor) else None
+            if gv is not None and tuple(gv.shape) != tuple(out._value.shape):
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                    f"output[{i}] has a shape of {out.shape}.")
+            if not create_graph or not g.requires_grad:
+                g = np.asarray(g._value if isinstance(g, Tensor) else g, dt)
+        else:
+            g = np.asarray(g, dt)
+            if g.shape != out._value.shape:
+                from .._tensor import Size
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g.shape)} and "
+                    f"output[{i}] has a shape of {out.shape}.")
+        if dt.kind == "c":  # PyTorch's convention is the conjugate of the engine's
+            g = np.conjugate(g) if not isinstance(g, Box) else g.conj()
+        grads.append(g)
+    return grads
+
+
+def _check_outputs(outputs: tuple) -> None:
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Box):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(out).__name__}")
+        if not isinstance(out, Tensor):
+            out.backward()  # a TensorTracer: raises its explanation
+        if out._node is None:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
+                               "a grad_fn")
+
+
+def backward(tensors: TensorOrTensors, grad_tensors: Any = None,
+             retain_graph: Optional[bool] = None, create_graph: bool = False,
+             grad_variables: Any = None, inputs: Any = None) -> None:
+    """Accumulate the gradients of ``tensors`` into the leaves' ``.grad``.
+
+    >>> import funcgrad.torch as torch
+    >>> x = torch.ones(2, requires_grad=True)
+    >>> torch.autograd.backward([x * 2], [torch.ones(2)]); x.grad
+    tensor([2., 2.])
+    """
+    outputs = _as_tuple(tensors)
+    if grad_tensors is None and grad_variables is not None:
+        grad_tensors = grad_variables
+    gouts = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(outputs)
+    if len(gouts) != len(outputs):
+        raise RuntimeError(f"grad_tensors has {len(gouts)} entries but there are "
+                           f"{len(outputs)} tensors")
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = _make_grads(outputs, gouts, create_graph)
+    _check_outputs(outputs)
+    capture = None
+    if inputs is not None:
+        capture = list(_as_tuple(inputs))
+        if not capture:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    run_backward(list(outputs), grads, retain_graph=retain_graph, create_graph=create_graph,
+                 capture=capture, accumulate=True)
+
+
+def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
+         grad_outputs: Any = None, retain_graph: Optional[bool] = None,
+         create_graph: bool = False, only_inputs: bool = True,
+         allow_unused: Optional[bool] = None, is_grads_batched: bool = False,
+         materialize_grads: bool = False) -> tuple:
+    """The gradients of ``outputs`` with respect to ``inputs`` (a tuple),
+    without touching any ``.grad``. ``create_graph=True`` records them, for
+    higher-order derivatives.
+
+    >>> import funcgrad.torch as torch
+    >>> x = torch.tensor(2.0, requires_grad=True)
+    >>> g, = torch.autograd.grad(x ** 3, x, create_graph=True)
+    >>> g, torch.autograd.grad(g, x)
+    (tensor(12., grad_fn=<MulBackward0>), (tensor(12.),))
+    """
+    if is_grads_batched:
+        raise NotImplementedError("is_grads_batched=True is not supported by funcgrad.torch")
+    outs = _as_tuple(outputs)
+    ins = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if not allow_unused and materialize_grads:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
+    for t in ins:
+        if not isinstance(t, Tensor) or t._node is None:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    gouts = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outs)
+    if len(gouts) != len(outs):
+        raise RuntimeError(f"grad requires one grad_output per output: got {len(gouts)} "
+                           f"grad_outputs and {len(outs)} outputs")
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = _make_grads(outs, gouts, create_graph)
+    _check_outputs(outs)
+    cts = run_backward(list(outs), grads, retain_graph=retain_graph, create_graph=create_graph,
+                       capture=list(ins), accumulate=False)
+    result = []
+    for i, (t, ct) in enumerate(zip(ins, cts)):
+        if ct is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior.")
+            result.append(Tensor._wrap(np.zeros(t._value.shape, t._value.dtype), None)
+                          if materialize_grads else None)
+            continue
+        if t._value.dtype.kind == "c":
+            ct = ct.conj() if isinstance(ct, Box) else np.conjugate(ct)
+        if isinstance(ct, Box):
+            result.append(ct if create_graph else Tensor._wrap(np.array(ct._value), None))
+        else:
+            result.append(Tensor._wrap(np.array(ct, dtype=t._value.dtype, copy=True), None))
+    return tuple(result)
