@@ -105,7 +105,7 @@ def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
                     from None
             raise
     if _STRUCTURE not in members:
-        return {key: torch.from_numpy(np.ascontiguousarray(value))
+        return {key: torch.from_numpy(value)
                 for key, value in members.items()}
     header = json.loads(str(members.pop(_STRUCTURE)))
     if header.get("format") != _FORMAT:
@@ -178,7 +178,7 @@ def _store(array: np.ndarray, arrays: Dict[str, np.ndarray], path: str) -> str:
 def _decode(node: Any, members: Dict[str, np.ndarray]) -> Any:
     kind = node["t"]
     if kind == "tensor":
-        t = torch.from_numpy(np.ascontiguousarray(members[node["ref"]]))
+        t = torch.from_numpy(members[node["ref"]])
         if node.get("parameter"):
             return torch.nn.Parameter(t, requires_grad=bool(node.get("requires_grad")))
         if node.get("requires_grad"):

@@ -208,13 +208,31 @@ def tanh(input: Tensor) -> Tensor:
     return input.tanh()
 
 
+def _addmm_impl(b: np.ndarray, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return x @ w.T + b
+
+
+# One node for a 2-D input with bias, as PyTorch records it (AddmmBackward0).
+_addmm = defvjp(Primitive("addmm", _addmm_impl),
+                lambda g, ans, b, x, w: g,
+                lambda g, ans, b, x, w: fnp.matmul(g, w),
+                lambda g, ans, b, x, w: fnp.matmul(fnp.transpose(g), x))
+
+
 def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
-    """``input @ weight.T + bias`` (weight has shape ``(out_features, in_features)``).
+    """``input @ weight.T + bias`` (weight has shape ``(out_features, in_features)``);
+    a 2-D input with a bias is one ``AddmmBackward0`` node, as in PyTorch.
 
     >>> import funcgrad.torch as torch, funcgrad.torch.nn.functional as F
     >>> F.linear(torch.ones(1, 2), torch.tensor([[1.0, 2.0]]), torch.tensor([0.5]))
     tensor([[3.5000]])
     """
+    if (bias is not None and input.dim() == 2 and weight.dim() == 2
+            and input.dtype == weight.dtype == bias.dtype):
+        if input.shape[1] != weight.shape[1]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x"
+                               f"{input.shape[1]} and {weight.shape[1]}x{weight.shape[0]})")
+        return _apply(_addmm, bias, input, weight)
     out = torch.matmul(input, weight.t() if weight.dim() == 2 else weight)
     return out if bias is None else out + bias
 
@@ -483,8 +501,9 @@ def _class_view(weight: Tensor, ndim: int, class_dim: int) -> Tensor:
 
 # --- binary losses ----------------------------------------------------------------------------
 def _bce_impl(x, t, w, reduction):
-    log_x = np.maximum(np.log(x), -100)
-    log_1mx = np.maximum(np.log1p(-x), -100)
+    with np.errstate(divide="ignore"):
+        log_x = np.maximum(np.log(x), -100)
+        log_1mx = np.maximum(np.log1p(-x), -100)
     loss = -(t * log_x + (1 - t) * log_1mx)
     if w is not None:
         loss = loss * w

@@ -1,7 +1,6 @@
 """``Parameter``: a tensor that a ``Module`` registers as one of its parameters."""
 from __future__ import annotations
 
-import copy
 from typing import Any, Optional
 
 import funcgrad.torch as torch
@@ -26,32 +25,17 @@ class Parameter(torch.Tensor):
     """
 
     __slots__ = ()
+    _is_param = True  # the facade's repr puts "Parameter containing:" first
 
     def __new__(cls, data: Optional[Any] = None, requires_grad: bool = True) -> "Parameter":
         if data is None:
             data = torch.zeros(0)
         if not isinstance(data, torch.Tensor):
             raise TypeError(f"Parameter(data): expected a Tensor, got {type(data).__name__}")
-        param = data.detach()
-        param.__class__ = cls
-        param.requires_grad_(requires_grad)
-        return param
+        return torch.Tensor._make_subclass(cls, data, requires_grad)
 
     def __init__(self, data: Optional[Any] = None, requires_grad: bool = True) -> None:
         pass  # everything happens in __new__
-
-    def __repr__(self) -> str:
-        text = super().__repr__()
-        if text.startswith("Parameter containing:"):
-            return text
-        return "Parameter containing:\n" + text
-
-    def __deepcopy__(self, memo: dict) -> "Parameter":
-        if id(self) in memo:
-            return memo[id(self)]
-        result = Parameter(self.detach().clone(), self.requires_grad)
-        memo[id(self)] = result
-        return result
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         return (Parameter, (self.detach().clone(), self.requires_grad))
