@@ -86,8 +86,8 @@ def _seed_facade(out: TextIO) -> Tuple[float, float, float]:
     f.backward()
     print("facade:      x = torch.tensor(2.0, requires_grad=True); y likewise; "
           "f = ...; f.backward()", file=out)
-    print(f"             f = {f}", file=out)
-    print(f"             x.grad = {x.grad}, y.grad = {y.grad}", file=out)
+    print(f"             f = {f!r}", file=out)
+    print(f"             x.grad = {x.grad!r}, y.grad = {y.grad!r}", file=out)
     return float(f.item()), float(x.grad.item()), float(y.grad.item())
 
 
@@ -101,7 +101,7 @@ def _second_derivatives(out: TextIO) -> Tuple[float, float]:
     (dfdx,) = torch.autograd.grad(seed_function(x, torch.tensor(2.0)), x, create_graph=True)
     (d2f,) = torch.autograd.grad(dfdx, x)
     print("facade:      torch.autograd.grad(f, x, create_graph=True), then grad again", file=out)
-    print(f"             df/dx = {dfdx}, d2f/dx2 = {d2f}", file=out)
+    print(f"             df/dx = {dfdx!r}, d2f/dx2 = {d2f!r}", file=out)
     return float(d2), float(d2f.item())
 
 
