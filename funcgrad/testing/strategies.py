@@ -716,7 +716,7 @@ def programs(draw: Any, *, min_inputs: int = 1, max_inputs: int = 2, min_steps: 
         picked = [len(values) - 1 - draw(st.integers(0, len(values) - 1))
                   for _ in range(op.arity)]
         operands = [values[i] for i in picked]
-        if op.guard is not None and not op.guard(*operands):
+        if not _guard_ok(op, operands):
             continue
         params = draw(op.params(operands)) if op.params is not None else {}
         result = _try_step(op.name, operands, params, max_value)
@@ -725,6 +725,16 @@ def programs(draw: Any, *, min_inputs: int = 1, max_inputs: int = 2, min_steps: 
         values.append(result)
         steps.append(Step(op.name, tuple(picked), tuple(params.items())))
     return Program(n_in, tuple(steps), args)
+
+
+def _guard_ok(op: _Op, operands: list) -> bool:
+    if op.guard is None:
+        return True
+    try:
+        with np.errstate(all="ignore"):
+            return bool(op.guard(*operands))
+    except (ValueError, TypeError, IndexError):  # e.g. shapes that do not broadcast
+        return False
 
 
 def _try_step(name: str, operands: list, params: dict, max_value: float) -> Optional[np.ndarray]:
