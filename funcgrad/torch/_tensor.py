@@ -107,6 +107,15 @@ _RETURN_TYPES = {n: _make_return_type(n) for n in ("max", "min", "sort", "topk",
                                                    "median", "mode")}
 
 
+_NUMBERS = (int, float, complex, bool, np.generic, np.ndarray, Box)
+
+
+def _operand(x: Any) -> bool:
+    """Whether an arithmetic operator accepts ``x`` (else NotImplemented,
+    so Python raises its usual TypeError, as with PyTorch)."""
+    return isinstance(x, _NUMBERS)
+
+
 def _index_value(index: Any) -> Any:
     """A facade index with tensors replaced by arrays (and lists by arrays)."""
     if isinstance(index, tuple):
@@ -215,22 +224,86 @@ class _TensorBase(Box):
     __hash__ = object.__hash__
 
     # --- arithmetic operators ----------------------------------------------------
-    def __add__(self, other: Any) -> Any: return F.add(self, other)
-    def __radd__(self, other: Any) -> Any: return F.add(self, other)
-    def __sub__(self, other: Any) -> Any: return F.sub(self, other)
-    def __rsub__(self, other: Any) -> Any: return F.rsub(self, other)
-    def __mul__(self, other: Any) -> Any: return F.mul(self, other)
-    def __rmul__(self, other: Any) -> Any: return F.mul(self, other)
-    def __truediv__(self, other: Any) -> Any: return F.div(self, other)
-    def __rtruediv__(self, other: Any) -> Any: return F.div(other, self)
-    def __floordiv__(self, other: Any) -> Any: return F.floor_divide(self, other)
-    def __rfloordiv__(self, other: Any) -> Any: return F.floor_divide(other, self)
-    def __mod__(self, other: Any) -> Any: return F.remainder(self, other)
-    def __rmod__(self, other: Any) -> Any: return F.remainder(other, self)
-    def __pow__(self, other: Any) -> Any: return F.pow(self, other)
-    def __rpow__(self, other: Any) -> Any: return F.pow(other, self)
-    def __matmul__(self, other: Any) -> Any: return F.matmul(self, other)
-    def __rmatmul__(self, other: Any) -> Any: return F.matmul(other, self)
+    def __add__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.add(self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.add(self, other)
+
+    def __sub__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.rsub(self, other)
+
+    def __mul__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.mul(self, other)
+
+    def __truediv__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.div(other, self)
+
+    def __floordiv__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.remainder(other, self)
+
+    def __pow__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.pow(other, self)
+
+    def __matmul__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Any:
+        if not _operand(other):
+            return NotImplemented
+        return F.matmul(other, self)
+
     def __neg__(self) -> Any: return F.neg(self)
     def __pos__(self) -> Any: return self
     def __abs__(self) -> Any: return F.abs(self)
