@@ -1,0 +1,391 @@
+"""Numerics of the elementwise and reduction families: dtypes in values and
+gradients (float16/32/64, complex64/128), integer and boolean constants, NumPy's
+type promotion (Python scalars weak), JAX's complex convention, and the
+documented conventions at non-differentiable points."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import funcgrad
+import funcgrad.numpy as fnp
+from funcgrad._core import Box
+from funcgrad._core.trace import ops
+from funcgrad.numpy import REGISTRY
+from funcgrad.testing import check_grads
+
+from .specs import collect
+
+SPECS = collect()
+MINE = sorted(n for n, info in REGISTRY.items()
+              if info.family in ("elementwise", "reductions") and not n.startswith("_"))
+DIFF = [n for n in MINE if REGISTRY[n].differentiable]
+NONDIFF = [n for n in MINE if not REGISTRY[n].differentiable]
+
+
+def _real_float_specs():
+    for name in DIFF:
+        for k, spec in enumerate(SPECS[name]):
+            if spec.float32:
+                yield pytest.param(name, spec, id=f"{name}-{k}")
+
+
+def _call_with(fn, args, kwargs, argnums):
+    def f(*diff):
+        full = list(args)
+        for i, v in zip(argnums, diff):
+            full[i] = v
+        return fn(*full, **kwargs)
+    return f
+
+
+def _precision(dt) -> int:
+    """Bytes per real component: 2, 4 or 8."""
+    dt = np.dtype(dt)
+    return dt.itemsize // 2 if dt.kind == "c" else dt.itemsize
+
+
+# --- dtypes ---------------------------------------------------------------------
+@pytest.mark.parametrize("name,spec", list(_real_float_specs()))
+@settings(max_examples=3)
+@given(data=st.data())
+def test_float32_backward_never_runs_in_float64(name, spec, data):
+    """Every cotangent a rule hands to the engine is already float32 (complex64)
+    when the computation is float32: the backward pass never widens."""
+    args, kwargs = data.draw(spec.args, label="arguments")
+    args = [np.asarray(a, np.float32) if isinstance(a, np.ndarray) and a.dtype == np.float64
+            else a for a in args]
+    f = _call_with(REGISTRY[name].fn, args, kwargs, spec.argnums)
+    seen = []
+    fit = ops.fit
+
+    def recording_fit(ct, primal):
+        seen.append(np.result_type(ct))
+        return fit(ct, primal)
+
+    out, f_vjp = funcgrad.vjp(f, *(args[i] for i in spec.argnums))
+    cts = funcgrad.tree_util.tree_map(lambda o: np.ones(np.shape(o), np.asarray(o).dtype), out)
+    ops.fit = recording_fit
+    try:
+        grads = f_vjp(cts)
+    finally:
+        ops.fit = fit
+    wide = [d for d in seen if d.kind in "fc" and _precision(d) > 4]
+    assert not wide, f"{name}: a rule produced a {wide[0]} cotangent in a float32 computation"
+    for g, i in zip(grads, spec.argnums):
+        assert np.asarray(g).dtype == args[i].dtype
+
+
+UNARY = ["exp", "expm1", "log", "log1p", "sqrt", "square", "reciprocal", "sin", "cos", "tanh",
+         "arctan", "sinh", "absolute", "cbrt", "sinc", "deg2rad", "exp2", "log2", "log10"]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("name", UNARY)
+def test_real_dtypes_preserved_in_values_and_gradients(name, dtype):
+    x = np.array([0.3, 0.7, 1.3], dtype)
+    fn = getattr(fnp, name)
+    value, g = funcgrad.value_and_grad(lambda x: fnp.sum(fn(x)))(x)
+    assert np.asarray(value).dtype == dtype and g.dtype == dtype
+    assert fn(x).dtype == getattr(np, name)(x).dtype
+    exact = funcgrad.grad(lambda x: fnp.sum(fn(x)))(x.astype(np.float64))
+    tol = {np.float16: 2e-2, np.float32: 1e-5, np.float64: 1e-12}[dtype]
+    np.testing.assert_allclose(g.astype(np.float64), exact, rtol=tol, atol=tol)
+
+
+COMPLEX = ["exp", "log", "sqrt", "square", "reciprocal", "sin", "cos", "tan", "tanh", "sinh",
+           "arcsin", "arctan", "arcsinh", "expm1", "log1p", "sinc", "exp2"]
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+@pytest.mark.parametrize("name", COMPLEX)
+def test_complex_dtypes_preserved_and_holomorphic_derivative(name, dtype):
+    z = np.array([0.4 + 0.3j, 0.7 - 0.2j], dtype)
+    fn = getattr(fnp, name)
+    assert fn(z).dtype == dtype
+    g = funcgrad.grad(lambda z: fnp.sum(fn(z)), holomorphic=True)(z)
+    assert g.dtype == dtype
+    # f'(z) by a complex-step-free central difference along the real axis
+    zz = z.astype(np.complex128)
+    h = 1e-6
+    fd = (getattr(np, name)(zz + h) - getattr(np, name)(zz - h)) / (2 * h)
+    tol = 1e-3 if dtype == np.complex64 else 1e-7
+    np.testing.assert_allclose(g, fd, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "max", "var", "std", "cumsum",
+                                  "cumprod", "median", "ptp", "nanmean", "nanstd"])
+def test_reductions_keep_low_precision(name, dtype):
+    x = np.array([[0.5, 1.5, 1.0], [2.0, 0.25, 0.75]], dtype)
+    fn = getattr(fnp, name)
+    out = fn(x)
+    assert out.dtype == getattr(np, name)(x).dtype
+    g = funcgrad.grad(lambda x: fnp.sum(fn(x, axis=0)))(x)
+    assert g.dtype == dtype
+
+
+def test_reduction_dtype_argument():
+    x = np.array([1.0, 2.0, 3.0], np.float32)
+    for fn in (fnp.sum, fnp.prod, fnp.mean, fnp.cumsum, fnp.cumprod, fnp.var, fnp.std,
+               fnp.nansum, fnp.nanmean):
+        assert fn(x, dtype=np.float64).dtype == np.float64
+        g = funcgrad.grad(lambda x: fnp.sum(fn(x, dtype=np.float64)))(x)
+        assert g.dtype == np.float32, fn
+    np.testing.assert_array_equal(funcgrad.grad(lambda x: fnp.sum(x, dtype=np.float64))(x),
+                                  np.ones(3, np.float32))
+
+
+def test_float16_mean_accumulates_like_numpy():
+    x = np.full(3000, 1.1, np.float16)
+    assert fnp.mean(x) == np.mean(x) and fnp.mean(x).dtype == np.float16
+
+
+# --- integer and boolean constants, type promotion -----------------------------
+def test_integer_and_boolean_arrays_are_constants():
+    x = np.array([1.0, 2.0, 3.0])
+    ints = np.array([2, 0, -1])
+    mask = np.array([True, False, True])
+    np.testing.assert_array_equal(funcgrad.grad(lambda x: fnp.sum(x * ints))(x), ints)
+    np.testing.assert_array_equal(funcgrad.grad(lambda x: fnp.sum(x ** 2))(x), 2 * x)
+    np.testing.assert_array_equal(funcgrad.grad(lambda x: fnp.sum((x + True) * mask))(x),
+                                  mask.astype(float))
+    # rounding results and comparisons are constants: d/dx floor(x) * x = floor(x)
+    y = np.array([1.5, -0.5, 2.25])
+    np.testing.assert_array_equal(funcgrad.grad(lambda x: fnp.sum(fnp.floor(x) * x))(y),
+                                  np.floor(y))
+    np.testing.assert_array_equal(
+        funcgrad.grad(lambda x: fnp.sum(fnp.astype(x > 0, np.float64) * x))(y), y > 0)
+    # an integer array inside a reduction
+    np.testing.assert_allclose(funcgrad.grad(lambda x: fnp.mean(ints) * fnp.sum(x))(x),
+                               np.full(3, ints.mean()))
+
+
+def test_integer_cast_is_constant():
+    x = np.array([1.7, -2.2])
+    g = funcgrad.grad(lambda x: fnp.sum(fnp.astype(x, np.int64) * x))(x)
+    np.testing.assert_array_equal(g, np.array([1.0, -2.0]))
+
+
+OPERANDS = [np.float32(1.5), 1.5, 2, True, 1j, np.array(2.0), np.array([1.0, 2.0]),
+            np.array([1, 2], np.int64), np.array([1, 2], np.int8), np.array([1.0], np.float16),
+            np.array([1 + 1j], np.complex64), np.array([1.0, 2.0], np.float32)]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.complex64])
+@pytest.mark.parametrize("other", OPERANDS, ids=repr)
+@pytest.mark.parametrize("op", ["add", "multiply", "subtract", "divide", "maximum", "power"])
+def test_type_promotion_follows_numpy(op, other, dtype):
+    """Traced values promote exactly like concrete ones (NEP 50: Python scalars
+    are weak), and the gradient keeps the input's dtype."""
+    if op == "maximum" and (np.iscomplexobj(other) or np.dtype(dtype).kind == "c"):
+        pytest.skip("maximum on complex numbers is lexicographic: not differentiated here")
+    x = np.array([0.5, 1.25], dtype)
+    expected = getattr(np, op)(x, other)
+    seen = {}
+
+    def f(x):
+        out = getattr(fnp, op)(x, other)
+        seen["dtype"] = out.dtype
+        return fnp.sum(fnp.real(out))
+
+    g = funcgrad.grad(f)(x)
+    assert seen["dtype"] == expected.dtype
+    assert g.dtype == x.dtype
+
+
+# --- complex convention (JAX) ------------------------------------------------------
+Z = np.array([1.0 + 2.0j, -0.5 + 0.25j, 3.0 - 1.0j])
+
+
+def test_grad_of_real_function_of_complex_is_conjugate_convention():
+    # grad(|z|^2) = 2 conj(z), as JAX (PyTorch would give 2 z)
+    np.testing.assert_allclose(funcgrad.grad(lambda z: fnp.sum(fnp.abs(z) ** 2))(Z),
+                               2 * np.conj(Z))
+    np.testing.assert_allclose(funcgrad.grad(lambda z: fnp.sum(fnp.real(z * fnp.conj(z))))(Z),
+                               2 * np.conj(Z))
+    np.testing.assert_allclose(funcgrad.grad(lambda z: fnp.sum(fnp.abs(z)))(Z),
+                               np.conj(Z) / np.abs(Z))
+    np.testing.assert_allclose(funcgrad.grad(lambda z: fnp.sum(fnp.real(z)))(Z), np.ones(3))
+    np.testing.assert_allclose(funcgrad.grad(lambda z: fnp.sum(fnp.imag(z)))(Z), -1j * np.ones(3))
+    # angle: d/dx - i d/dy of atan2(y, x) = (-y - i x) / |z|^2
+    np.testing.assert_allclose(funcgrad.grad(lambda z: fnp.sum(fnp.angle(z)))(Z),
+                               (-Z.imag - 1j * Z.real) / np.abs(Z) ** 2)
+    check_grads(lambda z: fnp.angle(z) * fnp.abs(z), (Z,), order=2)
+
+
+def test_holomorphic_grad():
+    z = np.complex128(0.3 + 0.4j)
+    assert np.isclose(funcgrad.grad(lambda z: z ** 3, holomorphic=True)(z), 3 * z ** 2)
+    assert np.isclose(funcgrad.grad(fnp.exp, holomorphic=True)(z), np.exp(z))
+    assert np.isclose(funcgrad.grad(funcgrad.grad(fnp.sin, holomorphic=True),
+                                    holomorphic=True)(z), -np.sin(z))
+    assert np.isclose(funcgrad.grad(fnp.arccosh, holomorphic=True)(z + 2),
+                      1 / np.sqrt((z + 2) ** 2 - 1))
+    with pytest.raises(TypeError):
+        funcgrad.grad(fnp.exp)(z)          # complex output needs holomorphic=True
+
+
+def test_complex_output_of_real_input_drops_imaginary_part():
+    x = np.array([0.5, 1.5])
+    g = funcgrad.grad(lambda x: fnp.sum(fnp.real(fnp.exp(1j * x))))(x)
+    np.testing.assert_allclose(g, -np.sin(x))
+    assert g.dtype == np.float64
+
+
+# --- conventions at non-differentiable points --------------------------------------
+def _g(f, x):
+    return funcgrad.grad(lambda x: fnp.sum(f(x)))(np.asarray(x, float))
+
+
+def test_abs_at_zero_is_zero():
+    np.testing.assert_array_equal(_g(fnp.abs, [0.0, -2.0, 3.0]), [0.0, -1.0, 1.0])
+    np.testing.assert_array_equal(_g(fnp.fabs, [0.0]), [0.0])
+    assert funcgrad.grad(lambda z: fnp.abs(z))(np.complex128(0)) == 0
+
+
+def test_maximum_minimum_ties_share_equally():
+    for f in (fnp.maximum, fnp.minimum, fnp.fmax, fnp.fmin):
+        gx, gy = funcgrad.grad(lambda x, y: fnp.sum(f(x, y)), argnums=(0, 1))(
+            np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 5.0]))
+        np.testing.assert_array_equal(gx + gy, np.ones(3))
+        assert gx[0] == gy[0] == 0.5
+
+
+def test_maximum_with_nan():
+    x, y = np.array([np.nan, 1.0]), np.array([1.0, np.nan])
+    gx, gy = funcgrad.grad(lambda x, y: fnp.sum(fnp.maximum(x, y)), argnums=(0, 1))(x, y)
+    np.testing.assert_array_equal(gx, [1.0, 0.0])   # NaN propagates: the NaN argument
+    gx, gy = funcgrad.grad(lambda x, y: fnp.sum(fnp.fmax(x, y)), argnums=(0, 1))(x, y)
+    np.testing.assert_array_equal(gx, [0.0, 1.0])   # NaN ignored: the other argument
+
+
+def test_max_ties_split_equally():
+    x = np.array([[3.0, 1.0, 3.0, 3.0], [0.0, 2.0, 2.0, -1.0]])
+    np.testing.assert_allclose(_g(lambda x: fnp.max(x, axis=1), x),
+                               [[1 / 3, 0, 1 / 3, 1 / 3], [0, 0.5, 0.5, 0]])
+    np.testing.assert_allclose(_g(fnp.amin, np.ones(4)), np.full(4, 0.25))
+    np.testing.assert_allclose(_g(fnp.nanmax, [np.nan, 2.0, 2.0]), [0.0, 0.5, 0.5])
+
+
+def test_sqrt_cbrt_at_zero_are_infinite():
+    assert _g(fnp.sqrt, [0.0])[0] == np.inf
+    assert _g(fnp.cbrt, [0.0])[0] == np.inf
+
+
+def test_power_corners():
+    gx, gy = funcgrad.grad(lambda x, y: x ** y, argnums=(0, 1))(0.0, 0.0)
+    assert gx == 0 and gy == 0
+    gy = funcgrad.grad(lambda y: fnp.power(0.0, y))(2.0)
+    assert gy == 0
+    assert funcgrad.grad(lambda x: x ** 0)(0.0) == 0
+    assert funcgrad.grad(lambda x: x ** 2.0)(0.0) == 0
+
+
+def test_hypot_arctan2_angle_at_origin_are_zero():
+    gx, gy = funcgrad.grad(lambda x, y: fnp.hypot(x, y), argnums=(0, 1))(0.0, 0.0)
+    assert gx == 0 and gy == 0
+    gx, gy = funcgrad.grad(lambda y, x: fnp.arctan2(y, x), argnums=(0, 1))(0.0, 0.0)
+    assert gx == 0 and gy == 0
+    assert funcgrad.grad(lambda z: fnp.angle(z))(np.complex128(0)) == 0
+
+
+def test_clip_bounds_are_inclusive():
+    x = np.array([-1.0, 0.0, 0.5, 1.0, 2.0])
+    np.testing.assert_array_equal(_g(lambda x: fnp.clip(x, 0.0, 1.0), x), [0, 1, 1, 1, 0])
+    glo, ghi = funcgrad.grad(lambda lo, hi: fnp.sum(fnp.clip(x, lo, hi)), argnums=(0, 1))(0.0, 1.0)
+    assert glo == 1 and ghi == 1
+
+
+def test_sinc_is_smooth_at_zero():
+    assert funcgrad.grad(fnp.sinc)(0.0) == 0
+    assert np.isclose(funcgrad.grad(funcgrad.grad(fnp.sinc))(0.0), -np.pi ** 2 / 3)
+    check_grads(fnp.sinc, (np.array([0.0, 1e-3, 0.0999, 0.1001]),), order=2)
+
+
+def test_std_at_zero_spread_has_zero_gradient():
+    for f in (fnp.std, fnp.nanstd, lambda x: fnp.std(x, ddof=1)):
+        g = _g(f, [2.0, 2.0, 2.0])
+        np.testing.assert_array_equal(g, np.zeros(3))
+    g = _g(lambda x: fnp.std(x, axis=1), [[1.0, 1.0], [1.0, 3.0]])
+    np.testing.assert_allclose(g, [[0.0, 0.0], [-0.5, 0.5]])
+
+
+@pytest.mark.parametrize("x", [[2.0, 0.0, 3.0, 4.0], [0.0, 0.0, 3.0, 4.0], [0.0, 0.0, 0.0, 1.0]])
+def test_prod_and_cumprod_with_zeros_are_exact(x):
+    x = np.array(x)
+    others = np.array([np.prod(np.delete(x, i)) for i in range(4)])
+    np.testing.assert_array_equal(_g(fnp.prod, x), others)
+    check_grads(fnp.prod, (x,), order=3)
+    check_grads(lambda x: fnp.prod(x.reshape(2, 2), axis=0), (x,), order=2)
+    check_grads(fnp.cumprod, (x,), order=2)
+    check_grads(lambda x: fnp.nanprod(x.reshape(2, 2), axis=1), (x,), order=2)
+
+
+# --- NaN-ignoring reductions: the plain reduction on the valid entries -------------
+NAN_PAIRS = [("nansum", "sum"), ("nanmean", "mean"), ("nanprod", "prod"), ("nanmax", "max"),
+             ("nanmin", "min"), ("nanvar", "var"), ("nanstd", "std"), ("nanmedian", "median"),
+             ("nancumsum", "cumsum"), ("nancumprod", "cumprod")]
+
+
+@pytest.mark.parametrize("nan_name,name", NAN_PAIRS)
+def test_nan_reductions_ignore_nans(nan_name, name):
+    x = np.array([1.5, np.nan, -0.5, 2.25, np.nan])
+    valid = ~np.isnan(x)
+    nan_fn, fn = getattr(fnp, nan_name), getattr(fnp, name)
+    np.testing.assert_allclose(nan_fn(x), getattr(np, nan_name)(x))
+    g = _g(nan_fn, x)
+    assert np.all(g[~valid] == 0)
+    if not name.startswith("cum"):
+        np.testing.assert_allclose(g[valid], _g(fn, x[valid]))
+
+
+def test_nan_quantiles():
+    x = np.array([[np.nan, 1.0, 4.0, 2.0], [3.0, np.nan, np.nan, 0.5]])
+    for f, ref in [(lambda x: fnp.nanquantile(x, 0.3, axis=1), lambda x: np.nanquantile(x, 0.3, axis=1)),
+                   (lambda x: fnp.nanpercentile(x, [10, 90], axis=1),
+                    lambda x: np.nanpercentile(x, [10, 90], axis=1))]:
+        np.testing.assert_allclose(f(x), ref(x))
+        g = _g(f, x)
+        assert np.all(g[np.isnan(x)] == 0)
+    assert np.isnan(fnp.median(np.array([1.0, np.nan])))
+
+
+# --- non-differentiable functions on traced values return constants ----------------
+@pytest.mark.parametrize("name", NONDIFF)
+def test_nondifferentiable_functions_accept_traced_values(name):
+    spec = SPECS[name][0]
+    from hypothesis import find
+    args, kwargs = find(spec.args, lambda a: True)
+    results = {}
+
+    def f(x):
+        full = [x] + list(args[1:])
+        results["out"] = REGISTRY[name].fn(*full, **kwargs)
+        return fnp.sum(x)
+
+    x0 = np.asarray(args[0], np.float64)
+    g = funcgrad.grad(f)(x0)
+    assert not isinstance(results["out"], Box)
+    np.testing.assert_array_equal(np.asarray(results["out"]),
+                                  np.asarray(REGISTRY[name].fn(*args, **kwargs)))
+    np.testing.assert_array_equal(g, np.ones_like(x0))
+
+
+# --- stable log-sum-exp, written as an ordinary composition ------------------------
+def test_logsumexp_composition_is_stable_and_its_gradient_is_softmax():
+    def logsumexp(x, axis=None):
+        m = funcgrad.stop_gradient(fnp.max(x, axis=axis, keepdims=True))
+        return fnp.log(fnp.sum(fnp.exp(x - m), axis=axis, keepdims=True)) + m
+
+    x = np.array([[1000.0, 999.0, 0.0], [-1000.0, -1001.0, -1002.0]])
+    val = logsumexp(x, axis=1)
+    assert np.all(np.isfinite(val))
+    g = funcgrad.grad(lambda x: fnp.sum(logsumexp(x, axis=1)))(x)
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(g, e / e.sum(axis=1, keepdims=True))
+    # logaddexp is the two-argument version, stable as well
+    gx, gy = funcgrad.grad(fnp.logaddexp, argnums=(0, 1))(1000.0, 999.0)
+    assert np.isclose(gx + gy, 1.0) and np.isfinite(gx)
+    check_grads(lambda x: logsumexp(x, axis=0), (x / 500,), order=2)
