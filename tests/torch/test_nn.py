@@ -520,3 +520,21 @@ def test_legacy_size_average_reduce_arguments():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert nn.MSELoss(reduce=False)(x, y).shape == torch.Size([2])
+
+
+# --- the docstring examples of nn, optim, save/load and the demo run as written ------------------
+@pytest.mark.parametrize("module_name", [
+    "funcgrad.torch.nn", "funcgrad.torch.nn.module", "funcgrad.torch.nn.parameter",
+    "funcgrad.torch.nn.layers", "funcgrad.torch.nn.losses", "funcgrad.torch.nn.functional",
+    "funcgrad.torch.nn.init", "funcgrad.torch.optim", "funcgrad.torch.optim.optimizer",
+    "funcgrad.torch.optim.sgd", "funcgrad.torch.optim.adam", "funcgrad.torch.optim.lr_scheduler",
+    "funcgrad.torch.optim._functional", "funcgrad.torch.serialization", "funcgrad.demo",
+])
+def test_docstring_examples(module_name):
+    import doctest
+    import importlib
+
+    module = importlib.import_module(module_name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
+    assert result.attempted > 0

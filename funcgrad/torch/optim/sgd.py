@@ -33,7 +33,7 @@ class SGD(Optimizer):
     >>> for _ in range(2):
     ...     opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
     >>> w.detach()
-    tensor([ 0.6200, -0.6200])
+    tensor([ 0.4600, -0.4600])
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0,
