@@ -96,20 +96,27 @@ def node_class(name: str) -> type:
 class _SavedInfo:
     """What a node needs to check that a saved tensor was not modified."""
 
-    __slots__ = ("counter", "version", "shape", "dtype", "creator_ref")
+    __slots__ = ("counter", "version", "shape", "dtype", "creator_ref", "tensor_ref",
+                 "is_output")
 
-    def __init__(self, t: Any) -> None:
+    def __init__(self, t: Any, is_output: bool = False) -> None:
+        self.is_output = is_output
         self.counter = t._version_counter
         self.version = self.counter.value
         self.shape = tuple(t._value.shape)
         self.dtype = t._value.dtype
         node = t._node
         self.creator_ref = weakref.ref(node) if node is not None and not node.is_leaf else None
+        self.tensor_ref = weakref.ref(t)
 
     @property
     def creator(self) -> Optional[str]:
-        node = self.creator_ref() if self.creator_ref is not None else None
-        return node.name() if node is not None else None
+        # PyTorch names the saved tensor's grad_fn as it is now (an in-place
+        # operation has rebased it), falling back to the one at save time.
+        t = None if self.is_output else self.tensor_ref()
+        node = t._node if t is not None else (
+            self.creator_ref() if self.creator_ref is not None else None)
+        return node.name() if node is not None and not node.is_leaf else None
 
     def check(self) -> None:
         if self.counter.value != self.version:
@@ -137,7 +144,8 @@ class _FnMixin:
     __slots__ = ()
 
     def name(self) -> str:
-        return type(self).__name__
+        n = type(self).__name__
+        return "torch::autograd::" + n if n in ("CopySlices", "CopyBackwards") else n
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
@@ -177,14 +185,14 @@ class BackwardNode(_FnMixin, Node):
         self.tensor_args: Optional[tuple] = None
         self.saved_info: Optional[list] = None
         self.stack: Optional[list] = None
-        self.nargs: Optional[int] = None
+        self.nargs: Optional[tuple] = None
 
     @property
     def next_functions(self) -> tuple:
-        """``((parent_node or None, 0), ...)``, one entry per input."""
+        """``((parent_node or None, 0), ...)``, one entry per tensor input."""
         by_arg = dict(self.parents)
-        n = self.nargs if self.nargs is not None else (max(by_arg) + 1 if by_arg else 0)
-        return tuple((by_arg.get(i), 0) for i in range(n))
+        shown = self.nargs if self.nargs is not None else sorted(by_arg)
+        return tuple((by_arg.get(i), 0) for i in shown)
 
     def check_saved(self) -> None:
         if self.saved_info:
@@ -371,7 +379,8 @@ class EagerTrace(Trace):
                 tensors.append(a)
                 if a._node is not None:
                     parents.append((i, a._node))
-        out = prim.impl(*vals, **params)
+        with np.errstate(all="ignore"):  # like PyTorch: inf/nan without warnings
+            out = prim.impl(*vals, **params)
         node = None
         if prim.multiple_results:
             out = tuple(_as_array(o) for o in out)
@@ -380,7 +389,7 @@ class EagerTrace(Trace):
         if parents and _GRAD_ENABLED.get():
             node = node_class(default_name(prim))(prim, vals, params, out, parents)
             node.tensor_args = tuple(args)
-            node.nargs = len(args)
+            node.nargs = _shown_inputs(prim, args)
             if prim.saves_values:
                 node.saved_info = [_SavedInfo(t) for t in tensors]
             if _ANOMALY.get() is not None:
@@ -391,16 +400,33 @@ class EagerTrace(Trace):
                          for k, o in enumerate(out))
         result = _wrap_view(out, node, tensors)
         if node is not None and prim.name in _USES_OUTPUT_NAMES:
-            node.saved_info = (node.saved_info or []) + [_SavedInfo(result)]
+            node.saved_info = (node.saved_info or []) + [_SavedInfo(result, is_output=True)]
         return result
 
     def process_nondiff(self, prim: Primitive, args: Any, params: dict) -> Any:
         from ._tensor import Tensor
         vals = [a._value if isinstance(a, Box) and a._trace is self else a for a in args]
-        out = prim.impl(*vals, **params)
+        with np.errstate(all="ignore"):
+            out = prim.impl(*vals, **params)
         if prim.multiple_results:
             return tuple(Tensor._wrap(_as_array(o), None) for o in out)
         return Tensor._wrap(_as_array(out), None)
+
+
+_BINARY = frozenset({"add", "subtract", "multiply", "divide"})
+
+
+def _shown_inputs(prim: Primitive, args: Any) -> tuple:
+    """The argument positions PyTorch lists in ``next_functions``: tensors
+    and floating arrays, and a Python number second operand of arithmetic
+    (``x + 1`` lists ``(None, 0)`` for the 1)."""
+    shown = []
+    for i, a in enumerate(args):
+        if isinstance(a, Box) or (isinstance(a, np.ndarray) and a.dtype.kind in "fc"):
+            shown.append(i)
+        elif i == 1 and prim.name in _BINARY:
+            shown.append(i)
+    return tuple(shown)
 
 
 def _user_stack() -> list:
@@ -467,7 +493,8 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
         else:
             cts = [_as_value(c) for c in cotangents]
             cts = [_strip(c) for c in cts]
-        leaves = backward_pass([t._node for t in roots], cts, release=not retain_graph)
+        with np.errstate(all="ignore"):
+            leaves = backward_pass([t._node for t in roots], cts, release=not retain_graph)
     finally:
         grad_flag.reset(token_g)
         _BACKWARD.reset(token_b)

@@ -335,7 +335,13 @@ class _TensorBase(Box):
     # --- indexing ----------------------------------------------------------------
     def __getitem__(self, index: Any) -> Any:
         idx = _index_value(index)
-        return set_name(fnp.getitem(self, idx), _index_name(idx))
+        name = _index_name(idx)
+        # A trailing Ellipsis makes NumPy return a view even for a single
+        # element (x[0] of a vector), so views share data as in PyTorch.
+        parts = idx if isinstance(idx, tuple) else (idx,)
+        if not any(p is Ellipsis for p in parts):
+            idx = parts + (Ellipsis,)
+        return set_name(fnp.getitem(self, idx), name)
 
     # --- NumPy protocol ----------------------------------------------------------
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -840,8 +846,13 @@ class Tensor(_TensorBase):
         if recording and self._node is not None and self._node.is_leaf:
             raise RuntimeError(LEAF_INPLACE)
         base = self._base
-        if recording and base is not None and base._node is not None and base._node.is_leaf:
-            raise RuntimeError(VIEW_LEAF_INPLACE)
+        if recording and base is not None and base._node is not None:
+            if base._node.is_leaf:
+                raise RuntimeError(VIEW_LEAF_INPLACE)
+            raise RuntimeError(
+                "funcgrad.torch does not support in-place operations on a view of a tensor "
+                "that requires grad (PyTorch would rewrite the base tensor's history). Modify "
+                "the base tensor itself (e.g. base[idx] = value), or clone() the view first.")
         new_v = F.concrete(new)
         buf = self._value
         if new_v.dtype != buf.dtype and not np.can_cast(new_v.dtype, buf.dtype, "same_kind"):

@@ -92,7 +92,7 @@ class _FunctionNode(_graph.BackwardNode):
     @property
     def next_functions(self) -> tuple:
         by_arg = dict(self.parents)
-        return tuple((by_arg.get(i), 0) for i in range(self.nargs or 0))
+        return tuple((by_arg.get(i), 0) for i in self.nargs or ())
 
     def name(self) -> str:
         return type(self).__name__
@@ -124,7 +124,7 @@ class _FunctionNode(_graph.BackwardNode):
             _GRAD_ENABLED.reset(token)
         if not isinstance(result, tuple):
             result = (result,)
-        n = self.nargs or 0
+        n = len(self.nargs or ())
         if len(result) != n:
             if len(result) > n and all(r is None for r in result[n:]):
                 result = result[:n]
@@ -141,8 +141,8 @@ class _FunctionNode(_graph.BackwardNode):
             r_shape = tuple(np.shape(r._value if isinstance(r, Tensor) else r))
             if r_shape != tuple(shape):
                 try:
-                    ok = np.broadcast_shapes(r_shape, shape) == tuple(shape) and \
-                        len(r_shape) <= len(shape)
+                    # the input's shape must expand to the gradient's (then summed)
+                    ok = np.broadcast_shapes(r_shape, shape) == r_shape
                 except ValueError:
                     ok = False
                 if not ok:
@@ -234,7 +234,7 @@ class Function(metaclass=_FunctionMeta):
         node = _node_class(cls)(None, (), {}, None, parents)
         node.ctx = ctx
         node.fn_cls = cls
-        node.nargs = len(args)
+        node.nargs = tuple(range(len(args)))
         node.input_meta = [(tuple(a._value.shape), a._value.dtype) if isinstance(a, Tensor)
                            else ((), np.dtype(np.float64)) for a in args]
         tensor_outs = [o for o in outs if isinstance(o, Tensor)]
