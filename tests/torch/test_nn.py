@@ -538,3 +538,17 @@ def test_docstring_examples(module_name):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
     assert result.attempted > 0
+
+
+def test_functional_transforms_over_modules_and_losses():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    x = torch.randn(5, 3)
+    t = torch.tensor([0, 1, 1, 0, 1])
+    g = funcgrad.grad(lambda x: F.cross_entropy(model(x), t))(x)
+    x2 = x.clone().requires_grad_(True)
+    F.cross_entropy(model(x2), t).backward()
+    assert torch.allclose(g, x2.grad)
+    h = funcgrad.hessian(lambda z: F.binary_cross_entropy_with_logits(z, torch.ones(3)))(
+        torch.zeros(3))
+    assert torch.allclose(h, torch.eye(3) * (0.25 / 3))

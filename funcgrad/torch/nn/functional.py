@@ -39,8 +39,8 @@ _REDUCTIONS = ("none", "mean", "sum")
 def _apply(prim: Primitive, *args: Any, **params: Any) -> Tensor:
     """Apply an engine primitive to tensors and return a tensor."""
     out = prim(*args, **params)
-    if not isinstance(out, torch.Tensor):
-        out = torch.from_numpy(np.asarray(out))
+    if isinstance(out, np.ndarray):  # no tensor among the arguments
+        out = torch.from_numpy(out)
     return out
 
 
@@ -75,12 +75,10 @@ def _softmax_dim(name: str, ndim: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _is_tensor(x: Any) -> bool:
-    return isinstance(x, torch.Tensor)
-
-
 def _np(x: Any) -> np.ndarray:
-    return x.detach().numpy() if _is_tensor(x) else np.asarray(x)
+    """The values of a tensor (or of a traced tensor, inside a functional
+    transform), for checks and integer bookkeeping only."""
+    return np.asarray(_concrete(x))
 
 
 def _size(shape: Any) -> str:
