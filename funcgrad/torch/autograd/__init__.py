@@ -108,6 +108,14 @@ def backward(tensors: TensorOrTensors, grad_tensors: Any = None,
         retain_graph = create_graph
     grads = _make_grads(outputs, gouts, create_graph)
     _check_outputs(outputs)
+    if create_graph:
+        import warnings
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after use "
+            "to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
     capture = None
     if inputs is not None:
         capture = list(_as_tuple(inputs))
