@@ -552,3 +552,20 @@ def test_functional_transforms_over_modules_and_losses():
     h = funcgrad.hessian(lambda z: F.binary_cross_entropy_with_logits(z, torch.ones(3)))(
         torch.zeros(3))
     assert torch.allclose(h, torch.eye(3) * (0.25 / 3))
+
+
+def test_inplace_relu_and_dropout_stay_in_the_graph():
+    x = torch.tensor([-1.0, 2.0], requires_grad=True)
+    y = x * 1
+    z = nn.ReLU(inplace=True)(y)
+    assert z is y and z.grad_fn.name() == "ReluBackward0"
+    z.sum().backward()
+    assert torch.equal(x.grad, torch.tensor([0.0, 1.0]))
+    leaf = torch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in "
+                                           "an in-place operation."):
+        F.relu(leaf, inplace=True)
+    torch.manual_seed(0)
+    y = x * 1
+    out = F.dropout(y, 0.5, inplace=True)
+    assert out is y and out.grad_fn is not None

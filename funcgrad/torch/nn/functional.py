@@ -178,12 +178,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> F.relu(torch.tensor([-1.0, 2.0]))
     tensor([0., 2.])
     """
-    if inplace:
-        with torch.no_grad():
-            out = input.relu()
-            input.copy_(out)
-        return input
-    return input.relu()
+    return input.relu_() if inplace else input.relu()
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -254,11 +249,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     else:
         keep = (torch.rand(*input.shape) >= p).to(input.dtype)
         mask = keep / (1.0 - p)
-    if inplace:
-        with torch.no_grad():
-            input.mul_(mask)
-        return input
-    return input * mask
+    return input.mul_(mask) if inplace else input * mask
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
