@@ -135,7 +135,7 @@ def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
                             "funcgrad.numpy.broadcast_to instead.)")
         raise err
     fn = _function_table().get(id(func))
-    if fn is None:
+    if fn is None or fn is func:  # (NumPy's own object: calling it again would loop)
         raise no_rule_error(qualname)
     if "out" in kwargs:
         kwargs = {k: v for k, v in kwargs.items() if k != "out"}
