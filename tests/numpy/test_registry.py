@@ -60,8 +60,7 @@ def test_values_and_gradients(name, spec, data):
     args, kwargs = data.draw(spec.args, label="arguments")
     if spec.compare_values:
         ref = spec.reference or _numpy_function(name)
-        np.testing.assert_allclose(_concrete(fn(*args, **kwargs)), _concrete(ref(*args, **kwargs)),
-                                   rtol=1e-12, atol=1e-12, err_msg=f"value of {name}")
+        _assert_values_close(fn(*args, **kwargs), ref(*args, **kwargs), name)
     if not REGISTRY[name].differentiable:
         return
     f = _call_with(fn, args, kwargs, spec.argnums)
@@ -69,6 +68,19 @@ def test_values_and_gradients(name, spec, data):
                 atol=spec.atol, rtol=spec.rtol)
     if spec.float32:
         _check_float32(f, tuple(args[i] for i in spec.argnums))
+
+
+def _assert_values_close(actual, expected, name):
+    """Compare a result with NumPy's; tuples (``eigh``, ``slogdet``, ``lstsq``
+    and other multiple-result functions, namedtuples included) entry by entry."""
+    if isinstance(expected, (tuple, list)):
+        assert isinstance(actual, (tuple, list)) and len(actual) == len(expected), \
+            f"value of {name}: {len(expected)} results expected"
+        for a, e in zip(actual, expected):
+            _assert_values_close(a, e, name)
+        return
+    np.testing.assert_allclose(_concrete(actual), _concrete(expected), rtol=1e-12, atol=1e-12,
+                               err_msg=f"value of {name}")
 
 
 def _concrete(x):
