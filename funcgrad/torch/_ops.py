@@ -116,9 +116,11 @@ norm2 = _prim("norm2", lambda x: np.sqrt(np.sum(np.abs(x) ** 2)).astype(np.abs(x
 
 # --- elementwise ------------------------------------------------------------
 def _sigmoid_impl(x: Any) -> Any:
+    # 1 / (1 + exp(-x)) in the input's precision, as PyTorch computes it
+    # (exp overflows to inf for very negative x, giving exactly 0).
     with np.errstate(over="ignore"):
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        one = np.ones((), x.dtype)
+        return (one / (one + np.exp(-x))).astype(x.dtype, copy=False)
 
 
 sigmoid = _prim("sigmoid", _sigmoid_impl, lambda g, ans, x: g * ans * (1 - ans))
@@ -174,9 +176,11 @@ pow_scalar = _prim("pow_scalar", _pow_scalar_impl, _pow_scalar_rule)
 
 # --- softmax family ---------------------------------------------------------
 def _softmax_impl(x: Any, axis: int) -> Any:
+    # exp of float32 in float64, rounded: correctly rounded like PyTorch's
+    # vectorised exp (NumPy's float32 exp may be one ulp off).
     z = x - np.max(x, axis=axis, keepdims=True)
-    e = np.exp(z)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(z.astype(np.float64) if z.dtype == np.float32 else z).astype(z.dtype)
+    return e * (1 / np.sum(e, axis=axis, keepdims=True))
 
 
 def _log_softmax_impl(x: Any, axis: int) -> Any:
