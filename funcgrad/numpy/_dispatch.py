@@ -37,7 +37,9 @@ _UFUNC_METHODS = {
 }
 
 # NumPy functions that write into an argument: never possible on traced values.
-_IN_PLACE = frozenset({"copyto", "place", "put", "putmask", "fill_diagonal"})
+# (put, place, putmask, fill_diagonal and put_along_axis have functional forms in
+# indexing.py, whose in-place form raises a similar error.)
+_IN_PLACE = frozenset({"copyto"})
 
 # ufunc keywords with a value that changes nothing here
 _UFUNC_DEFAULTS = {"casting": "same_kind", "order": "K", "subok": True, "signature": None,

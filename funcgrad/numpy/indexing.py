@@ -232,6 +232,123 @@ def put_along_axis(arr: Any, indices: Any, values: Any, axis: Optional[int],
     return at(arr)[_along_axis_index(shape, idx, ax)].set(values)
 
 
+def _in_place_only(name: str, traced: bool) -> None:
+    if traced:
+        raise TypeError(
+            f"numpy.{name} writes into its first argument in place, which a traced "
+            f"computation cannot record. Use the functional form "
+            f"funcgrad.numpy.{name}(..., inplace=False), which returns the new array, "
+            "or x.at[idx].set(v).")
+
+
+def _cyclic(values: Any, n: int, name: str) -> Any:
+    """``values`` flattened and repeated cyclically to length ``n`` (NumPy's rule
+    for flat assignments); repeated entries accumulate their gradients."""
+    fnp = _fnp()
+    flat = fnp.reshape(values, (-1,))
+    m = shape_of(flat)[0]
+    if m == n:
+        return flat
+    if m == 0:
+        if n == 0:
+            return flat
+        raise ValueError(f"{name}: cannot repeat an empty array of values")
+    return getitem(flat, (np.arange(n) % m,))
+
+
+def _flat_set(a: Any, positions: np.ndarray, values: Any) -> Any:
+    fnp = _fnp()
+    shape = shape_of(a)
+    return fnp.reshape(at(fnp.reshape(a, (-1,)))[(positions,)].set(values), shape)
+
+
+def _is_traced(*xs: Any) -> bool:
+    return any(isinstance(x, Box) for x in xs)
+
+
+def put(a: Any, ind: Any, v: Any, mode: str = "raise", inplace: bool = True) -> Any:
+    """``numpy.put`` (``a.flat[ind] = v``, ``v`` repeated as needed), with a
+    functional form ``inplace=False`` (as JAX's) that returns the new array,
+    differentiable in ``a`` and ``v``. Repeated indices: the last write wins.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.put(np.zeros(4), [0, 2], [1.0, 2.0], inplace=False)
+    array([1., 0., 2., 0.])
+    """
+    if inplace:
+        _in_place_only("put", _is_traced(a, v))
+        return np.put(a, ind, v, mode=mode)
+    idx = _int_indices(ind, "put").ravel()
+    n = int(np.prod(shape_of(a), dtype=np.int64))
+    idx = _fix_indices(idx, n, mode, "put")
+    return _flat_set(a, idx, _cyclic(v, idx.size, "put"))
+
+
+def place(arr: Any, mask: Any, vals: Any, inplace: bool = True) -> Any:
+    """``numpy.place`` (``arr[mask] = vals``, ``vals`` repeated as needed), with
+    a functional form ``inplace=False`` that returns the new array,
+    differentiable in ``arr`` and ``vals``.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.place(np.zeros(4), np.array([True, False, True, True]), [1.0, 2.0], inplace=False)
+    array([1., 0., 2., 1.])
+    """
+    if inplace:
+        _in_place_only("place", _is_traced(arr, vals))
+        return np.place(arr, mask, vals)
+    m = np.asarray(_concrete(mask), bool).ravel()
+    positions = np.flatnonzero(m)
+    return _flat_set(arr, positions, _cyclic(vals, positions.size, "place"))
+
+
+def putmask(a: Any, mask: Any, values: Any, inplace: bool = True) -> Any:
+    """``numpy.putmask`` (``a[mask] = values[i]`` for the flat position ``i``,
+    ``values`` repeated as needed), with a functional form ``inplace=False``
+    that returns the new array, differentiable in ``a`` and ``values``.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.putmask(np.zeros(4), np.array([True, False, True, False]), [1.0, 2.0], inplace=False)
+    array([1., 0., 1., 0.])
+    """
+    if inplace:
+        _in_place_only("putmask", _is_traced(a, values))
+        return np.putmask(a, mask, values)
+    shape = shape_of(a)
+    m = np.broadcast_to(np.asarray(_concrete(mask), bool), shape)
+    n = int(np.prod(shape, dtype=np.int64))
+    positions = np.flatnonzero(m)
+    full = _cyclic(values, n, "putmask")
+    return _flat_set(a, positions, getitem(full, (positions,)))
+
+
+def fill_diagonal(a: Any, val: Any, wrap: bool = False, inplace: bool = True) -> Any:
+    """``numpy.fill_diagonal``, with a functional form ``inplace=False`` that
+    returns the new array, differentiable in ``a`` and ``val``.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.fill_diagonal(np.zeros((2, 2)), 5.0, inplace=False)
+    array([[5., 0.],
+           [0., 5.]])
+    """
+    if inplace:
+        _in_place_only("fill_diagonal", _is_traced(a, val))
+        return np.fill_diagonal(a, val, wrap=wrap)
+    shape = shape_of(a)
+    if len(shape) < 2:
+        raise ValueError("array must be at least 2-d")
+    end = None
+    if len(shape) == 2:
+        step = shape[1] + 1
+        if not wrap:
+            end = shape[1] * shape[1]
+    else:
+        if len(set(shape)) != 1:
+            raise ValueError("All dimensions of input must be of equal length")
+        step = 1 + int(np.cumprod(shape[:-1]).sum())
+    positions = np.arange(int(np.prod(shape, dtype=np.int64)))[:end:step]
+    return _flat_set(a, positions, _cyclic(val, positions.size, "fill_diagonal"))
+
+
 def compress(condition: Any, a: Any, axis: Optional[int] = None, out: None = None) -> Any:
     """Differentiable ``numpy.compress``: the slices of ``a`` along ``axis``
     where the 1-d ``condition`` is true.
@@ -379,6 +496,11 @@ for _name, _fn in [("take", take), ("take_along_axis", take_along_axis),
 register("put_along_axis", put_along_axis, F,
          notes="Functional form put_along_axis(..., inplace=False) is differentiable in arr "
                "and values; the in-place form rejects traced arrays.")
+for _name, _fn in [("put", put), ("place", place), ("putmask", putmask),
+                   ("fill_diagonal", fill_diagonal)]:
+    register(_name, _fn, F, notes="Functional form (..., inplace=False) is differentiable in "
+                                  "the array and the values (repeated cyclically, as NumPy); "
+                                  "the in-place form rejects traced arrays.")
 register("bincount", bincount, F,
          notes="Differentiable in weights (float64, as NumPy); counts are constants.")
 
@@ -610,4 +732,4 @@ def _update(x: Any, index: Any, values: Any, op: str) -> Any:
 
 
 __all__ = ["getitem", "scatter_add", "normalize_index", "at", "take", "take_along_axis",
-           "put_along_axis", "compress", "extract", "choose", "select", "where", "bincount"]
+           "put_along_axis", "put", "place", "putmask", "fill_diagonal", "compress", "extract", "choose", "select", "where", "bincount"]

@@ -84,6 +84,53 @@ def _put_args(d):
     return (x, idx, d(arrays(tuple(ishape))), axis), {"inplace": False}
 
 
+def _in_place_ref(numpy_fn):
+    def ref(a, *args, inplace=True, **kwargs):
+        out = np.array(a, copy=True)
+        numpy_fn(out, *args, **kwargs)
+        return out
+    return ref
+
+
+@st.composite
+def _put_flat_args(d):
+    x = d(arrays(d(shapes(min_dims=1, max_dims=3))))
+    n = x.size
+    ind = d(hnp.arrays(np.intp, d(shapes(min_dims=1, max_dims=2)), elements=st.integers(-n, n - 1)))
+    v = d(arrays(d(shapes(min_dims=0, max_dims=1, max_side=4))))
+    mode = d(st.sampled_from(["raise", "wrap", "clip"]))
+    return (x, ind, v), {"mode": mode, "inplace": False}
+
+
+@st.composite
+def _place_args(d):
+    shape = d(shapes(max_dims=3))
+    x = d(arrays(shape))
+    mask = d(hnp.arrays(np.bool_, shape))
+    vals = d(arrays((d(st.integers(1, 4)),)))
+    return (x, mask, vals), {"inplace": False}
+
+
+@st.composite
+def _putmask_args(d):
+    shape = d(shapes(max_dims=3))
+    x = d(arrays(shape))
+    mask = d(hnp.arrays(np.bool_, shape))
+    values = d(arrays(d(shapes(min_dims=0, max_dims=2))))
+    return (x, mask, values), {"inplace": False}
+
+
+@st.composite
+def _fill_diagonal_args(d):
+    if d(st.booleans()):
+        shape = (d(st.integers(1, 6)), d(st.integers(1, 3)))
+    else:
+        shape = (d(st.integers(1, 3)),) * d(st.integers(2, 3))
+    x = d(arrays(shape))
+    val = d(arrays(d(shapes(min_dims=0, max_dims=1, max_side=3))))
+    return (x, val), {"wrap": d(st.booleans()), "inplace": False}
+
+
 SPECS = {
     "take": Spec(_take_args()),
     "take_along_axis": Spec(_take_args(along=True)),
@@ -95,6 +142,11 @@ SPECS = {
     "put_along_axis": [Spec(_put_args(), argnums=(0, 2), reference=_put_ref),
                        Spec(fixed(np.arange(4.0), np.array([1, 1]), np.array([5.0, 6.0]), None,
                                   inplace=False), argnums=(0, 2), reference=_put_ref)],
+    "put": Spec(_put_flat_args(), argnums=(0, 2), reference=_in_place_ref(np.put)),
+    "place": Spec(_place_args(), argnums=(0, 2), reference=_in_place_ref(np.place)),
+    "putmask": Spec(_putmask_args(), argnums=(0, 2), reference=_in_place_ref(np.putmask)),
+    "fill_diagonal": Spec(_fill_diagonal_args(), argnums=(0, 1),
+                          reference=_in_place_ref(np.fill_diagonal)),
     "bincount": Spec(fixed(np.array([0, 2, 2, 4]), np.array([0.5, 1.0, -2.0, 3.0]), minlength=6),
                      argnums=(1,), float32=False),
 }

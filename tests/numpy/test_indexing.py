@@ -199,6 +199,9 @@ MUTATIONS = {
     "copyto": lambda t: np.copyto(np.zeros(3), t),
     "put": lambda t: np.put(t, [0], 1.0),
     "fill_diagonal": lambda t: np.fill_diagonal(t.reshape(1, 3), 0.0),
+    "place": lambda t: np.place(t, np.array([True, False, True]), [1.0]),
+    "putmask": lambda t: np.putmask(t, np.array([True, False, True]), 1.0),
+    "put into plain": lambda t: np.put(np.zeros(3), [0], t[0]),
     "put_along_axis": lambda t: np.put_along_axis(t, np.array([0]), 1.0, axis=0),
     "ndarray.sort": lambda t: t.sort(),
     "ndarray.fill": lambda t: t.fill(0.0),
@@ -212,6 +215,19 @@ def test_in_place_mutation_is_rejected_pointing_to_at(mutate):
         return x.sum()
     with pytest.raises(TypeError, match=r"\.at\[|np\.sort|np\.full_like|returned value|inplace"):
         funcgrad.grad(f)(np.ones(3))
+
+
+def test_functional_puts_leave_plain_in_place_forms_alone():
+    a = np.zeros(4)
+    assert fnp.put(a, [1], 3.0) is None and a[1] == 3.0  # NumPy's in-place form
+    b = fnp.put(a, [1, 1], [5.0, 6.0], inplace=False)
+    np.testing.assert_array_equal(b, [0.0, 6.0, 0.0, 0.0])
+    assert a[1] == 3.0
+    g = funcgrad.grad(lambda v: fnp.place(np.zeros(4), np.array([1, 0, 1, 1], bool), v,
+                                          inplace=False).sum())(np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(g, [2.0, 1.0])  # values repeat cyclically: v0, v1, v0
+    g = funcgrad.grad(lambda x: (fnp.fill_diagonal(x, 0.0, inplace=False) * 2).sum())(np.ones((2, 2)))
+    np.testing.assert_array_equal(g, [[0.0, 2.0], [2.0, 0.0]])
 
 
 def test_put_along_axis_functional_form():
