@@ -26,7 +26,8 @@ from ..numpy._registry import dtype_of
 from ..tree_util import tree_flatten, tree_unflatten
 from ._check import _leaf_names, _lowest_precision, _random_like
 
-__all__ = ["assert_vjp_jvp_consistent", "assert_vjp_linear", "assert_hessian_symmetric"]
+__all__ = ["assert_vjp_jvp_consistent", "assert_vjp_linear", "assert_hessian_symmetric",
+           "assert_functional_facade_agree"]
 
 # (atol, rtol) per precision for identities that hold up to rounding only.
 _EXACT_TOLERANCES = {
@@ -185,6 +186,78 @@ def assert_hessian_symmetric(fun: Callable[..., Any], args: Sequence[Any], *,
         f"d2f/d[{labels[r]}]d[{labels[c]}] = {h[r, c]!r} but "
         f"d2f/d[{labels[c]}]d[{labels[r]}] = {h[c, r]!r}; |difference| {err[r, c]:.3g} > "
         f"atol {a_tol:g} + rtol {r_tol:g} * |H| (tolerances for {dt}).")
+
+
+def assert_functional_facade_agree(fun: Callable[..., Any], args: Sequence[Any], *,
+                                   facade_fun: Optional[Callable[..., Any]] = None,
+                                   seed: int = 0, atol: Optional[float] = None,
+                                   rtol: Optional[float] = None) -> None:
+    """Check that the functional side and the facade compute the same values
+    and gradients for ``fun`` at ``args``.
+
+    Functional: ``funcgrad.vjp(fun, *args)`` with a random cotangent ``v``.
+    Facade: every floating-point leaf becomes a ``funcgrad.torch.tensor``
+    with ``requires_grad=True`` (same dtype), ``(facade_fun or fun)`` runs
+    on them, and ``torch.autograd.backward(outputs, v)`` fills ``.grad``.
+    ``fun`` written with :mod:`funcgrad.numpy` functions runs on both;
+    pass ``facade_fun`` to write the facade side with tensor methods. The
+    outputs must be real. Complex inputs compare the facade's gradient with
+    the conjugate of the functional one (PyTorch's convention versus JAX's).
+
+    >>> import numpy as np, funcgrad.numpy as fnp
+    >>> assert_functional_facade_agree(lambda x, w: fnp.tanh(x @ w),
+    ...     (np.array([[1.0, 2.0]]), np.array([[0.5], [-0.3]])))
+    >>> assert_functional_facade_agree(lambda x: fnp.sum(fnp.sin(x) ** 2), (np.array([0.1, 0.5]),),
+    ...     facade_fun=lambda x: (x.sin() ** 2).sum())
+    """
+    from .. import torch
+    from ..transforms import vjp
+    who = "assert_functional_facade_agree"
+    leaves, tree, diff = _flat_args(args, who)
+    names = _leaf_names(tree, "argument")
+    rng = np.random.default_rng(seed)
+    out, f_vjp = vjp(_flat_function(fun, tree), *leaves)
+    out_leaves, out_tree = tree_flatten(out)
+    for j, o in enumerate(out_leaves):
+        if dtype_of(o).kind == "c":
+            raise ValueError(f"{who}: output {j} is complex ({dtype_of(o)}); the functional "
+                             "side and the facade use different complex conventions for "
+                             "outputs, so compare real outputs (e.g. take .real or abs).")
+    cts = [_random_like(o, rng) for o in out_leaves]
+    g_fun = f_vjp(tree_unflatten(out_tree, cts))
+    tensors = [torch.tensor(np.array(x), requires_grad=True) if i in diff else x
+               for i, x in enumerate(leaves)]
+    t_out = _flat_function(facade_fun or fun, tree)(*tensors)
+    t_leaves, t_tree = tree_flatten(t_out)
+    if t_tree != out_tree:
+        raise AssertionError(f"{who}: the facade's output has structure {t_tree}, the "
+                             f"functional side's {out_tree}.")
+    roots, grads = [], []
+    for j, (t, o, v) in enumerate(zip(t_leaves, out_leaves, cts)):
+        value = t.detach().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+        a_tol, r_tol, dt = _tols([dtype_of(o)], atol, rtol)
+        _assert_close(f"{who}: value of output {j}", np.asarray(value, np.complex128),
+                      np.asarray(o, np.complex128), np.abs(np.asarray(o)), a_tol, r_tol, dt,
+                      "facade", "functional")
+        if isinstance(t, torch.Tensor) and t.requires_grad and dtype_of(o).kind == "f":
+            roots.append(t)
+            grads.append(torch.tensor(np.asarray(v, value.dtype)))
+    if roots:
+        torch.autograd.backward(roots, grads)
+    for i in diff:
+        g = tensors[i].grad
+        facade = np.zeros(np.shape(leaves[i]), dtype_of(leaves[i])) if g is None else g.numpy()
+        expected = np.asarray(g_fun[i])
+        if dtype_of(leaves[i]).kind == "c":
+            expected = np.conj(expected)
+        if facade.dtype != expected.dtype:
+            raise AssertionError(f"{who}: the facade's gradient of {names[i]} has dtype "
+                                 f"{facade.dtype}, the functional one {expected.dtype}.")
+        a_tol, r_tol, dt = _tols([dtype_of(leaves[i])] + [dtype_of(o) for o in out_leaves],
+                                 atol, rtol)
+        _assert_close(f"{who}: gradient of {names[i]} (seed {seed})",
+                      np.asarray(facade, np.complex128), np.asarray(expected, np.complex128),
+                      np.abs(expected), a_tol, r_tol, dt, "facade", "functional")
 
 
 def _index_text(idx: tuple) -> str:

@@ -84,3 +84,9 @@ def test_program_errors():
         find(fst.programs(ops=["not_a_function"]), lambda p: True, settings=FIND)
     with pytest.raises(TypeError, match="takes 1 inputs"):
         fst.Program(1, ())(1.0, 2.0)
+
+
+@given(REAL)
+def test_program_gradients_agree_between_functional_and_facade(prog):
+    from funcgrad.testing import assert_functional_facade_agree
+    assert_functional_facade_agree(prog, prog.args)

@@ -69,3 +69,32 @@ def test_properties_need_something_to_differentiate():
         assert_vjp_linear(lambda n: n * 2, (np.array(3),))
     with pytest.raises(TypeError, match="tuple of positional arguments"):
         assert_vjp_jvp_consistent(fnp.sin, X)
+
+
+# --- functional and facade agree ----------------------------------------------------
+def test_functional_and_facade_agree_on_numpy_code():
+    from funcgrad.testing import assert_functional_facade_agree
+    assert_functional_facade_agree(mlp, PARAMS)
+    assert_functional_facade_agree(lambda x: fnp.sum(fnp.exp(x) * x), (X.astype(np.float32),))
+    assert_functional_facade_agree(lambda z: fnp.abs(z) ** 2 + fnp.real(z), (np.array([1 + 2j, -0.5j]),))
+
+
+def test_functional_and_facade_agree_with_tensor_methods():
+    from funcgrad.testing import assert_functional_facade_agree
+    assert_functional_facade_agree(lambda x: fnp.sum(fnp.tanh(x) ** 2), (X,),
+                                   facade_fun=lambda x: (x.tanh() ** 2).sum())
+
+
+def test_facade_disagreement_is_reported():
+    from funcgrad.testing import assert_functional_facade_agree
+    with pytest.raises(AssertionError, match="value of output 0"):
+        assert_functional_facade_agree(lambda x: x * 2.0, (X,), facade_fun=lambda x: x * 3.0)
+    # same values, different gradients: the facade detaches one factor
+    with pytest.raises(AssertionError, match="gradient of argument 0 .*worst element"):
+        assert_functional_facade_agree(lambda x: x * x, (X,), facade_fun=lambda x: x.detach() * x)
+
+
+def test_facade_agreement_needs_real_outputs():
+    from funcgrad.testing import assert_functional_facade_agree
+    with pytest.raises(ValueError, match="output 0 is complex"):
+        assert_functional_facade_agree(lambda z: z * z, (np.array([1j]),))

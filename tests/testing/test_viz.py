@@ -101,9 +101,7 @@ def test_to_dot_rejects_untraced_values():
 
 
 def test_facade_graph_uses_grad_fn_names():
-    torch = pytest.importorskip("funcgrad.torch")
-    if not hasattr(torch, "tensor"):
-        pytest.skip("funcgrad.torch has no tensor() yet")
+    import funcgrad.torch as torch
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     y = torch.tensor(3.0, requires_grad=True)
     z = (x * y).sin().sum()
@@ -112,9 +110,15 @@ def test_facade_graph_uses_grad_fn_names():
     assert names == ["AccumulateGrad", "AccumulateGrad", "MulBackward0", "SinBackward0",
                      "SumBackward0"]
     leaves = [label for label, color in nodes.values() if color == viz.LEAF_COLOR]
-    assert sorted(leaves) == ["AccumulateGrad\n() float32", "AccumulateGrad\n(2,) float32"] or \
-        all(label.startswith("AccumulateGrad\n") for label in leaves)
+    assert sorted(leaves) == ["AccumulateGrad\n() float32", "AccumulateGrad\n(2,) float32"]
+    named = by_label(nodes)
+    assert named["SumBackward0"][1:] == ("SumBackward0\n() float32", viz.OUTPUT_COLOR)
+    assert named["MulBackward0"][1] == "MulBackward0\n(2,) float32"
     assert len(edges) == 4
+    # a leaf alone, and a tensor without a graph
+    assert parse(viz.to_dot(x))[0] == {"n0": ("AccumulateGrad\n(2,) float32", viz.LEAF_COLOR)}
+    with pytest.raises(ValueError, match="no backward graph"):
+        viz.to_dot(torch.tensor([1.0]))
 
 
 # --- render ---------------------------------------------------------------------------
