@@ -6,29 +6,29 @@ from typing import Any, Iterable, Sequence
 from .trace import Node, ops
 
 
+def _number(node: Node) -> int:
+    return node.number
+
+
 def toposort(roots: Iterable[Node]) -> list[Node]:
     """Nodes reachable from ``roots``, every node before its parents.
 
-    Iterative depth-first search, so a chain of a million operations needs no
-    recursion.
+    A node is always created after its parents, so decreasing creation
+    number is a topological order: one iterative sweep finds the reachable
+    nodes (no recursion, so a chain of a million operations is fine), and
+    the sort is linear for a chain, whose sweep already yields that order.
     """
-    visited: set = set()
-    post: list = []
-    stack: list = [(r, False) for r in roots]
+    order = list(dict.fromkeys(roots))
+    seen = set(order)
+    stack = list(order)
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            post.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        for _, parent in node.parents:
-            if parent not in visited:
-                stack.append((parent, False))
-    post.reverse()
-    return post
+        for _, parent in stack.pop().parents:
+            if parent not in seen:
+                seen.add(parent)
+                order.append(parent)
+                stack.append(parent)
+    order.sort(key=_number, reverse=True)
+    return order
 
 
 def accumulate(prev: Any, ct: Any) -> Any:

@@ -8,9 +8,12 @@ and recurses on the unboxed values, so outer traces see the call too.
 """
 from __future__ import annotations
 
+import dis
 from typing import Any, Callable, Optional, Sequence
 
 _NO_PARAMS: dict = {}
+_CO_VARARGS = 0x04
+_DYNAMIC_NAMES = frozenset({"locals", "vars", "eval", "exec"})
 
 
 class Box:
@@ -51,7 +54,7 @@ class Primitive:
     """
 
     __slots__ = ("name", "impl", "vjps", "joint_vjp", "differentiable",
-                 "multiple_results", "saves_values", "__dict__")
+                 "multiple_results", "saves_values", "_residuals", "__dict__")
 
     def __init__(self, name: str, impl: Callable[..., Any], *, differentiable: bool = True,
                  multiple_results: bool = False, saves_values: bool = True) -> None:
@@ -62,12 +65,71 @@ class Primitive:
         self.differentiable = differentiable
         self.multiple_results = multiple_results
         self.saves_values = saves_values
+        self._residuals: dict = {}
+
+    def residuals(self, mask: int, nargs: int) -> tuple[bool, tuple]:
+        """What the rules of the differentiated arguments read, for a call with
+        ``nargs`` positional arguments of which those in bit set ``mask``
+        are differentiated: ``(reads_ans, unread_argnums)``. Everything else
+        need not be kept for the backward pass (``fit`` needs only shapes
+        and dtypes). Found once per ``mask`` from the rules' bytecode;
+        anything the analysis cannot see through counts as read.
+        """
+        key = (mask, nargs)
+        found = self._residuals.get(key)
+        if found is None:
+            found = self._residuals[key] = self._find_residuals(mask, nargs)
+        return found
+
+    def _find_residuals(self, mask: int, nargs: int) -> tuple[bool, tuple]:
+        if self.multiple_results:
+            return True, ()
+        if self.joint_vjp is not None:
+            rules: list = [self.joint_vjp]
+        else:
+            vjps = self.vjps or ()
+            rules = [vjps[i] if i < len(vjps) else vjps[-1]
+                     for i in range(nargs) if mask >> i & 1 and vjps]
+        reads_ans = False
+        read: set = set()
+        for rule in rules:
+            if rule is None:
+                continue
+            ans, args = _rule_reads(rule)
+            reads_ans = reads_ans or ans
+            if args is None:
+                read = set(range(nargs))
+            else:
+                read |= args
+        if not self.saves_values:
+            read = set()  # rules need only shapes and dtypes: fit's Meta will do
+        return reads_ans, tuple(i for i in range(nargs) if i not in read)
 
     def __call__(self, *args: Any, **params: Any) -> Any:
         return bind(self, args, params)
 
     def __repr__(self) -> str:
         return f"<Primitive {self.name}>"
+
+
+def _rule_reads(rule: Callable[..., Any]) -> tuple[bool, Optional[set]]:
+    """Which of ``ans`` and the positional arguments ``rule(g, ans, *args,
+    **params)`` reads: ``(reads_ans, {argnum, ...})``, or ``(True, None)``
+    (everything) when its code cannot be inspected (not a plain function,
+    ``*args``, ``locals()``...)."""
+    while hasattr(rule, "__wrapped__"):  # a forwarding wrapper names what it wraps
+        rule = rule.__wrapped__
+    code = getattr(rule, "__code__", None)
+    if code is None or code.co_flags & _CO_VARARGS or _DYNAMIC_NAMES & set(code.co_names):
+        return True, None
+    params = code.co_varnames[:code.co_argcount]
+    used = set(code.co_cellvars)  # captured by an inner function
+    for ins in dis.get_instructions(code):
+        if ins.opname.startswith(("LOAD_", "DELETE_")):
+            arg = ins.argval
+            used.update(arg if isinstance(arg, tuple) else (arg,))
+    reads_ans = len(params) < 2 or params[1] in used
+    return reads_ans, {k - 2 for k, name in enumerate(params) if k >= 2 and name in used}
 
 
 def defvjp(prim: Primitive, *rules: Optional[Callable[..., Any]]) -> Primitive:
@@ -78,6 +140,7 @@ def defvjp(prim: Primitive, *rules: Optional[Callable[..., Any]]) -> Primitive:
     >>> _ = defvjp(sin, lambda g, ans, x: g * np.cos(x))
     """
     prim.vjps = tuple(rules)
+    prim._residuals = {}
     return prim
 
 
@@ -91,6 +154,7 @@ def defvjp_joint(prim: Primitive, rule: Callable[..., Any]) -> Primitive:
     """
     prim.joint_vjp = rule
     prim.vjps = ()
+    prim._residuals = {}
     return prim
 
 

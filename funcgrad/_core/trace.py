@@ -56,16 +56,27 @@ class Meta:
         self.shape = value.shape
         self.dtype = value.dtype
 
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+
+_node_numbers = itertools.count()
+
 
 class Node:
     """One recorded primitive application.
 
     ``parents`` lists ``(argnum, parent_node)`` for the arguments that were
     boxes of the same trace; ``args``/``out`` are the saved values the VJP
-    rules read, built lazily at backward time.
+    rules read (arguments no rule reads may be :class:`Meta` stand-ins, and
+    ``out`` ``None``); the rules run lazily at backward time. ``number``
+    grows with creation order: a node's parents always exist before it, so
+    sorting by decreasing number is a reverse topological order.
     """
 
-    __slots__ = ("prim", "args", "params", "out", "parents", "hooks", "__weakref__")
+    __slots__ = ("prim", "args", "params", "out", "parents", "hooks", "number",
+                 "__weakref__")
     is_leaf = False
 
     def __init__(self, prim: Optional[Primitive], args: Any, params: dict, out: Any,
@@ -76,13 +87,14 @@ class Node:
         self.out = out
         self.parents = parents
         self.hooks: Optional[list] = None
+        self.number = next(_node_numbers)
 
     def parent_nodes(self) -> Iterator["Node"]:
         for _, p in self.parents:
             yield p
 
-    def contributions(self, g: Any) -> Iterator[tuple["Node", Any]]:
-        """Yield ``(parent, cotangent)`` for each parent, given this node's
+    def contributions(self, g: Any) -> list:
+        """``[(parent, cotangent), ...]`` for the parents, given this node's
         total output cotangent ``g``."""
         prim = self.prim
         args = self.args
@@ -96,19 +108,21 @@ class Node:
             g = tuple(ops.zeros_like(o) if gi is None else gi for gi, o in zip(g, out))
         fit = ops.fit
         params = self.params
+        result = []
         if prim.joint_vjp is not None:
             cts = prim.joint_vjp(g, out, *args, **params)
             for i, parent in self.parents:
                 if cts[i] is not None:
-                    yield parent, fit(cts[i], args[i])
-            return
+                    result.append((parent, fit(cts[i], args[i])))
+            return result
+        nrules = len(rules)
         for i, parent in self.parents:
-            rule = rules[i] if i < len(rules) else rules[-1]
-            if rule is None:
-                continue
-            ct = rule(g, out, *args, **params)
-            if ct is not None:
-                yield parent, fit(ct, args[i])
+            rule = rules[i] if i < nrules else rules[-1]
+            if rule is not None:
+                ct = rule(g, out, *args, **params)
+                if ct is not None:
+                    result.append((parent, fit(ct, args[i])))
+        return result
 
     def release(self) -> None:
         """Drop the saved values (facade ``retain_graph=False``)."""
@@ -225,12 +239,47 @@ class ReverseTrace(Trace):
     __slots__ = ()
 
     def process(self, prim: Primitive, args: Any, params: dict) -> Any:
-        vals, parents = self.unbox(args)
-        out = bind(prim, vals, params)
+        if not self.alive:
+            raise _escaped()
+        # Unbox this trace's boxes (as ``unbox``), noting whether any value is
+        # still a box of an outer trace: if none is, call ``impl`` directly.
+        vals = list(args)
+        parents = []
+        mask = 0
+        outer = False
+        for i, a in enumerate(args):
+            if isinstance(a, Box):
+                if a._trace is self:
+                    parents.append((i, a._node))
+                    mask |= 1 << i
+                    a = vals[i] = a._value
+                    if isinstance(a, Box):
+                        outer = True
+                else:
+                    outer = True
+        out = bind(prim, vals, params) if outer else prim.impl(*vals, **params)
         node = Node(prim, vals, params, out, parents)
         if prim.multiple_results:
             return self.box_results(node, out)
+        keep_ans, unread = prim.residuals(mask, len(vals))
+        if not keep_ans:
+            node.out = None
+        for i in unread:
+            drop_residual(vals, i)
         return _box_types.get(type(out), _default_box_type[0])(out, node, self)
+
+
+SMALL_RESIDUAL = 4096
+"""Residuals smaller than this many bytes are kept even when no rule reads
+them: the :class:`Meta` that would replace one costs about as much."""
+
+
+def drop_residual(vals: list, i: int) -> None:
+    """Replace ``vals[i]`` by its shape and dtype if it is a sizeable array."""
+    v = vals[i]
+    nbytes = getattr(v, "nbytes", None)
+    if nbytes is not None and nbytes >= SMALL_RESIDUAL:
+        vals[i] = Meta(v)
 
 
 _levels = itertools.count(1)  # level 0 is reserved for the facade's eager trace
