@@ -184,11 +184,47 @@ def dispatch_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) ->
         a_shape = tuple(np.shape(a) if not hasattr(a, "shape") else a.shape)
         b_ndim = np.ndim(b) if not hasattr(b, "shape") else len(b.shape)
         return _ufunc_call(ufunc, fn, qual, (fnp.reshape(a, a_shape + (1,) * b_ndim), b), kwargs)
-    if method in ("reduce", "accumulate"):
+    if method in ("reduce", "accumulate", "reduceat"):
         if ufunc.nin != 2 or ufunc.nout != 1:
             raise ValueError(f"{method} only supported for binary functions")
+        if method == "reduceat":
+            return _reduceat(ufunc, fn, qual, inputs, kwargs)
         return _reduce_or_accumulate(ufunc, fn, method, qual, inputs, kwargs)
     raise no_rule_error(qual)
+
+
+def _reduceat(ufunc: np.ufunc, fn: Callable[..., Any], qual: str, inputs: tuple,
+              kwargs: dict) -> Any:
+    """``ufunc.reduceat``: reduce each ``x[indices[i]:indices[i+1]]`` along
+    ``axis`` (just ``x[indices[i]]`` where the next index is not larger)."""
+    fnp = _fnp()
+    x, indices = inputs
+    _check_defaults(qual, kwargs)
+    axis = kwargs.pop("axis", 0)
+    dtype = kwargs.pop("dtype", None)
+    if kwargs:
+        raise TypeError(f"{qual}: keyword argument(s) {sorted(kwargs)} are not supported on "
+                        "traced values by funcgrad")
+    if dtype is not None:
+        x = fnp.astype(x, dtype)
+    idx = np.asarray(strip(indices))
+    if idx.ndim != 1 or idx.dtype.kind not in "iu":
+        raise TypeError(f"{qual}: indices must be a 1-d integer array")
+    shape = tuple(x.shape)
+    ax = axis % len(shape)
+    n = shape[ax]
+    before = (slice(None),) * ax
+    parts = []
+    for k, lo in enumerate(idx.tolist()):
+        if not 0 <= lo < n:
+            raise IndexError(f"index {lo} out-of-bounds in {ufunc.__name__}.reduceat [0, {n})")
+        hi = idx[k + 1] if k + 1 < idx.size else n
+        if hi <= lo:
+            parts.append(x[before + (lo,)])
+        else:
+            seg = x[before + (slice(lo, int(hi)),)]
+            parts.append(_reduce_or_accumulate(ufunc, fn, "reduce", qual, (seg,), {"axis": ax}))
+    return fnp.stack(parts, axis=ax)
 
 
 def _check_defaults(qual: str, kwargs: dict) -> None:
