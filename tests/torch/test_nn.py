@@ -569,3 +569,20 @@ def test_inplace_relu_and_dropout_stay_in_the_graph():
     y = x * 1
     out = F.dropout(y, 0.5, inplace=True)
     assert out is y and out.grad_fn is not None
+
+
+def test_dtype_casts_and_load_with_assign():
+    lin = nn.Linear(2, 3)
+    assert lin.double() is lin
+    assert lin.weight.dtype == torch.float64 and isinstance(lin.weight, nn.Parameter)
+    assert lin(torch.ones(1, 2, dtype=torch.float64)).dtype == torch.float64
+    lin.to(torch.float32)
+    assert lin.bias.dtype == torch.float32 and lin.bias.requires_grad
+    with pytest.raises(RuntimeError, match="CPU only"):
+        lin.to("cuda")
+    new_w = torch.full((3, 2), 0.5)
+    lin.load_state_dict({"weight": new_w, "bias": torch.zeros(3)}, assign=True)
+    assert isinstance(lin.weight, nn.Parameter) and lin.weight.requires_grad
+    assert torch.equal(lin.weight, new_w)
+    lin.apply(lambda m: nn.init.zeros_(m.weight) if isinstance(m, nn.Linear) else None)
+    assert torch.equal(lin.weight, torch.zeros(3, 2))
