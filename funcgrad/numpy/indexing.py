@@ -534,7 +534,8 @@ class _IndexUpdateRef:
     """``x.at[index]``: each method returns a new array, ``x`` is unchanged.
 
     Methods: ``get()``, ``set(v)``, ``add(v)``, ``subtract(v)``,
-    ``multiply(v)``, ``divide(v)``, ``min(v)``, ``max(v)``. ``v`` broadcasts
+    ``multiply(v)``, ``divide(v)``, ``power(v)``, ``min(v)``, ``max(v)``,
+    ``apply(func)``. ``v`` broadcasts
     to the shape of ``x[index]`` and is cast to ``x``'s dtype. Out-of-bounds
     indices raise ``IndexError`` (NumPy's behaviour; JAX's ``mode='drop'``
     and ``'clip'`` are not supported). JAX's ``indices_are_sorted`` and
@@ -653,6 +654,34 @@ class _IndexUpdateRef:
         return _update(self.array, self.index, values, "max")
 
 
+    def power(self, values: Any, *, indices_are_sorted: bool = False,
+              unique_indices: bool = False, mode: Optional[str] = None) -> Any:
+        """A copy of ``x`` with ``x[index] ** values`` at ``index`` (repeats apply
+        in turn).
+
+        >>> import numpy as np
+        >>> from funcgrad.numpy import at
+        >>> at(np.array([2.0, 3.0]))[1].power(2.0)
+        array([2., 9.])
+        """
+        _check_mode(mode)
+        return _update(self.array, self.index, values, "power")
+
+    def apply(self, func: Any, *, indices_are_sorted: bool = False,
+              unique_indices: bool = False, mode: Optional[str] = None) -> Any:
+        """A copy of ``x`` with the elementwise function ``func`` applied at
+        ``index`` (once per occurrence of a repeated index); ``func`` is
+        differentiated like any other code.
+
+        >>> import numpy as np
+        >>> from funcgrad.numpy import at
+        >>> at(np.array([4.0, 9.0]))[[1, 1]].apply(np.sqrt)
+        array([4.        , 1.73205081])
+        """
+        _check_mode(mode)
+        return _update(self.array, self.index, func, "apply")
+
+
 def _check_mode(mode: Optional[str], fill_value: Any = None) -> None:
     if mode not in _MODES or fill_value is not None:
         raise NotImplementedError(
@@ -696,9 +725,13 @@ def _update(x: Any, index: Any, values: Any, op: str) -> Any:
     shape = tuple(shape_of(x))
     dtype = dtype_of(x)
     pos = _positions(shape, idx)
-    v = values if dtype_of(values) == dtype else fnp.astype(values, dtype) \
-        if dtype.kind in "fc" else np.asarray(_concrete(values)).astype(dtype)
-    v = fnp.broadcast_to(v, pos.shape) if shape_of(v) != pos.shape else v
+    if op == "apply":
+        func = values
+        v = np.zeros(pos.shape, dtype)  # placeholder: the updates come from func
+    else:
+        v = values if dtype_of(values) == dtype else fnp.astype(values, dtype) \
+            if dtype.kind in "fc" else np.asarray(_concrete(values)).astype(dtype)
+        v = fnp.broadcast_to(v, pos.shape) if shape_of(v) != pos.shape else v
     if op == "add":
         return fnp.add(x, _scatter_add(v, shape=shape, index=idx))
     n = int(np.prod(shape, dtype=np.int64))
@@ -717,10 +750,18 @@ def _update(x: Any, index: Any, values: Any, op: str) -> Any:
         return fnp.reshape(out, shape)
     for sel in _rounds(p):
         pk = p[sel]
-        uk = _scatter_add(_getitem(u, index=(sel,)), shape=(n,), index=(pk,))
         hit = np.zeros(n, bool)
         hit[pk] = True
-        if op == "multiply":
+        if op == "apply":
+            new = func(_getitem(flat, index=(pk,)))
+            if dtype_of(new) != dtype:
+                new = fnp.astype(new, dtype)
+            flat = _where_prim(hit, _scatter_add(new, shape=(n,), index=(pk,)), flat)
+            continue
+        uk = _scatter_add(_getitem(u, index=(sel,)), shape=(n,), index=(pk,))
+        if op == "power":
+            flat = fnp.power(flat, _where_prim(hit, uk, np.ones((), dtype)))
+        elif op == "multiply":
             flat = fnp.multiply(flat, _where_prim(hit, uk, np.ones((), dtype)))
         elif op == "min":
             flat = fnp.minimum(flat, _where_prim(hit, uk, flat))

@@ -142,6 +142,21 @@ def test_take_modes(mode):
                                   expected)
 
 
+def test_at_power_and_apply():
+    x = np.array([0.5, 2.0, 3.0, 1.5])
+    idx = np.array([1, 3, 1])
+    expected = x.copy()
+    np.power.at(expected, idx, np.array([2.0, 0.5, 1.5]))
+    np.testing.assert_allclose(fnp.at(x)[idx].power(np.array([2.0, 0.5, 1.5])), expected)
+    check_grads(lambda a, b: fnp.at(a)[idx].power(b), (x, np.array([2.0, 0.5, 1.5])), order=2)
+    np.testing.assert_allclose(fnp.at(x)[idx].apply(np.exp), [0.5, np.exp(np.exp(2.0)), 3.0,
+                                                              np.exp(1.5)])
+    check_grads(lambda a: fnp.at(a)[idx].apply(lambda t: np.sin(t) * t), (x,), order=2)
+    # func sees only the indexed elements: sqrt elsewhere would have an infinite slope at 0
+    g = funcgrad.grad(lambda a: fnp.at(a)[1:].apply(np.sqrt).sum())(np.array([0.0, 4.0, 1.0]))
+    np.testing.assert_allclose(g, [1.0, 0.25, 0.5])
+
+
 def test_at_set_with_repeats_last_write_wins():
     out, f_vjp = funcgrad.vjp(lambda x, v: x.at[np.array([2, 0, 2])].set(v),
                               np.zeros(3), np.array([1.0, 2.0, 3.0]))
