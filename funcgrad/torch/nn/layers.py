@@ -65,7 +65,13 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Re-draw the weights and bias with PyTorch's default initialisation."""
+        """Re-draw the weights and bias with PyTorch's default initialisation.
+
+        >>> import funcgrad.torch as torch
+        >>> layer = torch.nn.Linear(4, 2); layer.reset_parameters()
+        >>> bool((layer.weight.abs() <= 0.5).all())
+        True
+        """
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in = self.in_features
@@ -129,7 +135,13 @@ class Embedding(Module):
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
-        """Re-draw the table from N(0, 1) (the padding row zeroed)."""
+        """Re-draw the table from N(0, 1) (the padding row zeroed).
+
+        >>> import funcgrad.torch as torch
+        >>> emb = torch.nn.Embedding(3, 2, padding_idx=0); emb.reset_parameters()
+        >>> emb.weight[0]
+        tensor([0., 0.], grad_fn=<SelectBackward0>)
+        """
         init.normal_(self.weight)
         if self.padding_idx is not None:
             with torch.no_grad():
@@ -153,7 +165,13 @@ class Embedding(Module):
                         padding_idx: Optional[int] = None, max_norm: Optional[float] = None,
                         norm_type: float = 2.0, scale_grad_by_freq: bool = False,
                         sparse: bool = False) -> "Embedding":
-        """An ``Embedding`` whose table is ``embeddings`` (frozen by default)."""
+        """An ``Embedding`` whose table is ``embeddings`` (frozen by default).
+
+        >>> import funcgrad.torch as torch
+        >>> emb = torch.nn.Embedding.from_pretrained(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        >>> emb(torch.tensor([1])), emb.weight.requires_grad
+        (tensor([[3., 4.]]), False)
+        """
         assert embeddings.dim() == 2, "Embeddings parameter is expected to be 2-dimensional"
         rows, cols = embeddings.shape
         return cls(rows, cols, _weight=embeddings, _freeze=freeze, padding_idx=padding_idx,
@@ -346,7 +364,12 @@ class Sequential(Module):
         return iter(self._modules.values())
 
     def append(self, module: Module) -> "Sequential":
-        """Add ``module`` at the end; returns ``self``."""
+        """Add ``module`` at the end; returns ``self``.
+
+        >>> import funcgrad.torch as torch
+        >>> len(torch.nn.Sequential(torch.nn.ReLU()).append(torch.nn.Tanh()))
+        2
+        """
         self.add_module(str(len(self)), module)
         return self
 
@@ -392,12 +415,22 @@ class ModuleList(Module):
         return iter(self._modules.values())
 
     def append(self, module: Module) -> "ModuleList":
-        """Add ``module`` at the end; returns ``self``."""
+        """Add ``module`` at the end; returns ``self``.
+
+        >>> import funcgrad.torch as torch
+        >>> len(torch.nn.ModuleList().append(torch.nn.ReLU()))
+        1
+        """
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, modules: Iterable[Module]) -> "ModuleList":
-        """Append every module of ``modules``; returns ``self``."""
+        """Append every module of ``modules``; returns ``self``.
+
+        >>> import funcgrad.torch as torch
+        >>> len(torch.nn.ModuleList().extend([torch.nn.ReLU(), torch.nn.Tanh()]))
+        2
+        """
         for module in modules:
             self.append(module)
         return self

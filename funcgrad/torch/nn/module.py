@@ -94,7 +94,13 @@ class Module:
     forward: Callable[..., Any]
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[no-redef]
-        """Define the computation of the module (override in subclasses)."""
+        """Define the computation of the module (override in subclasses);
+        call the module itself, not ``forward``, so that hooks run.
+
+        >>> import funcgrad.torch as torch
+        >>> torch.nn.Tanh().forward(torch.zeros(1))
+        tensor([0.])
+        """
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
@@ -112,12 +118,27 @@ class Module:
 
     def register_forward_hook(self, hook: Callable[..., Any]) -> "_RemovableHandle":
         """Call ``hook(module, args, output)`` after every forward; a non-None
-        result replaces the output. Returns a handle with ``remove()``."""
+        result replaces the output. Returns a handle with ``remove()``.
+
+        >>> import funcgrad.torch as torch
+        >>> layer = torch.nn.Linear(2, 2)
+        >>> handle = layer.register_forward_hook(lambda m, args, out: out.shape)
+        >>> layer(torch.ones(1, 2))
+        torch.Size([1, 2])
+        >>> handle.remove()
+        """
         return _RemovableHandle(self._forward_hooks, hook)
 
     def register_forward_pre_hook(self, hook: Callable[..., Any]) -> "_RemovableHandle":
         """Call ``hook(module, args)`` before every forward; a non-None result
-        replaces the positional arguments. Returns a handle with ``remove()``."""
+        replaces the positional arguments. Returns a handle with ``remove()``.
+
+        >>> import funcgrad.torch as torch
+        >>> relu = torch.nn.ReLU()
+        >>> handle = relu.register_forward_pre_hook(lambda m, args: (-args[0],))
+        >>> relu(torch.tensor([1.0, -2.0]))
+        tensor([0., 2.])
+        """
         return _RemovableHandle(self._forward_pre_hooks, hook)
 
     # --- registration ---------------------------------------------------------
@@ -266,7 +287,13 @@ class Module:
     # --- traversal --------------------------------------------------------------
     def named_modules(self, memo: Optional[Set["Module"]] = None, prefix: str = "",
                       remove_duplicate: bool = True) -> Iterator[Tuple[str, "Module"]]:
-        """This module and every descendant, with dotted names ("" for self)."""
+        """This module and every descendant, with dotted names ("" for self).
+
+        >>> import funcgrad.torch as torch
+        >>> net = torch.nn.Sequential(torch.nn.Sequential(torch.nn.ReLU()))
+        >>> [name for name, _ in net.named_modules()]
+        ['', '0', '0.0']
+        """
         if memo is None:
             memo = set()
         if self in memo:
@@ -291,7 +318,12 @@ class Module:
             yield module
 
     def named_children(self) -> Iterator[Tuple[str, "Module"]]:
-        """The direct children with their names (each once)."""
+        """The direct children with their names (each once).
+
+        >>> import funcgrad.torch as torch
+        >>> [n for n, _ in torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Tanh()).named_children()]
+        ['0', '1']
+        """
         seen: Set[int] = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in seen:
@@ -299,7 +331,12 @@ class Module:
                 yield name, module
 
     def children(self) -> Iterator["Module"]:
-        """The direct children (each once)."""
+        """The direct children (each once).
+
+        >>> import funcgrad.torch as torch
+        >>> len(list(torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Tanh()).children()))
+        2
+        """
         for _, module in self.named_children():
             yield module
 
@@ -341,16 +378,35 @@ class Module:
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[Tuple[str, Any]]:
-        """``(dotted_name, buffer)`` pairs."""
+        """``(dotted_name, buffer)`` pairs.
+
+        >>> import funcgrad.torch as torch
+        >>> loss = torch.nn.CrossEntropyLoss(weight=torch.ones(3))
+        >>> [name for name, _ in loss.named_buffers()]
+        ['weight']
+        """
         yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Any]:
-        """The buffers (non-parameter state tensors)."""
+        """The buffers (non-parameter state tensors).
+
+        >>> import funcgrad.torch as torch
+        >>> list(torch.nn.BCEWithLogitsLoss(pos_weight=torch.ones(1)).buffers())
+        [tensor([1.])]
+        """
         for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
     def apply(self: T, fn: Callable[["Module"], None]) -> T:
-        """Call ``fn`` on every child (recursively), then on ``self``; returns self."""
+        """Call ``fn`` on every child (recursively), then on ``self``; returns self.
+
+        >>> import funcgrad.torch as torch
+        >>> net = torch.nn.Sequential(torch.nn.Linear(2, 2))
+        >>> _ = net.apply(lambda m: torch.nn.init.zeros_(m.bias) if hasattr(m, "bias") else None)
+        >>> net[0].bias
+        Parameter containing:
+        tensor([0., 0.], requires_grad=True)
+        """
         for module in self.children():
             module.apply(fn)
         fn(self)
@@ -373,12 +429,23 @@ class Module:
         return self
 
     def eval(self: T) -> T:
-        """Set evaluation mode: ``train(False)``; returns ``self``."""
+        """Set evaluation mode: ``train(False)``; returns ``self``.
+
+        >>> import funcgrad.torch as torch
+        >>> torch.nn.Sequential(torch.nn.Dropout()).eval()[0].training
+        False
+        """
         return self.train(False)
 
     def requires_grad_(self: T, requires_grad: bool = True) -> T:
         """Set ``requires_grad`` on every parameter (e.g. to freeze a part of a
-        model); returns ``self``."""
+        model); returns ``self``.
+
+        >>> import funcgrad.torch as torch
+        >>> frozen = torch.nn.Linear(2, 2).requires_grad_(False)
+        >>> [p.requires_grad for p in frozen.parameters()]
+        [False, False]
+        """
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -518,16 +585,31 @@ class Module:
         return self
 
     def float(self: T) -> T:
-        """Cast floating parameters and buffers to float32; returns ``self``."""
+        """Cast floating parameters and buffers to float32; returns ``self``.
+
+        >>> import funcgrad.torch as torch
+        >>> torch.nn.Linear(1, 1, dtype=torch.float64).float().weight.dtype
+        torch.float32
+        """
         return self._cast(torch.float32)
 
     def double(self: T) -> T:
-        """Cast floating parameters and buffers to float64; returns ``self``."""
+        """Cast floating parameters and buffers to float64; returns ``self``.
+
+        >>> import funcgrad.torch as torch
+        >>> torch.nn.Linear(1, 1).double().weight.dtype
+        torch.float64
+        """
         return self._cast(torch.float64)
 
     def to(self: T, *args: Any, **kwargs: Any) -> T:
         """``to(dtype)`` casts floating parameters and buffers; devices other
-        than ``"cpu"`` are refused (funcgrad runs on the CPU)."""
+        than ``"cpu"`` are refused (funcgrad runs on the CPU).
+
+        >>> import funcgrad.torch as torch
+        >>> torch.nn.Linear(1, 1).to("cpu", torch.float64).bias.dtype
+        torch.float64
+        """
         dtype = kwargs.pop("dtype", None)
         for a in list(args) + list(kwargs.values()):
             if isinstance(a, str) or type(a).__name__ == "device":
@@ -538,12 +620,22 @@ class Module:
         return self._cast(dtype) if dtype is not None else self
 
     def cpu(self: T) -> T:
-        """No-op (funcgrad runs on the CPU); returns ``self``."""
+        """No-op (funcgrad runs on the CPU); returns ``self``.
+
+        >>> import funcgrad.torch as torch
+        >>> m = torch.nn.ReLU(); m.cpu() is m
+        True
+        """
         return self
 
     # --- display ----------------------------------------------------------------------
     def extra_repr(self) -> str:
-        """The module-specific part of ``repr`` (override in subclasses)."""
+        """The module-specific part of ``repr`` (override in subclasses).
+
+        >>> import funcgrad.torch as torch
+        >>> torch.nn.Linear(2, 3).extra_repr()
+        'in_features=2, out_features=3, bias=True'
+        """
         return ""
 
     def _get_name(self) -> str:

@@ -65,7 +65,15 @@ class Adam(Optimizer):
     @_no_grad_step
     def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:  # type: ignore[override]
         """Update every parameter that has a gradient; returns ``closure()``'s
-        loss when a closure is given."""
+        loss when a closure is given.
+
+        >>> import funcgrad.torch as torch
+        >>> w = torch.nn.Parameter(torch.ones(2))
+        >>> opt = torch.optim.Adam([w], lr=0.1)
+        >>> w.sum().backward(); opt.step()
+        >>> w.detach()
+        tensor([0.9000, 0.9000])
+        """
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
             for p in group["params"]:

@@ -48,16 +48,37 @@ class LRScheduler:
         self.step()
 
     def get_lr(self) -> List[float]:
-        """The learning rates for ``self.last_epoch`` (implemented by subclasses)."""
+        """The learning rates for ``self.last_epoch``, computed from the current
+        ones (implemented by subclasses; called by :meth:`step`).
+
+        >>> import funcgrad.torch as torch
+        >>> opt = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=1.0)
+        >>> sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+        >>> sched.last_epoch += 1; sched.get_lr()
+        [0.5]
+        """
         raise NotImplementedError
 
     def get_last_lr(self) -> List[float]:
-        """The learning rates the last ``step()`` set, one per parameter group."""
+        """The learning rates the last ``step()`` set, one per parameter group.
+
+        >>> import funcgrad.torch as torch
+        >>> opt = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1)
+        >>> torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=3).get_last_lr()
+        [0.1]
+        """
         return self._last_lr
 
     def step(self, epoch: Optional[int] = None) -> None:
         """Advance one epoch (or jump to ``epoch``, deprecated in PyTorch) and
-        write the new learning rates into the optimizer's groups."""
+        write the new learning rates into the optimizer's groups.
+
+        >>> import funcgrad.torch as torch
+        >>> opt = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=1.0)
+        >>> sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+        >>> opt.step(); sched.step(); opt.param_groups[0]["lr"]
+        0.5
+        """
         self._step_count += 1
         if self._step_count == 2 and self.optimizer._step_count == 0:
             warnings.warn(
@@ -95,7 +116,14 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
-        """Restore attributes saved by :meth:`state_dict`."""
+        """Restore attributes saved by :meth:`state_dict`.
+
+        >>> import funcgrad.torch as torch
+        >>> opt = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=1.0)
+        >>> sched = torch.optim.lr_scheduler.StepLR(opt, 2)
+        >>> sched.load_state_dict({"last_epoch": 7}); sched.last_epoch
+        7
+        """
         self.__dict__.update(state_dict)
 
 

@@ -20,8 +20,13 @@ __all__ = ["Optimizer", "required"]
 
 
 class _RequiredParameter:
-    """Marks a hyper-parameter that has no default (``SGD(params)`` needs ``lr``... in
-    old PyTorch); shown as ``<required parameter>``."""
+    """Marks a hyper-parameter without a default: a parameter group must then
+    set it (as ``lr`` of ``SGD`` in PyTorch 1.x); shown as ``<required parameter>``.
+
+    >>> from funcgrad.torch.optim.optimizer import required
+    >>> required
+    <required parameter>
+    """
 
     def __repr__(self) -> str:
         return "<required parameter>"
@@ -184,6 +189,14 @@ class Optimizer:
 
         ``closure`` re-evaluates the model and returns the loss; it runs with
         gradients enabled, the update itself without.
+
+        >>> import funcgrad.torch as torch
+        >>> w = torch.nn.Parameter(torch.tensor([3.0]))
+        >>> opt = torch.optim.SGD([w], lr=0.25)
+        >>> def closure():
+        ...     opt.zero_grad(); loss = (w ** 2).sum(); loss.backward(); return loss
+        >>> opt.step(closure), w.detach()
+        (tensor(9., grad_fn=<SumBackward0>), tensor([1.5000]))
         """
         raise NotImplementedError(
             f"{type(self).__name__} does not implement step(); subclasses of Optimizer must.")
