@@ -373,3 +373,20 @@ def test_scheduler_initial_lr_state_dict_and_order_warning():
         sched2.step()
     sched2.load_state_dict(sd)
     assert sched2.last_epoch == 1
+
+
+def test_complex_parameters_are_updated_as_real_pairs():
+    """PyTorch runs Adam on view_as_real(p): real and imaginary parts have
+    their own moments."""
+    rng = np.random.default_rng(7)
+    theta0 = rng.normal(size=3) + 1j * rng.normal(size=3)
+    grads = [rng.normal(size=3) + 1j * rng.normal(size=3) for _ in range(STEPS)]
+    p = nn.Parameter(torch.from_numpy(theta0.copy()))
+    opt = torch.optim.Adam([p], lr=0.05)
+    as_real = lambda z: np.stack([z.real, z.imag], axis=-1).ravel()  # noqa: E731
+    want = ref_adam(as_real(theta0), [as_real(g) for g in grads], lr=0.05)
+    for g, w in zip(grads, want):
+        p.grad = torch.from_numpy(g)
+        opt.step()
+        np.testing.assert_allclose(as_real(p.detach().numpy()), w, rtol=1e-10)
+    assert p.dtype == torch.complex128
