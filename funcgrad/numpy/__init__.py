@@ -29,6 +29,7 @@ from ._dispatch import (
 # Family modules: each registers its functions in REGISTRY as it is imported.
 from . import elementwise, reductions, shaping, indexing, products  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401
+from . import fft  # noqa: E402,F401  (numpy.fft: registers "fft.<name>")
 # Keep last among the family imports: it registers only names no family provides.
 from . import constants  # noqa: E402,F401
 from . import random  # noqa: E402,F401  (numpy.random: draws are constants)
