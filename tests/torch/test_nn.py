@@ -586,3 +586,12 @@ def test_dtype_casts_and_load_with_assign():
     assert torch.equal(lin.weight, new_w)
     lin.apply(lambda m: nn.init.zeros_(m.weight) if isinstance(m, nn.Linear) else None)
     assert torch.equal(lin.weight, torch.zeros(3, 2))
+
+
+def test_nll_loss_picks_by_index_so_minus_inf_elsewhere_is_harmless():
+    lp = torch.tensor([[0.0, -float("inf")], [-float("inf"), 0.0]], requires_grad=True)
+    loss = F.nll_loss(lp, torch.tensor([0, 1]))
+    assert loss.item() == 0.0
+    loss.backward()
+    assert torch.equal(lp.grad, torch.tensor([[-0.5, 0.0], [0.0, -0.5]]))
+    assert not np.signbit(lp.grad.numpy()[0, 1])          # +0, as PyTorch

@@ -348,9 +348,11 @@ def _nll_parts(x: np.ndarray, target: np.ndarray, weight: Optional[np.ndarray],
 
 
 def _nll_impl(x, target, weight, reduction, ignore_index):
-    w, mask, axis = _nll_parts(x, target, weight, ignore_index)
-    picked = np.sum(x * mask, axis=axis)
-    loss = -w * picked
+    w, _, axis = _nll_parts(x, target, weight, ignore_index)
+    safe = np.where(target == ignore_index, 0, target)
+    # pick by indexing (not by a one-hot product: -inf elsewhere must not give nan)
+    picked = np.take_along_axis(x, np.expand_dims(safe, axis), axis=axis).squeeze(axis)
+    loss = np.where(target == ignore_index, 0, -w * picked).astype(x.dtype)
     if reduction == "mean":
         return np.asarray(np.sum(loss) / np.sum(w), x.dtype)
     if reduction == "sum":
@@ -361,8 +363,8 @@ def _nll_impl(x, target, weight, reduction, ignore_index):
 def _nll_rule(g, ans, x, target, weight, reduction, ignore_index):
     w, mask, axis = _nll_parts(np.asarray(_concrete(x)), target, _concrete(weight), ignore_index)
     coef = -w / np.sum(w) if reduction == "mean" else -w
-    per_sample = g * coef
-    return fnp.reshape(per_sample, _with_axis(coef.shape, axis)) * mask
+    per_sample = fnp.reshape(g * coef, _with_axis(coef.shape, axis))
+    return fnp.where(mask != 0, per_sample, 0.0)  # +0 off the targets (not -0)
 
 
 def _with_axis(shape: tuple, axis: int) -> tuple:
