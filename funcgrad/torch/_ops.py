@@ -1,8 +1,8 @@
 """Primitives behind facade operations that need one node of their own.
 
 PyTorch records some operations as a single ``grad_fn`` (``MeanBackward0``,
-``SigmoidBackward0``, ``BinaryCrossEntropyWithLogitsBackward0``) and
-computes them in the input's precision. These primitives do the same. Their
+``SigmoidBackward0``, ``SoftmaxBackward0``) and computes them in the input's
+precision (the losses of ``nn.functional`` are in ``funcgrad.torch.nn``). These primitives do the same. Their
 VJP rules are written with :mod:`funcgrad.numpy` calls and the primitives
 below, so they run on arrays (plain backward) and on tensors
 (``create_graph=True``, or under ``funcgrad.grad``) alike.
@@ -20,7 +20,7 @@ from ..numpy.shaping import expand_reduced
 __all__ = [
     "mean", "sigmoid", "relu", "log1p", "expm1", "softmax", "log_softmax", "logsumexp",
     "amax", "amin", "gather", "clamp", "pow_scalar", "clone", "zero_grad_op", "index_put",
-    "bce_with_logits", "bce", "mse_loss", "nll_loss", "norm2", "cumsum", "reduce_back",
+    "norm2", "cumsum", "scatter_add_along",
 ]
 
 
@@ -223,156 +223,3 @@ index_put = _prim("index_put", _index_put_impl,
 
 def _index_put_impl_traced(g: Any, index: Any) -> Any:
     return index_put(g, 0, index)
-
-
-# --- losses ------------------------------------------------------------------
-def reduce_back(g: Any, shape: tuple, reduction: str) -> Any:
-    """The cotangent of a loss's elementwise terms from that of its reduction."""
-    if reduction == "none":
-        return g
-    g = fnp.broadcast_to(g, shape)
-    if reduction == "mean":
-        n = int(np.prod(shape, dtype=np.int64))
-        return g / n if n else g
-    return g
-
-
-def _reduce(v: Any, reduction: str) -> Any:
-    if reduction == "mean":
-        return np.mean(v, dtype=v.dtype)
-    if reduction == "sum":
-        return np.sum(v, dtype=v.dtype)
-    return v
-
-
-def _bce_logits_terms(x: Any, y: Any, pos_weight: Any) -> Any:
-    # max(x, 0) - x*y + log(1 + exp(-|x|)), with pos_weight as in PyTorch:
-    # (1 - y) * x + (1 + (pw - 1) * y) * softplus(-x)
-    with np.errstate(over="ignore"):
-        softplus_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
-    if pos_weight is None:
-        return (1 - y) * x + softplus_neg
-    return (1 - y) * x + (1 + (pos_weight - 1) * y) * softplus_neg
-
-
-def _bce_logits_impl(x: Any, y: Any, weight: Any = None, pos_weight: Any = None,
-                     reduction: str = "mean") -> Any:
-    v = _bce_logits_terms(x, y, pos_weight)
-    if weight is not None:
-        v = v * weight
-    return _reduce(np.asarray(v, dtype=np.result_type(x, y)), reduction)
-
-
-def _bce_logits_dx(g: Any, ans: Any, x: Any, y: Any, weight: Any = None, pos_weight: Any = None,
-                   reduction: str = "mean") -> Any:
-    g = reduce_back(g, _shape(x), reduction)
-    if pos_weight is None:
-        d = sigmoid(x) - y
-    else:
-        d = (1 + (pos_weight - 1) * y) * sigmoid(x) - pos_weight * y
-    if weight is not None:
-        d = d * weight
-    return g * d
-
-
-def _bce_logits_dy(g: Any, ans: Any, x: Any, y: Any, weight: Any = None, pos_weight: Any = None,
-                   reduction: str = "mean") -> Any:
-    g = reduce_back(g, _shape(x), reduction)
-    if pos_weight is None:
-        d = -x
-    else:
-        d = -x - (pos_weight - 1) * fnp.log(sigmoid(x))
-    if weight is not None:
-        d = d * weight
-    return g * d
-
-
-bce_with_logits = _prim("binary_cross_entropy_with_logits", _bce_logits_impl,
-                        _bce_logits_dx, _bce_logits_dy)
-
-
-def _bce_impl(p: Any, y: Any, weight: Any = None, reduction: str = "mean") -> Any:
-    with np.errstate(divide="ignore"):
-        lp = np.maximum(np.log(p), -100)
-        l1p = np.maximum(np.log1p(-p), -100)
-    v = -(y * lp + (1 - y) * l1p)
-    if weight is not None:
-        v = v * weight
-    return _reduce(np.asarray(v, dtype=p.dtype), reduction)
-
-
-def _bce_dp(g: Any, ans: Any, p: Any, y: Any, weight: Any = None, reduction: str = "mean") -> Any:
-    g = reduce_back(g, _shape(p), reduction)
-    d = (p - y) / fnp.maximum((1 - p) * p, 1e-12)
-    if weight is not None:
-        d = d * weight
-    return g * d
-
-
-def _bce_dy(g: Any, ans: Any, p: Any, y: Any, weight: Any = None, reduction: str = "mean") -> Any:
-    g = reduce_back(g, _shape(p), reduction)
-    d = fnp.log(1 - p) - fnp.log(p)
-    if weight is not None:
-        d = d * weight
-    return g * d
-
-
-bce = _prim("binary_cross_entropy", _bce_impl, _bce_dp, _bce_dy)
-
-
-def _mse_impl(x: Any, y: Any, reduction: str = "mean") -> Any:
-    d = x - y
-    return _reduce(d * d, reduction)
-
-
-mse_loss = _prim("mse_loss", _mse_impl,
-                 lambda g, ans, x, y, reduction="mean":
-                 reduce_back(g, np.broadcast_shapes(_shape(x), _shape(y)), reduction)
-                 * (2 * (x - y)),
-                 lambda g, ans, x, y, reduction="mean":
-                 reduce_back(g, np.broadcast_shapes(_shape(x), _shape(y)), reduction)
-                 * (-2 * (x - y)))
-
-
-def _nll_parts(logp_shape: tuple, target: Any, weight: Any, ignore_index: int) -> tuple:
-    """Index of each picked entry, and each sample's weight (0 if ignored)."""
-    target = np.asarray(target)
-    valid = target != ignore_index
-    safe_t = np.where(valid, target, 0)
-    w = np.ones(safe_t.shape) if weight is None else np.asarray(weight)[safe_t]
-    w = np.where(valid, w, 0.0)
-    return safe_t, w
-
-
-def _nll_impl(logp: Any, target: Any, weight: Any = None, reduction: str = "mean",
-              ignore_index: int = -100) -> Any:
-    t, w = _nll_parts(logp.shape, target, weight, ignore_index)
-    if logp.ndim == 1:
-        picked = logp[t]
-    else:
-        picked = np.take_along_axis(logp, np.expand_dims(t, 1), axis=1).squeeze(1)
-    losses = (-picked * w).astype(logp.dtype)
-    if reduction == "none":
-        return losses
-    if reduction == "sum":
-        return np.sum(losses, dtype=logp.dtype)
-    return (np.sum(losses, dtype=logp.dtype) / np.asarray(np.sum(w), logp.dtype)).astype(logp.dtype)
-
-
-def _nll_rule(g: Any, ans: Any, logp: Any, target: Any, weight: Any = None,
-              reduction: str = "mean", ignore_index: int = -100) -> Any:
-    t, w = _nll_parts(_shape(logp), target, weight, ignore_index)
-    coef = -w
-    if reduction == "mean":
-        coef = coef / np.sum(w)
-    coef = coef.astype(_dt(logp))
-    if reduction == "none":
-        gs = g * coef
-    else:
-        gs = fnp.broadcast_to(g, coef.shape) * coef
-    if len(logp.shape) == 1:
-        return scatter_add_along(fnp.reshape(gs, (1,)), np.reshape(t, (1,)), 0, _shape(logp))
-    return scatter_add_along(fnp.reshape(gs, (-1, 1)), np.expand_dims(t, 1), 1, _shape(logp))
-
-
-nll_loss = _prim("nll_loss", _nll_impl, _nll_rule, None)
