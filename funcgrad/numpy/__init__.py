@@ -30,7 +30,8 @@ from ._dispatch import (
 from . import elementwise, reductions, shaping, indexing, products  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401
 from . import fft  # noqa: E402,F401  (numpy.fft: registers "fft.<name>")
-# Keep last among the family imports: it registers only names no family provides.
+# Keep these last among the family imports: they register only names no family provides.
+from . import functional  # noqa: E402,F401  (apply_along_axis, piecewise, ...)
 from . import constants  # noqa: E402,F401
 from . import random  # noqa: E402,F401  (numpy.random: draws are constants)
 from ._registry import exports as _exports  # noqa: E402

@@ -143,6 +143,34 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None, order: str = "K", subo
     return fnp.broadcast_to(v, out_shape)
 
 
+def full(shape: Any, fill_value: Any, dtype: Any = None, order: str = "C", *,
+         device: Any = None, like: Any = None) -> Any:
+    """``numpy.full``, differentiable in ``fill_value`` (NumPy's own stores a
+    traced fill value with ``copyto``, which cannot be recorded).
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> fnp.full((2,), 1.5)
+    array([1.5, 1.5])
+    >>> funcgrad.grad(lambda v: fnp.full((2, 3), v).sum())(1.5)
+    np.float64(6.0)
+    """
+    if not isinstance(fill_value, Box):
+        return np.full(shape, fill_value, dtype=dtype, order=order)
+    from .. import numpy as fnp
+    out_dtype = np.dtype(dtype) if dtype is not None else dtype_of(fill_value)
+    out_shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if out_dtype.kind not in "fc":
+        return np.full(out_shape, np.asarray(_concrete(fill_value)).astype(out_dtype))
+    v = fill_value if dtype_of(fill_value) == out_dtype else fnp.astype(fill_value, out_dtype)
+    return fnp.broadcast_to(v, out_shape)
+
+
+if not _taken("full"):
+    register("full", full, F, notes="Differentiable in fill_value (the sum of the result's "
+                                    "gradient).")
+    REGISTERED.append("full")
+
+
 def _concrete(x: Any) -> Any:
     while isinstance(x, Box):
         x = x._value
@@ -160,7 +188,7 @@ def _add_examples() -> None:
     scope = {"np": np, "fnp": SimpleNamespace(**exports(""),
                                               linalg=SimpleNamespace(**exports("linalg.")))}
     for name in REGISTERED:
-        if name == "full_like":
+        if name in ("full_like", "full"):
             continue
         example = CONSTANTS[name][0]
         fn = REGISTRY[name].fn

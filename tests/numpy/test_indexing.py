@@ -298,3 +298,26 @@ def test_bincount_weights_gradient():
     g = funcgrad.grad(lambda w: (np.bincount(np.array([0, 2, 2]), weights=w) ** 2).sum())(
         np.array([1.0, 2.0, 3.0]))
     np.testing.assert_array_equal(g, [2.0, 10.0, 10.0])
+
+
+# --- functions of functions --------------------------------------------------------------------
+def test_trim_zeros_gradient_reaches_kept_values_only():
+    x = np.array([[0.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 3.0, 1.0]])
+    out, pullback = funcgrad.vjp(lambda a: np.trim_zeros(a), x)
+    np.testing.assert_array_equal(out, np.trim_zeros(x))
+    (g,) = pullback(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    np.testing.assert_array_equal(g, [[0, 0, 0], [0, 1, 2], [0, 3, 4]])
+    np.testing.assert_array_equal(fnp.trim_zeros(np.zeros(3)), np.trim_zeros(np.zeros(3)))
+    assert fnp.trim_zeros([0, 1, 0]) == [1]  # lists in, lists out, as NumPy
+
+
+def test_piecewise_and_apply_along_axis_through_plain_numpy():
+    x = np.array([[-1.5, 0.5], [2.0, 3.0]])
+
+    def f(a):
+        p = np.piecewise(a, [a < 0, a > 1], [np.sin, lambda t: t ** 3, 0.5])
+        q = np.apply_along_axis(lambda r: np.stack([r.sum(), (r * r).sum()]), 1, a)
+        return (p * 2).sum() + (q * np.array([1.0, 10.0])).sum()
+    expected = 2 * np.where(x < 0, np.cos(x), np.where(x > 1, 3 * x ** 2, 0.0)) + 1 + 20 * x
+    np.testing.assert_allclose(funcgrad.grad(f)(x), expected)
+    check_grads(f, (x,), order=2)
