@@ -106,7 +106,21 @@ class Primitive:
         return reads_ans, tuple(i for i in range(nargs) if i not in read)
 
     def __call__(self, *args: Any, **params: Any) -> Any:
-        return bind(self, args, params)
+        # bind(self, args, params), inlined: this is funcgrad's hottest call
+        # (every operation, forward and backward), and a frame costs ~0.1 µs.
+        top = None
+        level = -1
+        for a in args:
+            if isinstance(a, Box):
+                t = a._trace
+                if t.level > level:
+                    top = t
+                    level = t.level
+        if top is None:
+            return self.impl(*args, **params)
+        if self.differentiable:
+            return top.process(self, args, params)
+        return top.process_nondiff(self, args, params)
 
     def __repr__(self) -> str:
         return f"<Primitive {self.name}>"
@@ -159,7 +173,8 @@ def defvjp_joint(prim: Primitive, rule: Callable[..., Any]) -> Primitive:
 
 
 def bind(prim: Primitive, args: Sequence[Any], params: dict = _NO_PARAMS) -> Any:
-    """Apply ``prim`` to ``args``: directly, or through the innermost trace."""
+    """Apply ``prim`` to ``args``: directly, or through the innermost trace.
+    (``Primitive.__call__`` inlines this: keep the two alike.)"""
     top = None
     level = -1
     for a in args:

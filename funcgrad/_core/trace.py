@@ -261,7 +261,8 @@ class ReverseTrace(Trace):
         node = Node(prim, vals, params, out, parents)
         if prim.multiple_results:
             return self.box_results(node, out)
-        keep_ans, unread = prim.residuals(mask, len(vals))
+        found = prim._residuals.get((mask, len(vals)))  # prim.residuals(), inlined
+        keep_ans, unread = found if found is not None else prim.residuals(mask, len(vals))
         if not keep_ans:
             node.out = None
         for i in unread:
