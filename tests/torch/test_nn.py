@@ -526,7 +526,8 @@ def test_legacy_size_average_reduce_arguments():
 @pytest.mark.parametrize("module_name", [
     "funcgrad.torch.nn", "funcgrad.torch.nn.module", "funcgrad.torch.nn.parameter",
     "funcgrad.torch.nn.layers", "funcgrad.torch.nn.losses", "funcgrad.torch.nn.functional",
-    "funcgrad.torch.nn.init", "funcgrad.torch.optim", "funcgrad.torch.optim.optimizer",
+    "funcgrad.torch.nn.init", "funcgrad.torch.nn.utils", "funcgrad.torch.optim",
+    "funcgrad.torch.optim.optimizer",
     "funcgrad.torch.optim.sgd", "funcgrad.torch.optim.adam", "funcgrad.torch.optim.lr_scheduler",
     "funcgrad.torch.optim._functional", "funcgrad.torch.serialization", "funcgrad.demo",
 ])

@@ -390,3 +390,46 @@ def test_complex_parameters_are_updated_as_real_pairs():
         opt.step()
         np.testing.assert_allclose(as_real(p.detach().numpy()), w, rtol=1e-10)
     assert p.dtype == torch.complex128
+
+
+def test_multistep_exponential_and_lambda_schedules():
+    got = _lrs(lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones=[2, 5, 5], gamma=0.5),
+               8)
+    np.testing.assert_allclose(got, [1, 1, 0.5, 0.5, 0.5, 0.125, 0.125, 0.125])
+    got = _lrs(lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.9), 6, lr=0.5)
+    np.testing.assert_allclose(got, [0.5 * 0.9 ** e for e in range(6)], rtol=1e-12)
+    got = _lrs(lambda o: torch.optim.lr_scheduler.LambdaLR(o, lambda e: 0.95 ** e + 0.1), 5,
+               lr=0.2)
+    np.testing.assert_allclose(got, [0.2 * (0.95 ** e + 0.1) for e in range(5)], rtol=1e-12)
+    opt = torch.optim.SGD([{"params": [nn.Parameter(torch.ones(1))]},
+                           {"params": [nn.Parameter(torch.ones(1))]}], lr=1.0)
+    with pytest.raises(ValueError, match="Expected 2 lr_lambdas, but got 1"):
+        torch.optim.lr_scheduler.LambdaLR(opt, [lambda e: 1.0])
+
+
+# --- gradient clipping (nn.utils) ----------------------------------------------------------------
+def test_clip_grad_norm_scales_all_gradients_together():
+    a, b = nn.Parameter(torch.zeros(2)), nn.Parameter(torch.zeros(1))
+    (a * torch.tensor([3.0, 0.0]) + 0).sum().backward()
+    (b * 4.0).sum().backward()
+    total = nn.utils.clip_grad_norm_([a, b], max_norm=1.0)
+    assert total.item() == pytest.approx(5.0) and total.dtype == torch.float32
+    np.testing.assert_allclose(a.grad.numpy(), [0.6, 0.0], rtol=1e-5)
+    np.testing.assert_allclose(b.grad.numpy(), [0.8], rtol=1e-5)
+    # already small: untouched (the coefficient is capped at 1)
+    assert nn.utils.clip_grad_norm_(a, max_norm=10.0).item() == pytest.approx(0.6, rel=1e-5)
+    np.testing.assert_allclose(a.grad.numpy(), [0.6, 0.0], rtol=1e-5)
+    assert nn.utils.clip_grad_norm_([a], 1.0, norm_type="inf").item() == pytest.approx(0.6)
+    a.grad = torch.tensor([float("nan"), 1.0])
+    with pytest.raises(RuntimeError, match="is non-finite, so it cannot be clipped"):
+        nn.utils.clip_grad_norm_([a], 1.0, error_if_nonfinite=True)
+    assert nn.utils.clip_grad_norm_([nn.Parameter(torch.ones(1))], 1.0).item() == 0.0
+
+
+def test_clip_grad_value_clamps_in_place():
+    w = nn.Parameter(torch.zeros(3))
+    (w * torch.tensor([2.0, -3.0, 0.1])).sum().backward()
+    grad = w.grad
+    nn.utils.clip_grad_value_([w], 1.0)
+    assert w.grad is grad
+    np.testing.assert_allclose(w.grad.numpy(), [1.0, -1.0, 0.1], rtol=1e-6)

@@ -9,7 +9,7 @@ training loops, with PyTorch 2.x names, defaults and reprs.
 >>> model[0].weight.grad.shape
 torch.Size([8, 4])
 """
-from . import functional, init
+from . import functional, init, utils
 from .layers import (Dropout, Embedding, Flatten, Identity, Linear, LogSoftmax, ModuleList, ReLU,
                      Sequential, Sigmoid, Softmax, Tanh)
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
@@ -20,5 +20,5 @@ __all__ = [
     "Module", "Parameter", "Linear", "Embedding", "Identity", "Sequential", "ModuleList",
     "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Dropout", "Flatten",
     "MSELoss", "L1Loss", "NLLLoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss",
-    "functional", "init",
+    "functional", "init", "utils",
 ]
