@@ -35,8 +35,8 @@ Dim = Union[int, Sequence[int], None]
 
 # --- helpers ------------------------------------------------------------------
 def _Tensor() -> Any:
-    from ._tensor import Tensor
-    return Tensor
+    from ._graph import _tensor_cls
+    return _tensor_cls()
 
 
 def concrete(x: Any) -> Any:
@@ -62,8 +62,8 @@ def as_box(x: Any) -> Any:
 
 
 def _is_box_with_grad(x: Any) -> bool:
-    from ._tensor import Tensor
-    if type(x) is Tensor or isinstance(x, Tensor):
+    Tensor = _Tensor()
+    if isinstance(x, Tensor):
         return x._node is not None
     return isinstance(x, Box)
 
@@ -131,7 +131,25 @@ def result_dtype(*operands: Any) -> np.dtype:
     return res if res is not None else get_default_dtype().dtype
 
 
-def _promote(*operands: Any, floating: bool = False) -> list:
+def _promote(*operands: Any, floating: bool = False) -> Any:
+    # Fast path: tensors of one dtype with Python numbers of no higher kind.
+    common = None
+    top = -1
+    for op in operands:
+        if isinstance(op, Box):
+            dt = np_dtype(op)
+            if common is None:
+                common = dt
+            elif dt != common:
+                break
+        elif isinstance(op, (bool, int, float)) and not isinstance(op, np.generic):
+            top = _py_max(top, _scalar_category(op))
+        else:
+            break
+    else:
+        if common is not None and top <= _CATEGORY[common.kind] and (
+                not floating or common.kind in "fc"):
+            return operands
     dt = result_dtype(*operands)
     if floating and dt.kind not in "fc":
         dt = get_default_dtype().dtype

@@ -31,6 +31,17 @@ __all__ = ["EAGER", "EagerTrace", "BackwardNode", "AccumulateGrad", "VersionCoun
            "run_backward", "set_name"]
 
 
+_TENSOR: list = []
+
+
+def _tensor_cls() -> Any:
+    """``funcgrad.torch.Tensor`` (imported once; it imports this module)."""
+    if not _TENSOR:
+        from ._tensor import Tensor
+        _TENSOR.append(Tensor)
+    return _TENSOR[0]
+
+
 class VersionCounter:
     """How many times a tensor's data was modified in place; shared by a
     tensor, its ``detach()``/``.data`` aliases and its views."""
@@ -191,7 +202,10 @@ class BackwardNode(_FnMixin, Node):
     def next_functions(self) -> tuple:
         """``((parent_node or None, 0), ...)``, one entry per tensor input."""
         by_arg = dict(self.parents)
-        shown = self.nargs if self.nargs is not None else sorted(by_arg)
+        shown = self.nargs
+        if shown is None:
+            shown = (_shown_inputs(self.prim, self.tensor_args) if self.tensor_args is not None
+                     else sorted(by_arg))
         return tuple((by_arg.get(i), 0) for i in shown)
 
     def check_saved(self) -> None:
@@ -226,7 +240,7 @@ class BackwardNode(_FnMixin, Node):
     def _graph_contributions(self, g: Any) -> Iterator[tuple[Node, Any]]:
         # Run the rules on tensors: the saved inputs, and the output as a
         # tensor whose grad_fn is this very node.
-        from ._tensor import Tensor
+        Tensor = _tensor_cls()
         saved_args, saved_out = self.args, self.out
         if self.tensor_args is not None:
             self.args = list(self.tensor_args)
@@ -240,6 +254,8 @@ class BackwardNode(_FnMixin, Node):
             self.args, self.out = saved_args, saved_out
 
     def release(self) -> None:
+        if self.tensor_args is not None and self.nargs is None:
+            self.nargs = _shown_inputs(self.prim, self.tensor_args)
         Node.release(self)
         self.tensor_args = None
 
@@ -347,7 +363,7 @@ def _add_hook(node: Node, hook: Callable[[Any], Any]) -> _RemovableHandle:
 
 
 def _as_tensor(g: Any) -> Any:
-    from ._tensor import Tensor
+    Tensor = _tensor_cls()
     if isinstance(g, Box):
         return g
     return Tensor._wrap(np.asarray(g), None)
@@ -369,7 +385,7 @@ class EagerTrace(Trace):
     __slots__ = ()
 
     def process(self, prim: Primitive, args: Any, params: dict) -> Any:
-        from ._tensor import Tensor
+        Tensor = _tensor_cls()
         vals = list(args)
         parents = []
         tensors = []
@@ -389,7 +405,6 @@ class EagerTrace(Trace):
         if parents and _GRAD_ENABLED.get():
             node = node_class(default_name(prim))(prim, vals, params, out, parents)
             node.tensor_args = tuple(args)
-            node.nargs = _shown_inputs(prim, args)
             if prim.saves_values:
                 node.saved_info = [_SavedInfo(t) for t in tensors]
             if _ANOMALY.get() is not None:
@@ -404,7 +419,7 @@ class EagerTrace(Trace):
         return result
 
     def process_nondiff(self, prim: Primitive, args: Any, params: dict) -> Any:
-        from ._tensor import Tensor
+        Tensor = _tensor_cls()
         vals = [a._value if isinstance(a, Box) and a._trace is self else a for a in args]
         with np.errstate(all="ignore"):
             out = prim.impl(*vals, **params)
@@ -447,7 +462,7 @@ def _as_array(x: Any) -> Any:
 def _wrap_view(out: np.ndarray, node: Any, tensors: list) -> Any:
     """Wrap a result; a view (``x[0]``, ``x.view(...)``) shares its base's
     version counter and remembers the base."""
-    from ._tensor import Tensor
+    Tensor = _tensor_cls()
     if out.base is not None:
         for t in tensors:
             if np.may_share_memory(out, t._value):
