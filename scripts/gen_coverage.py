@@ -77,7 +77,8 @@ def render() -> str:
         "traced arrays are immutable: use `x.at[idx].set(v)` / `.add` / `.subtract` / "
         "`.multiply` / `.divide` / `.min` / `.max` / `.get()`, or "
         "`funcgrad.numpy.at(x)[idx]...` for any array. With repeated indices `set` keeps "
-        "the last write (C order), the others apply every update.",
+        "the last write (C order), the others apply every update. See "
+        "[numpy-indexing.md](numpy-indexing.md).",
         "",
         "*Differentiable*: **yes** — gradients flow (checked against finite differences "
         "to second order); **constant** — works on traced values, the result carries no "
