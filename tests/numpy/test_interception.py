@@ -252,3 +252,14 @@ def test_arrays_of_traced_values_through_funcgrad_are_stacked():
         assert not (isinstance(out, np.ndarray) and out.dtype == object)
         return out.sum()
     np.testing.assert_array_equal(funcgrad.grad(f)(np.array([1.0, 2.0])), [2.0, 1.0])
+
+
+def test_numpy_keyword_funcgrad_lacks_raises_clearly():
+    from funcgrad.numpy._dispatch import _call
+    with pytest.raises(TypeError, match=r"numpy\.f: these arguments are not supported on traced"):
+        _call(lambda a: a, "numpy.f", (1,), {"device": "cpu"})
+    # end to end, with a keyword NumPy accepts and funcgrad.numpy.astype does not (yet)
+    import inspect
+    if "device" not in inspect.signature(fnp.astype).parameters:
+        with pytest.raises(TypeError, match="numpy.astype: these arguments are not supported"):
+            funcgrad.grad(lambda a: np.astype(a, np.float32, device="cpu").sum())(X)
