@@ -613,3 +613,22 @@ def test_funcgrad_over_tensor_methods_and_errors():
     assert g.tolist() == [0.5, -1.0]
     with pytest.raises(TypeError, match="Cannot convert a traced value"):
         funcgrad.grad(lambda v: v.sum().item())(w)
+
+
+def test_engine_fit_accepts_tensor_primals():
+    from funcgrad._core import ops
+    t = torch.ones(3)
+    r = ops.fit(np.ones((2, 3)), t)
+    assert r.dtype == np.float32 and r.tolist() == [2.0, 2.0, 2.0]
+    r = ops.fit(torch.ones(2, 3, dtype=torch.float64), t)
+    assert isinstance(r, torch.Tensor) and r.dtype == torch.float32
+    assert np.dtype(torch.float32) == np.float32
+
+
+def test_dtype_objects():
+    assert repr(torch.float32) == "torch.float32" and torch.float is torch.float32
+    assert torch.float64.is_floating_point and torch.complex64.is_complex
+    assert not torch.int64.is_floating_point and torch.double is torch.float64
+    assert torch.tensor([1.0]).dtype is torch.float32
+    assert torch.tensor(np.array([1.0])).dtype is torch.float64
+    assert torch.tensor([True]).dtype is torch.bool and torch.tensor([1j]).dtype is torch.complex64
