@@ -222,6 +222,14 @@ def test_param_groups_have_their_own_hyperparameters():
     assert opt.param_groups[1]["momentum"] == 0
 
 
+def test_plain_sgd_keeps_no_state():
+    p = nn.Parameter(torch.ones(2))
+    opt = torch.optim.SGD([p], lr=0.1)
+    p.sum().backward()
+    opt.step()
+    assert opt.state_dict()["state"] == {}
+
+
 def test_zero_grad_set_to_none_and_zeros():
     p = nn.Parameter(torch.ones(2))
     opt = torch.optim.SGD([p], lr=0.1)

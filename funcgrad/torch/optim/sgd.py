@@ -72,7 +72,8 @@ class SGD(Optimizer):
                 grad = self._grad_array(p)
                 if grad is None:
                     continue
-                state = self.state[p]
+                # as PyTorch: no state at all for a parameter without momentum
+                state = self.state[p] if group["momentum"] != 0 else {}
                 buf_t = state.get("momentum_buffer")
                 buf = None if buf_t is None else _real_view(_array(buf_t))
                 new = sgd_step(_real_view(_array(p)), _real_view(grad), buf, lr=group["lr"],
