@@ -1,0 +1,129 @@
+"""Snippets of PyTorch's own autograd tutorials (the 60-minute blitz, "A
+Gentle Introduction to torch.autograd", "Automatic differentiation with
+torch.autograd") print exactly what PyTorch 2.x prints (object addresses
+masked)."""
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+
+import funcgrad.torch as torch
+
+CODE = """a = torch.tensor([2., 3.], requires_grad=True)
+b = torch.tensor([6., 4.], requires_grad=True)
+Q = 3*a**3 - b**2
+print(Q)
+external_grad = torch.tensor([1., 1.])
+Q.backward(gradient=external_grad)
+print(9*a**2 == a.grad)
+print(-2*b == b.grad)
+x = torch.tensor([0.5, -1.25, 2.0], requires_grad=True)
+y = x * 2
+while y.data.norm() < 1000:
+    y = y * 2
+print(y)
+v = torch.tensor([0.1, 1.0, 0.0001], dtype=torch.float)
+y.backward(v)
+print(x.grad)
+print(x.requires_grad)
+print((x ** 2).requires_grad)
+with torch.no_grad():
+    print((x ** 2).requires_grad)
+y = x.detach()
+print(y.requires_grad)
+print(x.eq(y).all())
+inp = torch.eye(4, 5, requires_grad=True)
+out = (inp+1).pow(2).t()
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"First call\\n{inp.grad}")
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"\\nSecond call\\n{inp.grad}")
+inp.grad.zero_()
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"\\nCall after zeroing gradients\\n{inp.grad}")
+print(out.grad_fn, out.grad_fn.next_functions[0][0].next_functions)
+x = torch.ones(2, 2, requires_grad=True)
+print(x)
+y = x + 2
+print(y)
+print(y.grad_fn)
+z = y * y * 3
+out = z.mean()
+print(z, out)
+a = torch.randn(2, 2)
+a = ((a * 3) / (a - 1))
+print(a.requires_grad)
+a.requires_grad_(True)
+print(a.requires_grad)
+b = (a * a).sum()
+print(b.grad_fn)
+out.backward()
+print(x.grad)
+w = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+h = torch.tanh(w @ torch.tensor([1., -1.])).sum()
+g, = torch.autograd.grad(h, w, create_graph=True)
+print(g)
+print(torch.autograd.grad(g.sum(), w))
+print(torch.tensor([[1e-3, 2.5e5], [3., 4.]]))
+print(torch.arange(12.).reshape(3, 4).T @ torch.ones(3))
+print(torch.zeros(2, 3, dtype=torch.int32), torch.tensor(3), torch.tensor([1.5], dtype=torch.float64, requires_grad=True))
+"""
+
+EXPECTED = """tensor([-12.,  65.], grad_fn=<SubBackward0>)
+tensor([True, True])
+tensor([True, True])
+tensor([ 256., -640., 1024.], grad_fn=<MulBackward0>)
+tensor([5.1200e+01, 5.1200e+02, 5.1200e-02])
+True
+True
+False
+False
+tensor(True)
+First call
+tensor([[4., 2., 2., 2., 2.],
+        [2., 4., 2., 2., 2.],
+        [2., 2., 4., 2., 2.],
+        [2., 2., 2., 4., 2.]])
+
+Second call
+tensor([[8., 4., 4., 4., 4.],
+        [4., 8., 4., 4., 4.],
+        [4., 4., 8., 4., 4.],
+        [4., 4., 4., 8., 4.]])
+
+Call after zeroing gradients
+tensor([[4., 2., 2., 2., 2.],
+        [2., 4., 2., 2., 2.],
+        [2., 2., 4., 2., 2.],
+        [2., 2., 2., 4., 2.]])
+<TBackward0 object at 0x...> ((<AddBackward0 object at 0x...>, 0),)
+tensor([[1., 1.],
+        [1., 1.]], requires_grad=True)
+tensor([[3., 3.],
+        [3., 3.]], grad_fn=<AddBackward0>)
+<AddBackward0 object at 0x...>
+tensor([[27., 27.],
+        [27., 27.]], grad_fn=<MulBackward0>) tensor(27., grad_fn=<MeanBackward0>)
+False
+True
+<SumBackward0 object at 0x...>
+tensor([[4.5000, 4.5000],
+        [4.5000, 4.5000]])
+tensor([[ 0.4200, -0.4200],
+        [ 0.4200, -0.4200]], grad_fn=<MulBackward0>)
+(tensor([[0., -0.],
+        [0., -0.]]),)
+tensor([[1.0000e-03, 2.5000e+05],
+        [3.0000e+00, 4.0000e+00]])
+tensor([12., 15., 18., 21.])
+tensor([[0, 0, 0],
+        [0, 0, 0]], dtype=torch.int32) tensor(3) tensor([1.5000], dtype=torch.float64, requires_grad=True)
+"""
+
+
+def test_pytorch_tutorial_snippets_print_the_same() -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(CODE, {"torch": torch})
+    assert re.sub(r"0x[0-9a-f]+", "0x...", out.getvalue()) == EXPECTED
