@@ -19,12 +19,11 @@ as a dict of tensors.
 from __future__ import annotations
 
 import collections
-import io
 import json
 import os
 import pickle
 import zipfile
-from typing import Any, BinaryIO, Dict, List, Union
+from typing import Any, BinaryIO, Dict, Union
 
 import numpy as np
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import math
 import operator
 from collections import OrderedDict
-from typing import Any, Iterable, Iterator, Optional, Union, overload
-
-import numpy as np
+from typing import Any, Iterable, Iterator, Optional, Union
 
 import funcgrad.torch as torch
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
 from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple,
-                    TypeVar, Union)
+                    TypeVar)
 
 import funcgrad.torch as torch
 

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Tuple
 
-import numpy as np
-
 import funcgrad.torch as torch
 
 from ._functional import adam_step
