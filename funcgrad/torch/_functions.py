@@ -635,30 +635,20 @@ def std(input: Any, dim: Dim = None, unbiased: Any = None, keepdim: bool = False
 
 def prod(input: Any, dim: Optional[int] = None, keepdim: bool = False, *,
          dtype: Any = None) -> Any:
-    """Product of the elements (gradient ``prod / x``, exact away from zeros)."""
+    """Product of the elements (or along ``dim``); exact gradients with zeros.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.prod(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), 1)
+    tensor([ 2., 12.])
+    """
     x = as_box(input)
     if dtype is not None:
         x = cast(x, as_dtype(dtype).dtype)
+    elif np_dtype(x).kind in "bui":
+        x = cast(x, np.int64)
     axis = _dims(dim, _ndim(x))
-    logs = fnp.log(fnp.absolute(x)) if False else None
-    del logs
-    out = x
-    if axis is None:
-        out = fnp.reshape(x, (-1,))
-        axis_ = 0
-    else:
-        axis_ = axis
-    n = _shape(out)[axis_]
-    res = None
-    for i in range(n):
-        item = fnp.getitem(out, (slice(None),) * axis_ + (i,))
-        res = item if res is None else res * item
-    if res is None:
-        res = _Tensor()._wrap(np.ones(_shape(out)[:axis_] + _shape(out)[axis_ + 1:],
-                                      np_dtype(x)), None)
-    if keepdim and dim is not None:
-        res = unsqueeze(res, axis_)
-    return _named(res, "ProdBackward0" if dim is None else "ProdBackward1")
+    out = _ops.prod(x, axis=axis, keepdims=keepdim and dim is not None)
+    return _named(out, "ProdBackward0" if dim is None else "ProdBackward1")
 
 
 def _max_min(input: Any, dim: Any, keepdim: bool, is_max: bool, other: Any = None) -> Any:

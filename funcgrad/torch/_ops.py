@@ -20,7 +20,7 @@ from ..numpy.shaping import expand_reduced
 __all__ = [
     "mean", "sigmoid", "relu", "log1p", "expm1", "softmax", "log_softmax", "logsumexp",
     "amax", "amin", "gather", "clamp", "pow_scalar", "clone", "zero_grad_op", "index_put",
-    "norm2", "cumsum", "scatter_add_along",
+    "norm2", "cumsum", "scatter_add_along", "prod",
 ]
 
 
@@ -112,6 +112,46 @@ def _norm_rule(g: Any, ans: Any, x: Any) -> Any:
 
 norm2 = _prim("norm2", lambda x: np.sqrt(np.sum(np.abs(x) ** 2)).astype(np.abs(x).dtype),
               _norm_rule)
+
+
+def _prod_impl(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def _prod_others(x: np.ndarray, axis: Any) -> np.ndarray:
+    """Product of all other elements along ``axis`` (exact with zeros)."""
+    if axis is None:
+        flat = x.reshape(-1)
+        left = np.concatenate([np.ones(1, x.dtype), np.cumprod(flat[:-1], dtype=x.dtype)])
+        right = np.concatenate([np.cumprod(flat[:0:-1], dtype=x.dtype)[::-1],
+                                np.ones(1, x.dtype)])
+        return (left * right).reshape(x.shape)
+    xm = np.moveaxis(x, axis, -1)
+    ones = np.ones(xm.shape[:-1] + (1,), x.dtype)
+    left = np.concatenate([ones, np.cumprod(xm[..., :-1], axis=-1, dtype=x.dtype)], axis=-1)
+    right = np.concatenate([np.cumprod(xm[..., :0:-1], axis=-1, dtype=x.dtype)[..., ::-1], ones],
+                           axis=-1)
+    return np.moveaxis(left * right, -1, axis)
+
+
+def _prod_rule(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    # ans / x where x != 0 (differentiable again); the exact product of the
+    # other elements where x == 0 (a constant there).
+    a = expand_reduced(ans, len(x.shape), axis, keepdims)
+    xv = x
+    while hasattr(xv, "_value"):
+        xv = xv._value
+    zero = np.asarray(xv) == 0
+    if zero.any():
+        others = _prod_others(np.asarray(xv), axis)
+        safe = fnp.where(zero, 1, x)
+        d = fnp.where(zero, others, a / safe)
+    else:
+        d = a / x
+    return _broadcast_back(g, x, axis, keepdims) * d
+
+
+prod = _prim("prod", _prod_impl, _prod_rule)
 
 
 # --- elementwise ------------------------------------------------------------
