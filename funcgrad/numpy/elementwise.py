@@ -406,6 +406,17 @@ isinf = nondiff("isinf", np.isinf, family=F)
 isposinf = nondiff("isposinf", np.isposinf, family=F)
 isneginf = nondiff("isneginf", np.isneginf, family=F)
 iscomplex = nondiff("iscomplex", np.iscomplex, family=F)
+# Integer-only ufuncs: they see traced values only under grad(..., allow_int=True).
+_INTEGER = "Integer-only: the result is a constant."
+bitwise_and = nondiff("bitwise_and", np.bitwise_and, family=F, notes=_INTEGER)
+bitwise_or = nondiff("bitwise_or", np.bitwise_or, family=F, notes=_INTEGER)
+bitwise_xor = nondiff("bitwise_xor", np.bitwise_xor, family=F, notes=_INTEGER)
+invert = nondiff("invert", np.invert, family=F, notes=_INTEGER)
+left_shift = nondiff("left_shift", np.left_shift, family=F, notes=_INTEGER)
+right_shift = nondiff("right_shift", np.right_shift, family=F, notes=_INTEGER)
+bitwise_count = nondiff("bitwise_count", np.bitwise_count, family=F, notes=_INTEGER)
+gcd = nondiff("gcd", np.gcd, family=F, notes=_INTEGER)
+lcm = nondiff("lcm", np.lcm, family=F, notes=_INTEGER)
 isreal = nondiff("isreal", np.isreal, family=F)
 
 
@@ -451,5 +462,7 @@ alias("around", "round")
 alias("pow", "power")
 for _short, _long in [("acos", "arccos"), ("asin", "arcsin"), ("atan", "arctan"),
                       ("acosh", "arccosh"), ("asinh", "arcsinh"), ("atanh", "arctanh"),
-                      ("atan2", "arctan2")]:
+                      ("atan2", "arctan2"), ("bitwise_not", "invert"),
+                      ("bitwise_invert", "invert"), ("bitwise_left_shift", "left_shift"),
+                      ("bitwise_right_shift", "right_shift")]:
     alias(_short, _long)

@@ -605,6 +605,79 @@ def nancumprod(a: Any, axis: Any = None, dtype: Any = None, out: None = None) ->
     return cumprod(_nan_filled(a, 1), axis=axis, dtype=dtype)
 
 
+def _cumulative(scan: Any, name: str, start: float, x: Any, axis: Any, dtype: Any, out: Any,
+                include_initial: bool) -> Any:
+    _no_out(out, name)
+    ndim = len(shape_of(x))
+    if axis is None:
+        if ndim > 1:
+            raise ValueError("For arrays which have more than one dimension ``axis`` "
+                             "argument is required.")
+        axis = 0
+    if ndim == 0:
+        raise ValueError(f"{name} requires an array with at least one dimension")
+    r = scan(x, axis=axis, dtype=dtype)
+    if not include_initial:
+        return r
+    from .. import numpy as fnp
+    shape = list(shape_of(r))
+    shape[axis % ndim] = 1
+    return fnp.concatenate([np.full(shape, start, dtype_of(r)), r], axis=axis)
+
+
+def cumulative_sum(x: Any, /, *, axis: Any = None, dtype: Any = None, out: None = None,
+                   include_initial: bool = False) -> Any:
+    """Differentiable ``numpy.cumulative_sum`` (the array-API scan; ``include_initial``
+    prepends the 0).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.cumulative_sum(np.array([1.0, 2.0]), include_initial=True)
+    array([0., 1., 3.])
+    """
+    return _cumulative(cumsum, "cumulative_sum", 0.0, x, axis, dtype, out, include_initial)
+
+
+def cumulative_prod(x: Any, /, *, axis: Any = None, dtype: Any = None, out: None = None,
+                    include_initial: bool = False) -> Any:
+    """Differentiable ``numpy.cumulative_prod``, exact with zeros.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.cumulative_prod(np.array([2.0, 3.0]), include_initial=True)
+    array([1., 2., 6.])
+    """
+    return _cumulative(cumprod, "cumulative_prod", 1.0, x, axis, dtype, out, include_initial)
+
+
+def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
+    """Differentiable ``numpy.trapezoid`` (the trapezoidal rule), in ``y``,
+    ``x`` and ``dx``.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(lambda y: fnp.trapezoid(y, dx=0.5))(np.ones(3))
+    array([0.25, 0.5 , 0.25])
+    """
+    from .indexing import getitem
+    nd = len(shape_of(y))
+    ax = axis % nd
+    lead = (slice(None),) * ax
+    upper, lower = lead + (slice(1, None),), lead + (slice(None, -1),)
+    if x is None:
+        d = dx
+    else:
+        xs = shape_of(x)
+        if len(xs) == 1:
+            d = getitem(x, slice(1, None)) - getitem(x, slice(None, -1))
+            shape = [1] * nd
+            shape[ax] = d.shape[0]
+            d = reshape(d, tuple(shape))
+        else:
+            xl = len(xs)
+            xa = axis % xl
+            d = getitem(x, (slice(None),) * xa + (slice(1, None),)) - \
+                getitem(x, (slice(None),) * xa + (slice(None, -1),))
+    return sum(d * (getitem(y, upper) + getitem(y, lower)) / 2.0, axis=axis)
+
+
 # --- order statistics: median, quantile, percentile ---------------------------
 _METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
 
@@ -820,6 +893,9 @@ _NOTES = {
     "nanquantile": "Quantiles of the non-NaN entries; NaNs get gradient 0.",
     "nanpercentile": "Percentiles of the non-NaN entries; NaNs get gradient 0.",
     "nanmedian": "The median of the non-NaN entries; NaNs get gradient 0.",
+    "cumulative_sum": "axis required for ndim > 1; include_initial supported.",
+    "cumulative_prod": "Exact with zeros; include_initial supported.",
+    "trapezoid": "Differentiable in y, x and dx.",
 }
 for _name, _fn in [("sum", sum), ("mean", mean), ("prod", prod), ("max", max), ("min", min),
                    ("nanmax", nanmax), ("nanmin", nanmin), ("ptp", ptp), ("var", var),
@@ -829,7 +905,8 @@ for _name, _fn in [("sum", sum), ("mean", mean), ("prod", prod), ("max", max), (
                    ("nancumprod", nancumprod), ("quantile", quantile),
                    ("percentile", percentile), ("median", median),
                    ("nanquantile", nanquantile), ("nanpercentile", nanpercentile),
-                   ("nanmedian", nanmedian)]:
+                   ("nanmedian", nanmedian), ("cumulative_sum", cumulative_sum),
+                   ("cumulative_prod", cumulative_prod), ("trapezoid", trapezoid)]:
     register(_name, _fn, F, notes=_NOTES[_name])
 
 from ._registry import alias  # noqa: E402

@@ -166,6 +166,39 @@ SPECS = {
     "nanmedian": Spec(reduce_args(distinct=True)),
 }
 
+@st.composite
+def _cumulative_args(d, lo=-2.0, hi=2.0, elements=None):
+    shp = d(shapes(min_dims=1))
+    x = d(hnp.arrays(np.float64, shp, elements=elements)) if elements is not None \
+        else d(arrays(shp, lo, hi))
+    nd = len(shp)
+    axis = d(st.integers(-nd, nd - 1)) if nd > 1 else d(st.sampled_from([None, 0, -1]))
+    return (x,), {"axis": axis, "include_initial": d(st.booleans())}
+
+
+@st.composite
+def _trapezoid_args(d):
+    shp = d(shapes(min_dims=1))
+    y = d(arrays(shp))
+    axis = d(st.integers(-len(shp), len(shp) - 1))
+    kind = d(st.sampled_from(["dx", "x1", "xfull"]))
+    if kind == "dx":
+        return (y, None, d(st.floats(0.1, 2.0))), {"axis": axis}
+    if kind == "x1":
+        return (y, np.cumsum(d(arrays((shp[axis],), 0.1, 1.0)))), {"axis": axis}
+    return (y, d(arrays(shp))), {"axis": axis}
+
+
+SPECS["cumulative_sum"] = Spec(_cumulative_args())
+SPECS["cumulative_prod"] = [Spec(_cumulative_args(0.5, 1.5)),
+                            Spec(_cumulative_args(elements=_ZEROS))]
+# y and x (or dx) both differentiated; trapezoid is bilinear in them. A float64 x
+# promotes a float32 y to float64 (as NumPy): no float32 check for the drawn spec.
+SPECS["trapezoid"] = [Spec(_trapezoid_args(), argnums=(0,), float32=False),
+                      Spec(fixed(np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]]),
+                                 np.array([0.0, 0.5, 2.0])), argnums=(0, 1)),
+                      Spec(fixed(np.array([1.0, 2.0, 0.5]), None, 0.7), argnums=(0, 2))]
+
 # Not differentiable: index-valued and boolean reductions, values only.
 SPECS["argmax"] = Spec(reduce_args(distinct=True, allow_tuple=False))
 SPECS["argmin"] = Spec(reduce_args(distinct=True, allow_tuple=False))
