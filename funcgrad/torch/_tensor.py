@@ -1022,7 +1022,8 @@ class Tensor(_TensorBase):
         if (self._node is not None or isinstance(v, Box) and v._node is not None) \
                 and _GRAD_ENABLED.get():
             new = _ops.index_put(self, v, idx)
-            set_name(new, "CopySlices")
+            advanced = _index_name(idx) == "IndexBackward0"
+            set_name(new, "IndexPutBackward0" if advanced else "CopySlices")
             self._inplace(new)
         else:
             self._value[idx] = F.concrete(v)

@@ -127,3 +127,48 @@ def test_pytorch_tutorial_snippets_print_the_same() -> None:
     with contextlib.redirect_stdout(out):
         exec(CODE, {"torch": torch})
     assert re.sub(r"0x[0-9a-f]+", "0x...", out.getvalue()) == EXPECTED
+
+
+SETITEM_CODE = """w = torch.tensor(2.0, requires_grad=True)
+z = torch.zeros(3)
+z[0] = w
+z[1:] = w * 3
+print(z, z.is_leaf)
+(z * torch.tensor([1., 2., 3.])).sum().backward()
+print(w.grad)
+x = torch.ones(3, requires_grad=True)
+y = x * 2
+y[y > 1] = 0.5
+print(y)
+y.sum().backward(); print(x.grad)
+m = torch.ones(2, 3)
+m[:, 1] = torch.tensor([7., 8.])
+print(m, m._version)
+a = torch.arange(6.).reshape(2, 3)
+v = a[0]
+v.add_(10)
+print(a, a._version, v._version)
+b = a.view(3, 2); b.mul_(2); print(a)
+c = a.detach(); c.zero_(); print(a, a._version)
+"""
+
+SETITEM_EXPECTED = """tensor([2., 6., 6.], grad_fn=<CopySlices>) False
+tensor(16.)
+tensor([0.5000, 0.5000, 0.5000], grad_fn=<IndexPutBackward0>)
+tensor([0., 0., 0.])
+tensor([[1., 7., 1.],
+        [1., 8., 1.]]) 1
+tensor([[10., 11., 12.],
+        [ 3.,  4.,  5.]]) 1 1
+tensor([[20., 22., 24.],
+        [ 6.,  8., 10.]])
+tensor([[0., 0., 0.],
+        [0., 0., 0.]]) 3
+"""
+
+
+def test_index_assignment_and_views_print_the_same() -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(SETITEM_CODE, {"torch": torch})
+    assert out.getvalue() == SETITEM_EXPECTED
