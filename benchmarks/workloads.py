@@ -470,12 +470,22 @@ def memory_warmup(impl: str, nops: int) -> Optional[Callable[[], Any]]:
 
 
 # --- 5. leaks: the graph is freed by reference counting --------------------------------
-def leak_check(step: Callable[[], Any], reps: int = 20) -> dict:
-    """Traced memory after each of ``reps`` calls (growth = last - fifth),
-    and how many objects the cycle collector had to free after one call."""
+def leak_check(step: Callable[[], Any], reps: int = 20, warmup: int = 50) -> dict:
+    """Memory after each of ``reps`` calls, once ``warmup`` calls have filled
+    caches and free lists; and how many objects the cycle collector had to
+    free after one call (0: the graph is freed by reference counting alone).
+
+    Growth is counted in Python's allocated memory blocks
+    (``sys.getallocatedblocks``, read after ``gc.collect()``, which also
+    empties the interpreter's free lists, so that their filling up is not
+    mistaken for a leak; a leaked graph would add at least one block per
+    recorded operation on every call) and in resident memory.
+    """
     import gc
-    import tracemalloc
-    step()
+    import sys
+    from benchmarks.harness import current_rss
+    for _ in range(warmup):
+        step()
     gc.collect()
     gc.disable()
     try:
@@ -483,11 +493,13 @@ def leak_check(step: Callable[[], Any], reps: int = 20) -> dict:
         cyclic = gc.collect()
     finally:
         gc.enable()
-    tracemalloc.start()
-    sizes = []
-    for _ in range(reps):
+    blocks = np.zeros(reps, np.int64)  # not lists: storing Python ints allocates blocks
+    rss = np.zeros(reps, np.int64)
+    for k in range(reps):
         step()
-        sizes.append(tracemalloc.get_traced_memory()[0])
-    tracemalloc.stop()
-    return {"growth_bytes": sizes[-1] - sizes[min(4, reps - 1)], "first": sizes[0],
-            "last": sizes[-1], "cyclic_garbage": cyclic}
+        gc.collect()
+        blocks[k] = sys.getallocatedblocks()
+        rss[k] = current_rss()
+    first = min(4, reps - 1)
+    return {"blocks_per_call": float(blocks[-1] - blocks[first]) / max(1, reps - 1 - first),
+            "rss_growth": int(rss[-1] - rss[first]), "cyclic_garbage": cyclic}
