@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import find, given, settings, strategies as st
+from hypothesis import Phase, find, given, settings, strategies as st
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
 from funcgrad.testing import check_grads, strategies as fst
 from funcgrad.tree_util import tree_leaves
 
-FIND = settings(database=None, max_examples=300)
+FIND = settings(database=None, max_examples=300, phases=[Phase.generate])
 
 
 @given(fst.arrays(fst.inexact_dtypes(), fst.array_shapes()))
