@@ -526,9 +526,8 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
                 t._accumulate_grad(g, create_graph)
         if capture_nodes is not None:
             for t, node in zip(capture, capture_nodes):
-                if node is not None and not node.is_leaf and node in captured \
-                        and not t._retains_grad:
-                    pass  # PyTorch leaves non-leaf inputs' .grad alone unless retained
+                if node is not None and not node.is_leaf and node in captured:
+                    t._accumulate_grad(captured[node], create_graph)
         return None
     return [None if n is None or n not in captured else captured[n] for n in capture_nodes]
 

@@ -589,7 +589,7 @@ class Tensor(_TensorBase):
 
     @property
     def grad(self) -> Any:
-        if not self.is_leaf and not self._retains_grad:
+        if not self.is_leaf and not self._retains_grad and self._grad is None:
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 

@@ -632,3 +632,13 @@ def test_dtype_objects():
     assert torch.tensor([1.0]).dtype is torch.float32
     assert torch.tensor(np.array([1.0])).dtype is torch.float64
     assert torch.tensor([True]).dtype is torch.bool and torch.tensor([1j]).dtype is torch.complex64
+
+
+def test_backward_inputs_accepts_non_leaf_tensors():
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    (y * y).sum().backward(inputs=[y])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert y.grad.tolist() == [4.0, 4.0]
+    assert x.grad is None
