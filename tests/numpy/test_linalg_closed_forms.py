@@ -290,3 +290,79 @@ def test_plain_numpy_linalg_and_products_are_intercepted():
         return (np.linalg.slogdet(m)[1] + np.linalg.norm(m) + np.trace(np.linalg.inv(m))
                 + np.einsum("ij,ji", m, m) + np.dot(m[0], m[1]) + np.linalg.eigvalsh(m @ m.T).sum())
     check_grads(f, (a,), order=1)
+
+
+# --- less common arguments ------------------------------------------------------------------
+def test_hermitian_flags_read_the_lower_triangle():
+    h = _spd() + np.triu(np.full((3, 3), 4.0), 1)  # upper triangle is ignored
+    for fn, ref in [(lambda m: fnp.linalg.svd(m, hermitian=True, compute_uv=False),
+                     lambda m: np.linalg.svd(m, hermitian=True, compute_uv=False)),
+                    (lambda m: fnp.linalg.pinv(m, hermitian=True),
+                     lambda m: np.linalg.pinv(m, hermitian=True))]:
+        np.testing.assert_allclose(fn(h), ref(h), atol=1e-12)
+        check_grads(fn, (h,), order=2)
+        assert np.all(np.triu(fg_grad_sum(fn, h), 1) == 0)
+
+
+def fg_grad_sum(fn, x):
+    return funcgrad.grad(lambda m: fnp.sum(fnp.sin(fn(m))))(x)
+
+
+def test_complex_eigh_upper_triangle():
+    h = _hermitian_pd()
+    w = fnp.linalg.eigh(h, UPLO="U")[0]
+    np.testing.assert_allclose(w, np.linalg.eigh(h, UPLO="U")[0])
+    check_grads(lambda m: fnp.linalg.eigvalsh(m, UPLO="U"), (h,), order=2)
+    g = fg_grad_sum(lambda m: fnp.linalg.eigvalsh(m, UPLO="U"), h)
+    assert np.all(np.tril(g, -1) == 0)
+
+
+def test_qr_complete_mode_of_a_wide_matrix_and_raw_mode():
+    a = RNG.standard_normal((2, 4))
+    q, r = fnp.linalg.qr(a, mode="complete")
+    q_np, r_np = np.linalg.qr(a, mode="complete")
+    np.testing.assert_allclose(q, q_np, atol=1e-12)
+    np.testing.assert_allclose(r, r_np, atol=1e-12)
+    check_grads(lambda m: fnp.linalg.qr(m, mode="complete"), (a,), order=2)
+    h, tau = fnp.linalg.qr(a, mode="raw")
+    np.testing.assert_allclose(h, np.linalg.qr(a, mode="raw")[0])
+    with pytest.raises(ValueError, match="not unique"):
+        funcgrad.grad(lambda m: fnp.sum(fnp.linalg.qr(m, mode="complete")[0]))(a.T.copy())
+
+
+def test_lstsq_with_matrix_right_hand_side():
+    a, b = RNG.standard_normal((5, 3)), RNG.standard_normal((5, 2))
+    ours, theirs = fnp.linalg.lstsq(a, b), np.linalg.lstsq(a, b)
+    for x, y in zip(ours, theirs):
+        np.testing.assert_allclose(x, y, atol=1e-12)
+    check_grads(lambda m, v: fnp.linalg.lstsq(m, v)[:2], (a, b), order=2)
+
+
+@pytest.mark.parametrize("kwargs", [{"axis": (0, 2)}, {"axis": 1, "keepdims": True},
+                                    {"axis": None, "keepdims": True}, {"ord": 1, "axis": -1}])
+def test_vector_norm_axes_and_keepdims(kwargs):
+    x = RNG.standard_normal((2, 3, 4))
+    np.testing.assert_allclose(fnp.linalg.vector_norm(x, **kwargs),
+                               np.linalg.vector_norm(x, **kwargs))
+    check_grads(lambda v: fnp.linalg.vector_norm(v, **kwargs), (x,), order=2)
+
+
+def test_norm_keepdims_with_matrix_axes():
+    x = RNG.standard_normal((2, 3, 4))
+    for ord in ("fro", "nuc", 2, 1, np.inf):
+        ours = fnp.linalg.norm(x, ord, axis=(2, 0), keepdims=True)
+        np.testing.assert_allclose(ours, np.linalg.norm(x, ord, axis=(2, 0), keepdims=True))
+        check_grads(lambda v: fnp.linalg.norm(v, ord, axis=(2, 0), keepdims=True), (x,), order=1)
+    np.testing.assert_allclose(fnp.linalg.norm(x, keepdims=True), np.linalg.norm(x, keepdims=True))
+    with pytest.raises(ValueError):
+        fnp.linalg.norm(x, "fro", axis=0)
+
+
+def test_tensorsolve_with_axes():
+    a = (2 * np.eye(6) + 0.3 * RNG.standard_normal((6, 6))).reshape(6, 2, 3)
+    b = RNG.standard_normal(6)
+    np.testing.assert_allclose(fnp.linalg.tensorsolve(a, b), np.linalg.tensorsolve(a, b))
+    moved = np.ascontiguousarray(a.transpose(1, 2, 0))  # (2, 3, 6): axes 0, 1 go right
+    np.testing.assert_allclose(fnp.linalg.tensorsolve(moved, b, axes=(0, 1)),
+                               np.linalg.tensorsolve(moved, b, axes=(0, 1)))
+    check_grads(lambda m, v: fnp.linalg.tensorsolve(m, v, axes=(0, 1)), (moved, b), order=2)
