@@ -596,3 +596,12 @@ def test_nll_loss_picks_by_index_so_minus_inf_elsewhere_is_harmless():
     loss.backward()
     assert torch.equal(lp.grad, torch.tensor([[-0.5, 0.0], [0.0, -0.5]]))
     assert not np.signbit(lp.grad.numpy()[0, 1])          # +0, as PyTorch
+
+
+def test_init_honours_an_explicit_generator():
+    draws = []
+    for _ in range(2):
+        gen = torch.Generator().manual_seed(3)
+        draws.append(nn.init.kaiming_uniform_(torch.zeros(4, 3), generator=gen).clone())
+        torch.rand(5)                                   # the default generator is not used
+    assert torch.equal(draws[0], draws[1])
