@@ -27,7 +27,7 @@ from ._dispatch import (
     no_rule_error as _no_rule_error,
 )
 # Family modules: each registers its functions in REGISTRY as it is imported.
-from . import elementwise, reductions, shaping, indexing, products  # noqa: E402,F401
+from . import elementwise, reductions, shaping, assembly, combining, indexing, products  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401
 from . import fft  # noqa: E402,F401  (numpy.fft: registers "fft.<name>")
 # Keep these last among the family imports: they register only names no family provides.

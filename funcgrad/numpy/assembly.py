@@ -1,0 +1,423 @@
+"""Joining, splitting and building arrays from pieces.
+
+``concatenate`` and ``split`` are primitives (see :mod:`.shaping`), each the
+other's VJP; the stacking and splitting variants are compositions of them
+with reshapes. ``array``/``asarray`` of (nested) lists holding traced values
+stack them into one traced array (never an object array). ``insert``,
+``delete`` and ``resize`` run NumPy on integer labels of the elements and
+gather with them, so they copy NumPy's semantics exactly and their gradients
+accumulate repeated elements.
+"""
+from __future__ import annotations
+
+import operator
+from typing import Any, Optional
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
+
+from .._core import Box
+from ._registry import alias, dtype_of, register
+from .shaping import (_concatenate, _holds_box, _ndim, _reshape, _shape, _split, as_array,
+                      atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, ravel)
+
+F = "shaping"
+
+
+def _fnp():
+    from .. import numpy as fnp
+    return fnp
+
+
+# --- concatenate and stack ------------------------------------------------------
+def concatenate(arrays: Any, axis: Optional[int] = 0, out: None = None, *, dtype: Any = None,
+                casting: str = "same_kind") -> Any:
+    """Differentiable ``numpy.concatenate`` (``axis=None`` joins the flattened
+    arrays; negative axes count from the end).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.concatenate([np.ones(2), np.zeros(3)]).shape
+    (5,)
+    """
+    if out is not None:
+        raise TypeError("funcgrad.numpy.concatenate does not support out=: use the returned "
+                        "value")
+    arrays = [as_array(a) for a in arrays]
+    if not arrays:
+        raise ValueError("need at least one array to concatenate")
+    if axis is None:
+        arrays = [_reshape(a, (-1,)) for a in arrays]
+        axis = 0
+    if _ndim(arrays[0]) == 0:
+        raise ValueError("zero-dimensional arrays cannot be concatenated")
+    axis = normalize_axis_index(axis, _ndim(arrays[0]))
+    return _concatenate(*arrays, axis=axis, dtype=dtype, casting=casting)
+
+
+def stack(arrays: Any, axis: int = 0, out: None = None, *, dtype: Any = None,
+          casting: str = "same_kind") -> Any:
+    """Differentiable ``numpy.stack``: join equal-shaped arrays along a new axis.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.stack([np.ones(2), np.zeros(2)], axis=-1).shape
+    (2, 2)
+    """
+    if out is not None:
+        raise TypeError("funcgrad.numpy.stack does not support out=: use the returned value")
+    arrays = [as_array(a) for a in arrays]
+    if not arrays:
+        raise ValueError("need at least one array to stack")
+    shape = _shape(arrays[0])
+    if any(_shape(a) != shape for a in arrays):
+        raise ValueError("all input arrays must have the same shape")
+    axis = normalize_axis_index(axis, len(shape) + 1)
+    new = shape[:axis] + (1,) + shape[axis:]
+    return _concatenate(*(_reshape(a, new) for a in arrays), axis=axis, dtype=dtype,
+                        casting=casting)
+
+
+def _each(fix: Any, tup: Any) -> list:
+    return [fix(a) for a in tup]
+
+
+def hstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Any:
+    """Differentiable ``numpy.hstack`` (axis 0 for 1-d inputs, else axis 1).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.hstack([np.ones(2), np.zeros(1)])
+    array([1., 1., 0.])
+    """
+    arrs = _each(atleast_1d, tup)
+    axis = 0 if arrs and _ndim(arrs[0]) == 1 else 1
+    return concatenate(arrs, axis, dtype=dtype, casting=casting)
+
+
+def vstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Any:
+    """Differentiable ``numpy.vstack``: rows joined after ``atleast_2d``.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.vstack([np.ones(2), np.zeros(2)]).shape
+    (2, 2)
+    """
+    return concatenate(_each(atleast_2d, tup), 0, dtype=dtype, casting=casting)
+
+
+def dstack(tup: Any) -> Any:
+    """Differentiable ``numpy.dstack``: joined along axis 2 after ``atleast_3d``.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.dstack([np.ones(2), np.zeros(2)]).shape
+    (1, 2, 2)
+    """
+    return concatenate(_each(atleast_3d, tup), 2)
+
+
+def column_stack(tup: Any) -> Any:
+    """Differentiable ``numpy.column_stack``: 1-d arrays become columns.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.column_stack([np.ones(2), np.zeros(2)]).shape
+    (2, 2)
+    """
+    def fix(v):
+        v = as_array(v)
+        return _reshape(v, (-1, 1)) if _ndim(v) < 2 else v
+    return concatenate(_each(fix, tup), 1)
+
+
+# --- splitting ------------------------------------------------------------------
+def _bounds(n: int, indices_or_sections: Any, even: bool) -> tuple:
+    if np.ndim(indices_or_sections) == 0:
+        sections = operator.index(indices_or_sections)
+        if sections <= 0:
+            raise ValueError("number sections must be larger than 0.")
+        if even and n % sections:
+            raise ValueError("array split does not result in an equal division")
+        each, extra = divmod(n, sections)
+        sizes = [each + 1] * extra + [each] * (sections - extra)
+        out, start = [], 0
+        for s in sizes:
+            out.append((start, start + s))
+            start += s
+        return tuple(out)
+    points = [0] + [operator.index(i) for i in indices_or_sections] + [n]
+    out = []
+    for a, b in zip(points, points[1:]):
+        s, e, _ = slice(a, b).indices(n)
+        out.append((s, max(s, e)))
+    return tuple(out)
+
+
+def _split_into(ary: Any, indices_or_sections: Any, axis: int, even: bool) -> list:
+    ary = as_array(ary)
+    axis = normalize_axis_index(axis, _ndim(ary))
+    bounds = _bounds(_shape(ary)[axis], indices_or_sections, even)
+    return list(_split(ary, bounds=bounds, axis=axis))
+
+
+def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list:
+    """Differentiable ``numpy.split`` (one multiple-result primitive; its
+    gradient is one concatenation).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> [p.tolist() for p in fnp.split(np.arange(4.0), [1])]
+    [[0.0], [1.0, 2.0, 3.0]]
+    """
+    return _split_into(ary, indices_or_sections, axis, True)
+
+
+def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list:
+    """Differentiable ``numpy.array_split`` (sections need not divide evenly).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> [len(p) for p in fnp.array_split(np.arange(5.0), 3)]
+    [2, 2, 1]
+    """
+    return _split_into(ary, indices_or_sections, axis, False)
+
+
+def hsplit(ary: Any, indices_or_sections: Any) -> list:
+    """Differentiable ``numpy.hsplit`` (axis 1, or 0 for 1-d input).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> [p.shape for p in fnp.hsplit(np.ones((2, 4)), 2)]
+    [(2, 2), (2, 2)]
+    """
+    ary = as_array(ary)
+    if _ndim(ary) == 0:
+        raise ValueError("hsplit only works on arrays of 1 or more dimensions")
+    return split(ary, indices_or_sections, 1 if _ndim(ary) > 1 else 0)
+
+
+def vsplit(ary: Any, indices_or_sections: Any) -> list:
+    """Differentiable ``numpy.vsplit`` (axis 0 of an at least 2-d array).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> [p.shape for p in fnp.vsplit(np.ones((4, 2)), 2)]
+    [(2, 2), (2, 2)]
+    """
+    ary = as_array(ary)
+    if _ndim(ary) < 2:
+        raise ValueError("vsplit only works on arrays of 2 or more dimensions")
+    return split(ary, indices_or_sections, 0)
+
+
+def dsplit(ary: Any, indices_or_sections: Any) -> list:
+    """Differentiable ``numpy.dsplit`` (axis 2 of an at least 3-d array).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> [p.shape for p in fnp.dsplit(np.ones((1, 1, 4)), [1])]
+    [(1, 1, 1), (1, 1, 3)]
+    """
+    ary = as_array(ary)
+    if _ndim(ary) < 3:
+        raise ValueError("dsplit only works on arrays of 3 or more dimensions")
+    return split(ary, indices_or_sections, 2)
+
+
+def unstack(x: Any, /, *, axis: int = 0) -> tuple:
+    """Differentiable ``numpy.unstack``: the slices along ``axis``, as a tuple.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> [p.shape for p in fnp.unstack(np.ones((2, 3)), axis=1)]
+    [(2,), (2,), (2,)]
+    """
+    x = as_array(x)
+    if _ndim(x) == 0:
+        raise ValueError("Input array must be at least 1-d.")
+    axis = normalize_axis_index(axis, _ndim(x))
+    shape = _shape(x)
+    rest = shape[:axis] + shape[axis + 1:]
+    pieces = _split(x, bounds=tuple((i, i + 1) for i in range(shape[axis])), axis=axis)
+    return tuple(_reshape(p, rest) for p in pieces)
+
+
+# --- building arrays ----------------------------------------------------------------
+def _assemble(obj: Any) -> Any:
+    if isinstance(obj, Box):
+        return obj
+    if isinstance(obj, (list, tuple)) and _holds_box(obj):
+        if not obj:
+            return np.asarray(obj)
+        return stack([_assemble(o) for o in obj])
+    return np.asarray(obj)
+
+
+def _from_traced(obj: Any, dtype: Any, ndmin: int) -> Any:
+    x = _assemble(obj)
+    if dtype is not None and np.dtype(dtype) != dtype_of(x):
+        x = _fnp().astype(x, dtype)
+    if ndmin > _ndim(x):
+        x = _reshape(x, (1,) * (ndmin - _ndim(x)) + _shape(x))
+    return x
+
+
+def array(object: Any, dtype: Any = None, *, copy: Any = True, order: str = "K",
+          subok: bool = False, ndmin: int = 0, like: Any = None) -> Any:
+    """``numpy.array`` that keeps traced values traced: a traced array, or a
+    (nested) list of traced and plain values, is stacked into one traced
+    array (never an object array). Traced arrays are immutable, so ``copy``
+    and ``order`` do not matter for them.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(lambda x: fnp.sum(fnp.array([x, 2 * x, [1.0, 1.0]])))(np.ones(2))
+    array([3., 3.])
+    """
+    if _holds_box(object):
+        return _from_traced(object, dtype, ndmin)
+    return np.array(object, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
+
+
+def asarray(a: Any, dtype: Any = None, order: Any = None, *, device: Any = None,
+            copy: Any = None, like: Any = None) -> Any:
+    """``numpy.asarray`` that keeps traced values traced (see :func:`array`).
+
+    >>> import funcgrad.numpy as fnp
+    >>> fnp.asarray([1.0, 2.0]).shape
+    (2,)
+    """
+    if _holds_box(a):
+        return _from_traced(a, dtype, 0)
+    return np.asarray(a, dtype=dtype, order=order, copy=copy)
+
+
+def asanyarray(a: Any, dtype: Any = None, order: Any = None, *, device: Any = None,
+               copy: Any = None, like: Any = None) -> Any:
+    """``numpy.asanyarray`` that keeps traced values traced (see :func:`array`).
+
+    >>> import funcgrad.numpy as fnp
+    >>> fnp.asanyarray([[1.0], [2.0]]).shape
+    (2, 1)
+    """
+    if _holds_box(a):
+        return _from_traced(a, dtype, 0)
+    return np.asanyarray(a, dtype=dtype, order=order, copy=copy)
+
+
+def copy(a: Any, order: str = "K", subok: bool = False) -> Any:
+    """Differentiable ``numpy.copy``. A traced array is immutable, so its copy
+    is itself; lists holding traced values are stacked as by :func:`array`.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.copy(np.ones(2))
+    array([1., 1.])
+    """
+    if _holds_box(a):
+        return _from_traced(a, None, 0)
+    return np.copy(a, order=order, subok=subok)
+
+
+# --- appending, inserting, deleting, resizing ------------------------------------------
+def append(arr: Any, values: Any, axis: Optional[int] = None) -> Any:
+    """Differentiable ``numpy.append`` (flattened when ``axis`` is None).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.append(np.ones((1, 2)), [3.0])
+    array([1., 1., 3.])
+    """
+    arr, values = as_array(arr), as_array(values)
+    if axis is None:
+        arr = arr if _ndim(arr) == 1 else ravel(arr)
+        values = ravel(values)
+        axis = _ndim(arr) - 1
+    return concatenate((arr, values), axis=axis)
+
+
+def _size(x: Any) -> int:
+    return int(np.prod(_shape(x), dtype=np.int64))
+
+
+def _labels(x: Any, start: int = 0) -> np.ndarray:
+    return np.arange(start, start + _size(x), dtype=np.intp).reshape(_shape(x))
+
+
+def _concrete(x: Any) -> Any:
+    while isinstance(x, Box):
+        x = x._value
+    return x
+
+
+def insert(arr: Any, obj: Any, values: Any, axis: Optional[int] = None) -> Any:
+    """Differentiable ``numpy.insert`` (gradients reach ``arr`` and ``values``;
+    values broadcast into several places accumulate).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.insert(np.array([1.0, 2.0]), 1, 5.0)
+    array([1., 5., 2.])
+    """
+    arr, values = as_array(arr), as_array(values)
+    where = np.insert(_labels(arr), _concrete(obj), _labels(values, _size(arr)), axis=axis)
+    flat = _concatenate(_reshape(arr, (-1,)), _reshape(values, (-1,)), axis=0)
+    out = _fnp().getitem(flat, where)
+    want = dtype_of(arr)
+    return out if dtype_of(out) == want else _fnp().astype(out, want)
+
+
+def delete(arr: Any, obj: Any, axis: Optional[int] = None) -> Any:
+    """Differentiable ``numpy.delete`` (deleted elements get no gradient).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.delete(np.arange(4.0), [0, 2])
+    array([1., 3.])
+    """
+    arr = as_array(arr)
+    keep = np.delete(_labels(arr), _concrete(obj), axis=axis)
+    return _fnp().getitem(_reshape(arr, (-1,)), keep)
+
+
+def resize(a: Any, new_shape: Any) -> Any:
+    """Differentiable ``numpy.resize``: the elements repeated cyclically to fill
+    ``new_shape`` (the gradient sums the copies).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.resize(np.array([1.0, 2.0]), 3)
+    array([1., 2., 1.])
+    """
+    a = as_array(a)
+    if _size(a) == 0:
+        return np.zeros(new_shape, dtype_of(a))
+    return _fnp().getitem(_reshape(a, (-1,)), np.resize(_labels(a), new_shape))
+
+
+def meshgrid(*xi: Any, copy: bool = True, sparse: bool = False, indexing: str = "xy") -> tuple:
+    """Differentiable ``numpy.meshgrid`` (``xy`` or ``ij`` indexing, dense or sparse).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> [g.shape for g in fnp.meshgrid(np.ones(2), np.ones(3))]
+    [(3, 2), (3, 2)]
+    """
+    if indexing not in ("xy", "ij"):
+        raise ValueError("Valid values for `indexing` are 'xy' and 'ij'.")
+    n = len(xi)
+    ones = (1,) * n
+    out = [_reshape(as_array(x), ones[:i] + (-1,) + ones[i + 1:]) for i, x in enumerate(xi)]
+    if indexing == "xy" and n > 1:
+        out[0] = _reshape(out[0], (1, -1) + ones[2:])
+        out[1] = _reshape(out[1], (-1, 1) + ones[2:])
+    if not sparse:
+        out = list(broadcast_arrays(*out))
+    return tuple(out)
+
+
+_STACKS = "Lists holding traced values are stacked into one traced array (no object arrays)."
+_NOTES = {
+    "split": "One multiple-result primitive; its gradient is one concatenation.",
+    "array_split": "One multiple-result primitive; its gradient is one concatenation.",
+    "array": _STACKS,
+    "asarray": _STACKS,
+    "asanyarray": _STACKS,
+    "copy": "A traced value is immutable: its copy is itself. " + _STACKS,
+    "insert": "Gradients reach arr and values; values placed several times accumulate.",
+    "delete": "Deleted elements get no gradient.",
+    "resize": "The gradient sums the cyclic copies.",
+}
+
+for _name, _fn in [("concatenate", concatenate), ("stack", stack), ("hstack", hstack),
+                   ("vstack", vstack), ("dstack", dstack), ("column_stack", column_stack),
+                   ("split", split), ("array_split", array_split), ("hsplit", hsplit),
+                   ("vsplit", vsplit), ("dsplit", dsplit), ("unstack", unstack),
+                   ("array", array), ("asarray", asarray), ("asanyarray", asanyarray),
+                   ("copy", copy), ("append", append), ("insert", insert),
+                   ("delete", delete), ("resize", resize), ("meshgrid", meshgrid)]:
+    register(_name, _fn, F, notes=_NOTES.get(_name, ""))
+alias("concat", "concatenate")
