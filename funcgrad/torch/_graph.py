@@ -92,6 +92,7 @@ def default_name(prim: Primitive) -> str:
 
 
 _NODE_CLASSES: dict = {}
+_PRIM_CLASS: dict = {}
 
 
 def node_class(name: str) -> type:
@@ -104,8 +105,27 @@ def node_class(name: str) -> type:
     return cls
 
 
+def _modified_error(shape: tuple, dtype: Any, creator: Optional[str], now: int,
+                    expected: int) -> RuntimeError:
+    from ._tensor import legacy_type_name
+    what = f"[{legacy_type_name(dtype)} [{', '.join(str(s) for s in shape)}]]"
+    if creator is not None:
+        op = creator
+        for suffix in ("Backward0", "Backward1", "Backward2", "Backward"):
+            if op.endswith(suffix):
+                op = op[: -len(suffix)]
+                break
+        what += f", which is output 0 of {op},"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {what} is at version {now}; expected version {expected} instead. Hint: "
+        "enable anomaly detection to find the operation that failed to compute its gradient, "
+        "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
 class _SavedInfo:
-    """What a node needs to check that a saved tensor was not modified."""
+    """What a ``Function``'s ctx needs to check that a saved tensor was not
+    modified (graph nodes keep ``(counter, version, tensor)`` tuples)."""
 
     __slots__ = ("counter", "version", "shape", "dtype", "creator_ref", "tensor_ref",
                  "is_output")
@@ -131,22 +151,8 @@ class _SavedInfo:
 
     def check(self) -> None:
         if self.counter.value != self.version:
-            from ._tensor import legacy_type_name
-            shape = ", ".join(str(s) for s in self.shape)
-            what = f"[{legacy_type_name(self.dtype)} [{shape}]]"
-            if self.creator is not None:
-                op = self.creator
-                for suffix in ("Backward0", "Backward1", "Backward2", "Backward"):
-                    if op.endswith(suffix):
-                        op = op[: -len(suffix)]
-                        break
-                what += f", which is output 0 of {op},"
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by "
-                f"an inplace operation: {what} is at version {self.counter.value}; expected "
-                f"version {self.version} instead. Hint: enable anomaly detection to find the "
-                "operation that failed to compute its gradient, with "
-                "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+            raise _modified_error(self.shape, self.dtype, self.creator, self.counter.value,
+                                  self.version)
 
 
 class _FnMixin:
@@ -209,9 +215,24 @@ class BackwardNode(_FnMixin, Node):
         return tuple((by_arg.get(i), 0) for i in shown)
 
     def check_saved(self) -> None:
-        if self.saved_info:
-            for info in self.saved_info:
-                info.check()
+        """Raise PyTorch's error if a saved tensor was modified in place.
+
+        ``saved_info`` holds ``(counter, version, tensor)``; ``tensor`` is
+        ``None`` for this node's own saved output."""
+        if not self.saved_info:
+            return
+        for counter, version, t in self.saved_info:
+            if counter.value == version:
+                continue
+            if t is None:  # the saved result: named after this node
+                out = self.out
+                raise _modified_error(tuple(out.shape), out.dtype, self.name(), counter.value,
+                                      version)
+            # an input: PyTorch names its grad_fn as it is now
+            node = t._node
+            creator = node.name() if node is not None and not node.is_leaf else None
+            raise _modified_error(tuple(t._value.shape), t._value.dtype, creator,
+                                  counter.value, version)
 
     def contributions(self, g: Any) -> Iterator[tuple[Node, Any]]:
         if self.args is None:
@@ -258,6 +279,7 @@ class BackwardNode(_FnMixin, Node):
             self.nargs = _shown_inputs(self.prim, self.tensor_args)
         Node.release(self)
         self.tensor_args = None
+        self.saved_info = None
 
     def __repr__(self) -> str:
         return _FnMixin.__repr__(self)
@@ -403,10 +425,14 @@ class EagerTrace(Trace):
         else:
             out = _as_array(out)
         if parents and _GRAD_ENABLED.get():
-            node = node_class(default_name(prim))(prim, vals, params, out, parents)
+            cls = _PRIM_CLASS.get(prim)
+            if cls is None:
+                cls = _PRIM_CLASS[prim] = node_class(default_name(prim))
+            node = cls(prim, vals, params, out, parents)
             node.tensor_args = tuple(args)
             if prim.saves_values:
-                node.saved_info = [_SavedInfo(t) for t in tensors]
+                node.saved_info = [(t._version_counter, t._version_counter.value, t)
+                                   for t in tensors]
             if _ANOMALY.get() is not None:
                 node.stack = _user_stack()
         if prim.multiple_results:
@@ -415,7 +441,8 @@ class EagerTrace(Trace):
                          for k, o in enumerate(out))
         result = _wrap_view(out, node, tensors)
         if node is not None and prim.name in _USES_OUTPUT_NAMES:
-            node.saved_info = (node.saved_info or []) + [_SavedInfo(result, is_output=True)]
+            c = result._version_counter
+            node.saved_info = (node.saved_info or []) + [(c, c.value, None)]
         return result
 
     def process_nondiff(self, prim: Primitive, args: Any, params: dict) -> Any:

@@ -520,8 +520,14 @@ class Tensor(_TensorBase):
 
     @classmethod
     def _wrap(cls, value: np.ndarray, node: Any, counter: Optional[VersionCounter] = None) -> Any:
-        t = object.__new__(Tensor)
-        t._init(value, node, counter)
+        t = _new_tensor(Tensor)
+        t._value = value
+        t._node = node
+        t._trace = EAGER
+        t._grad = None
+        t._version_counter = counter if counter is not None else VersionCounter()
+        t._retains_grad = False
+        t._base = None
         return t
 
     @staticmethod
@@ -893,7 +899,7 @@ class Tensor(_TensorBase):
                 new_node.tensor_args = tuple(targs)
                 if new_node.saved_info:
                     new_node.saved_info = [s for s in new_node.saved_info
-                                           if s.counter is not self._version_counter]
+                                           if s[0] is not self._version_counter]
         np.copyto(buf, new_v, casting="unsafe")
         self._version_counter.value += 1
         if recording and new_node is not None:
@@ -1028,6 +1034,9 @@ class Tensor(_TensorBase):
         else:
             self._value[idx] = F.concrete(v)
             self._version_counter.value += 1
+
+
+_new_tensor = object.__new__
 
 
 def _rebuild(value: np.ndarray, requires_grad: bool) -> Tensor:
