@@ -9,8 +9,8 @@ on a traced value. Each is registered as non-differentiable with a note, so
 
 This module is imported after every rule family: a name some family
 registers with its own implementation (``isclose``, ``sign``, ...) keeps it.
-``full_like`` is special: constant in its array argument, differentiable in
-``fill_value``.
+``full_like`` and ``full`` (family "creation") are special: constant in the
+array argument, differentiable in ``fill_value``.
 """
 from __future__ import annotations
 
@@ -166,7 +166,7 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, order: str = "C", *,
 
 
 if not _taken("full"):
-    register("full", full, F, notes="Differentiable in fill_value (the sum of the result's "
+    register("full", full, "creation", notes="Differentiable in fill_value (the sum of the result's "
                                     "gradient).")
     REGISTERED.append("full")
 
@@ -178,7 +178,7 @@ def _concrete(x: Any) -> Any:
 
 
 if not _taken("full_like"):
-    register("full_like", full_like, F,
+    register("full_like", full_like, "creation",
              notes="Constant in a; differentiable in fill_value (the sum of the result's "
                    "gradient).")
     REGISTERED.append("full_like")

@@ -207,7 +207,14 @@ def _constant_specs() -> dict:
 
 
 SPECS.update(_constant_specs())
-SPECS["full_like"] = Spec(fixed(np.zeros((2, 3)), np.array(1.5)), argnums=(1,), float32=False)
+def _is_ours(name, family):
+    from funcgrad.numpy import REGISTRY
+    return name in REGISTRY and REGISTRY[name].family == family
+
+
+if _is_ours("full_like", "creation"):
+    SPECS["full_like"] = Spec(fixed(np.zeros((2, 3)), np.array(1.5)), argnums=(1,),
+                              float32=False)
 
 
 # --- functions of functions (funcgrad/numpy/functional.py) and full ---------------------
@@ -265,5 +272,5 @@ for _name, _spec in [("apply_along_axis", Spec(_apply_along_args(), argnums=(2,)
                      ("trim_zeros", Spec(_trim_args()))]:
     if _mine(_name, "functional"):
         SPECS[_name] = _spec
-if _mine("full", "constants"):
+if _mine("full", "creation"):
     SPECS["full"] = Spec(fixed((2, 3), np.array(1.5)), argnums=(1,))
