@@ -56,7 +56,14 @@ def _index_part(i: Any) -> Any:
 def normalize_index(index: Any) -> tuple:
     """``index`` as a tuple of slices, ints, ``None``, ``...`` and ndarrays,
     with any traced integer/boolean arrays replaced by their values (indices
-    are constants). A bare list is an integer/boolean array, as in NumPy."""
+    are constants). A bare list is an integer/boolean array, as in NumPy.
+
+    >>> from funcgrad.numpy.indexing import normalize_index
+    >>> normalize_index([0, 2])
+    (array([0, 2]),)
+    >>> normalize_index((slice(1, None), None))
+    (slice(1, None, None), None)
+    """
     if isinstance(index, tuple):
         return tuple(_index_part(i) for i in index)
     return (_index_part(index),)
