@@ -511,6 +511,9 @@ def multi_dot(arrays: Sequence[Any], *, out: None = None) -> Any:
     >>> fnp.linalg.multi_dot([np.ones(2), np.ones((2, 3)), np.ones((3, 4))]).shape
     (4,)
     """
+    if out is not None:
+        raise TypeError("funcgrad.numpy.linalg.multi_dot does not support out=: use the "
+                        "returned value")
     arrays = list(arrays)
     if len(arrays) < 2:
         raise ValueError("Expecting at least two arrays.")

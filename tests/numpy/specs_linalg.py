@@ -192,19 +192,24 @@ def _orthogonal(d, n):
 
 
 @st.composite
-def _distinct_eigs(d):
-    """Symmetric with eigenvalues at least 0.5 apart: Q diag(w) Q^T."""
-    n = d(st.integers(1, 3))
+def _distinct_eigs(d, n=None, batch_done=False):
+    """Symmetric with eigenvalues at least 0.5 apart: Q diag(w) Q^T; sometimes
+    a stack of two."""
+    n = d(st.integers(1, 3)) if n is None else n
+    if not batch_done and d(st.integers(0, 3)) == 0:
+        return np.stack([d(_distinct_eigs(n, batch_done=True)) for _ in range(2)])
     q = d(_orthogonal(n))
     w = np.arange(n) * 1.0 + d(arrays((n,), 0.0, 0.5)) + 0.5
     return (q * w) @ q.T
 
 
 @st.composite
-def _distinct_svals(d, m=None, n=None):
+def _distinct_svals(d, m=None, n=None, batch_done=False):
     """m x n with singular values at least 0.5 apart: U diag(s) V^T."""
     m = d(st.integers(1, 4)) if m is None else m
     n = d(st.integers(1, 4)) if n is None else n
+    if not batch_done and d(st.integers(0, 3)) == 0:
+        return np.stack([d(_distinct_svals(m, n, batch_done=True)) for _ in range(2)])
     k = min(m, n)
     u = d(_orthogonal(m))[:, :k]
     v = d(_orthogonal(n))[:, :k]
@@ -260,7 +265,7 @@ def _svd_args(d):
 @st.composite
 def _lstsq_args(d):
     m, n = d(st.sampled_from([(3, 2), (2, 2), (4, 2), (3, 1)]))
-    a = d(_distinct_svals(m, n))
+    a = d(_distinct_svals(m, n, batch_done=True))
     b = d(_arr((m,) if d(st.booleans()) else (m, 2)))
     return (a, b), {}
 
@@ -296,7 +301,7 @@ def _vector_norm_args(d):
 def _matrix_norm_args(d):
     ord = d(st.sampled_from([None, "fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf]))
     if ord in ("nuc", 2, -2):
-        x = d(_distinct_svals())
+        x = d(_distinct_svals(batch_done=True))
     else:
         x = d(_kinkless(d(st.sampled_from([(2, 3), (3, 2), (2, 2)]))))
     if d(st.booleans()):
