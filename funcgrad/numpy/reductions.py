@@ -757,7 +757,10 @@ def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan
         out_shape = tuple(full) if not squeeze0 else ()
     elif squeeze0:
         out_shape = ()
-    return reshape(result, qv.shape + tuple(out_shape))
+    result = reshape(result, qv.shape + tuple(out_shape))
+    if not isinstance(result, Box) and np.ndim(result) == 0:
+        return result[()]  # a NumPy scalar, as NumPy returns
+    return result
 
 
 def _getitem2(x2: Any, rows: np.ndarray, cols: np.ndarray) -> Any:

@@ -394,3 +394,13 @@ def test_logsumexp_composition_is_stable_and_its_gradient_is_softmax():
     gx, gy = funcgrad.grad(fnp.logaddexp, argnums=(0, 1))(1000.0, 999.0)
     assert np.isclose(gx + gy, 1.0) and np.isfinite(gx)
     check_grads(lambda x: logsumexp(x, axis=0), (x / 500,), order=2)
+
+
+# --- every docstring example of the two families runs as written -------------------
+@pytest.mark.parametrize("module", ["elementwise", "reductions"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    mod = importlib.import_module(f"funcgrad.numpy.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 20 and result.failed == 0
