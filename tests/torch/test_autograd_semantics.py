@@ -642,3 +642,26 @@ def test_backward_inputs_accepts_non_leaf_tensors():
         warnings.simplefilter("error")
         assert y.grad.tolist() == [4.0, 4.0]
     assert x.grad is None
+
+
+def test_grad_mode_decorator_forms():
+    @torch.set_grad_enabled(False)
+    def f():
+        return torch.is_grad_enabled()
+
+    @torch.inference_mode()
+    def g():
+        return torch.is_grad_enabled()
+
+    @torch.inference_mode
+    def h():
+        return torch.is_grad_enabled()
+
+    @torch.enable_grad()
+    def k():
+        return torch.is_grad_enabled()
+
+    assert torch.is_grad_enabled() and f() is False and torch.is_grad_enabled()
+    assert g() is False and h() is False
+    with torch.no_grad():
+        assert k() is True
