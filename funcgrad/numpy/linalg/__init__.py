@@ -34,3 +34,7 @@ def __getattr__(name: str) -> _Any:
     if name in fns:
         return fns[name]
     return getattr(_np.linalg, name)
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_exports("linalg.")) | set(dir(_np.linalg)))
