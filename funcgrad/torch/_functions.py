@@ -28,7 +28,6 @@ _py_sum = builtins.sum
 _py_max = builtins.max
 _py_min = builtins.min
 _py_abs = builtins.abs
-_py_round = builtins.round
 
 Dim = Union[int, Sequence[int], None]
 

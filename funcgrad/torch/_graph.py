@@ -265,9 +265,7 @@ class BackwardNode(_FnMixin, Node):
         saved_args, saved_out = self.args, self.out
         if self.tensor_args is not None:
             self.args = list(self.tensor_args)
-        if self.prim is not None and self.prim.multiple_results:
-            pass
-        elif saved_out is not None:
+        if saved_out is not None and not (self.prim is not None and self.prim.multiple_results):
             self.out = Tensor._wrap(saved_out, self)
         try:
             yield from Node.contributions(self, _as_tensor(g))
@@ -335,15 +333,11 @@ class _FnItemNode(_FnMixin, ItemNode):
     __slots__ = ()
 
     def name(self) -> str:
-        return _public_node(self.parents[0][1]).name()
+        return self.parents[0][1].name()
 
     @property
     def next_functions(self) -> tuple:
-        return _public_node(self.parents[0][1]).next_functions
-
-
-def _public_node(node: Any) -> Any:
-    return node
+        return self.parents[0][1].next_functions
 
 
 def set_name(t: Any, name: str) -> Any:
@@ -361,7 +355,7 @@ class _RemovableHandle:
     """Returned by ``register_hook``: ``.remove()`` unregisters the hook."""
 
     def __init__(self, hooks: list, hook: Any) -> None:
-        self._hooks = weakref.ref(hooks) if False else hooks
+        self._hooks = hooks
         self._hook = hook
 
     def remove(self) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import numpy as fnp
-from .._core import Primitive, defvjp, defvjp_joint
+from .._core import Primitive, defvjp
 from ..numpy.shaping import expand_reduced
 
 __all__ = [
@@ -206,12 +206,7 @@ def _pow_scalar_rule(g: Any, ans: Any, x: Any, exponent: Any) -> Any:
     return g * (exponent * pow_scalar(x, exponent=exponent - 1))
 
 
-def _pow_scalar_impl(x: Any, exponent: Any) -> Any:
-    out = np.power(x, exponent)
-    return out
-
-
-pow_scalar = _prim("pow_scalar", _pow_scalar_impl, _pow_scalar_rule)
+pow_scalar = _prim("pow_scalar", lambda x, exponent: np.power(x, exponent), _pow_scalar_rule)
 
 
 # --- softmax family ---------------------------------------------------------
@@ -256,10 +251,6 @@ def _index_put_impl(x: Any, v: Any, index: Any) -> Any:
 
 
 index_put = _prim("index_put", _index_put_impl,
-                  lambda g, ans, x, v, index: _index_put_impl_traced(g, index),
+                  lambda g, ans, x, v, index: index_put(g, 0, index),
                   lambda g, ans, x, v, index: fnp.getitem(g, index),
                   saves_values=False)
-
-
-def _index_put_impl_traced(g: Any, index: Any) -> Any:
-    return index_put(g, 0, index)

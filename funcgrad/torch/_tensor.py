@@ -307,8 +307,10 @@ class _TensorBase(Box):
     def __neg__(self) -> Any: return F.neg(self)
     def __pos__(self) -> Any: return self
     def __abs__(self) -> Any: return F.abs(self)
-    def __invert__(self) -> Any: return F.logical_not(self) if F.np_dtype(self) == np.bool_ \
-        else type(self)._wrap_plain(~F.concrete(self))
+    def __invert__(self) -> Any:
+        if F.np_dtype(self) == np.bool_:
+            return F.logical_not(self)
+        return Tensor._wrap(np.asarray(~F.concrete(self)), None)
 
     def __and__(self, other: Any) -> Any: return F.logical_and(self, other)
     def __or__(self, other: Any) -> Any: return F.logical_or(self, other)
@@ -327,10 +329,6 @@ class _TensorBase(Box):
     def __le__(self, other: Any) -> Any: return F.le(self, other)
     def __gt__(self, other: Any) -> Any: return F.gt(self, other)
     def __ge__(self, other: Any) -> Any: return F.ge(self, other)
-
-    @staticmethod
-    def _wrap_plain(value: Any) -> Any:
-        return Tensor._wrap(np.asarray(value), None)
 
     # --- indexing ----------------------------------------------------------------
     def __getitem__(self, index: Any) -> Any:
@@ -981,8 +979,7 @@ class Tensor(_TensorBase):
     def fill_(self, value: Any) -> "Tensor":
         self._check_inplace_target()
         if isinstance(value, Box) or (self._node is not None and _GRAD_ENABLED.get()):
-            v = value if isinstance(value, Box) else value
-            return self._inplace(set_name(F.add(F.mul(self, 0), v), "FillBackward2"))
+            return self._inplace(set_name(F.add(F.mul(self, 0), value), "FillBackward2"))
         return self._inplace(Tensor._wrap(np.full_like(self._value, value), None))
 
     def copy_(self, src: Any, non_blocking: bool = False) -> "Tensor":
