@@ -39,6 +39,33 @@ def test_det_gradient_is_det_times_inverse_transpose():
     np.testing.assert_allclose(g, expected, rtol=1e-10)
 
 
+def _adjugate(m):
+    n = m.shape[0]
+    out = np.zeros_like(m)
+    for i in range(n):
+        for j in range(n):
+            minor = np.delete(np.delete(m, i, 0), j, 1)
+            out[j, i] = (-1) ** (i + j) * np.linalg.det(minor)
+    return out
+
+
+@pytest.mark.parametrize("m", [np.array([[1.0, 2.0], [2.0, 4.0]]), np.zeros((3, 3)),
+                               np.diag([1.0, 0.0, 3.0]),
+                               np.outer([1.0, 2.0, 3.0], [0.5, -1.0, 2.0])])
+def test_det_gradient_at_singular_matrices_is_the_adjugate(m):
+    g = funcgrad.grad(fnp.linalg.det)(m)
+    np.testing.assert_allclose(g, _adjugate(m).T, atol=1e-12)
+    batch = funcgrad.grad(lambda x: fnp.sum(fnp.linalg.det(x)))(np.stack([m, 2 * np.eye(len(m))]))
+    np.testing.assert_allclose(batch[0], _adjugate(m).T, atol=1e-12)
+
+
+def test_complex_det_gradient_at_a_singular_matrix():
+    z = np.array([[1 + 1j, 2.0], [2 + 2j, 4.0]])
+    _, f_vjp = funcgrad.vjp(fnp.linalg.det, z)
+    (g,) = f_vjp(np.complex128(1.0))
+    np.testing.assert_allclose(g, np.array([[4.0, -(2 + 2j)], [-2.0, 1 + 1j]]), atol=1e-12)
+
+
 def test_logabsdet_gradient_is_inverse_transpose_also_for_negative_det():
     a = np.diag([2.0, -3.0, 0.5]) + 0.1 * RNG.standard_normal((3, 3))
     assert np.linalg.det(a) < 0

@@ -10,9 +10,10 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .._dispatch import strip
 from .._registry import dtype_of, joint_primitive, primitive, register, shape_of
 from ..products import expand, fnp, matmul, reshape, squeeze_last
-from ._util import F, is_complex, mT
+from ._util import F, conj, is_complex, mT
 
 _SlogdetResult = np.linalg._linalg.SlogdetResult
 
@@ -65,17 +66,44 @@ def solve(a: Any, b: Any) -> Any:
 
 
 def _det_rule(g, ans, a):
-    scale = expand(expand(g * ans, -1), -1)
-    return scale * mT(_inv(a))
+    # d det = tr(adj(A) dA): the cotangent is g * adj(A)^T, with adj(A) = det(A) A^{-1}
+    # when A is invertible, and from the SVD at singular matrices (still finite).
+    if np.all(np.asarray(strip(ans)) != 0):
+        try:
+            return expand(expand(g * ans, -1), -1) * mT(_inv(a))
+        except np.linalg.LinAlgError:
+            pass
+    return expand(expand(g, -1), -1) * _adjugate_transpose(a)
+
+
+def _adjugate_transpose(a: Any) -> Any:
+    """``adj(A)^T`` for any square ``A`` (singular included), from the SVD
+    ``A = U S V^H``: ``adj(A) = det(U) det(V^H) V diag(p) U^H`` with
+    ``p_i`` the product of the other singular values."""
+    from ._decomp import _svd
+    u, s, vt = _svd(a, full_matrices=False)
+    n = shape_of(s)[-1]
+    one = np.ones(tuple(shape_of(s)[:-1]), dtype=np.finfo(dtype_of(s)).dtype)
+    before, acc = [], one
+    for k in range(n):
+        before.append(acc)
+        acc = acc * s[..., k]
+    after, acc = [None] * n, one
+    for k in reversed(range(n)):
+        after[k] = acc
+        acc = acc * s[..., k]
+    p = fnp.stack([before[k] * after[k] for k in range(n)], axis=-1)
+    phase = expand(expand(_det(u) * _det(vt), -1), -1)
+    return phase * matmul(conj(u) * expand(p, -2), conj(vt))
 
 
 _det = primitive("det", np.linalg.det, _det_rule, family=F, register_as="linalg._det")
 
 
 def det(a: Any) -> Any:
-    """Differentiable ``numpy.linalg.det``; the gradient is
-    ``det(A) A^{-T}`` (singular matrices raise ``LinAlgError`` in the
-    backward pass).
+    """Differentiable ``numpy.linalg.det``; the gradient is the transposed
+    adjugate, ``det(A) A^{-T}`` for invertible ``A`` and computed from the SVD
+    at singular matrices (finite there too).
 
     >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
     >>> funcgrad.grad(fnp.linalg.det)(np.array([[2.0, 1.0], [0.0, 3.0]]))
@@ -154,7 +182,8 @@ def tensorsolve(a: Any, b: Any, axes: Optional[tuple] = None) -> Any:
 register("linalg.inv", inv, F, notes="Gradient -A^{-T} g A^{-T}.")
 register("linalg.solve", solve, F, notes="b is a vector only when 1-d (NumPy 2); "
          "batch dimensions broadcast.")
-register("linalg.det", det, F, notes="Gradient det(A) A^{-T}; singular A raises in backward.")
+register("linalg.det", det, F, notes="Gradient adj(A)^T = det(A) A^{-T}; finite at singular "
+         "A (from the SVD).")
 register("linalg.slogdet", slogdet, F, notes="sign is constant for real input; "
          "logabsdet has gradient A^{-T}.")
 register("linalg.tensorinv", tensorinv, F)
