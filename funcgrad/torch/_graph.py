@@ -372,10 +372,19 @@ class _RemovableHandle:
 
 
 def _add_hook(node: Node, hook: Callable[[Any], Any]) -> _RemovableHandle:
+    """Append ``hook`` to ``node.hooks``, before a ``retain_grad`` hook (as in
+    PyTorch, the retained gradient is the one after every tensor hook)."""
     if node.hooks is None:
         node.hooks = []
-    node.hooks.append(hook)
-    return _RemovableHandle(node.hooks, hook)
+    hooks = node.hooks
+    pos = len(hooks)
+    if not getattr(hook, "_retains_grad", False):
+        for i, h in enumerate(hooks):
+            if getattr(h, "_retains_grad", False):
+                pos = i
+                break
+    hooks.insert(pos, hook)
+    return _RemovableHandle(hooks, hook)
 
 
 def _as_tensor(g: Any) -> Any:

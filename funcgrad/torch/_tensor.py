@@ -640,6 +640,7 @@ class Tensor(_TensorBase):
             t = ref()
             if t is not None and _BACKWARD.get()[1]:
                 t._accumulate_grad(g, _BACKWARD.get()[0], conj=True)
+        retain._retains_grad = True  # type: ignore[attr-defined]
         _add_hook(self._node, retain)
 
     def register_hook(self, hook: Callable[[Any], Any]) -> Any:

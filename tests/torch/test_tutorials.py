@@ -172,3 +172,46 @@ def test_index_assignment_and_views_print_the_same() -> None:
     with contextlib.redirect_stdout(out):
         exec(SETITEM_CODE, {"torch": torch})
     assert out.getvalue() == SETITEM_EXPECTED
+
+
+MISC_CODE = """x = torch.tensor([1., 2.], requires_grad=True)
+print(torch.autograd.grad(x, x, torch.ones(2)))
+s = torch.tensor(3., requires_grad=True); s.backward(); print(s.grad)
+a = torch.tensor(2., requires_grad=True)
+print(torch.autograd.grad([a * 2, a ** 2], [a]))
+print(torch.autograd.grad([a * 2, a ** 2], a, [torch.tensor(1.), None]) if False else "")
+h = a.register_hook(lambda g: g * 10)
+(a * a + a).backward(); print(a.grad)
+y = a * 3; y.retain_grad(); y.register_hook(lambda g: g + 1); (y * 2).backward(); print(y.grad, a.grad)
+b = torch.ones(2, 2, requires_grad=True)
+c = b.sum(0); d = c * torch.tensor([1., 2.]); d.backward(torch.ones(2)); print(b.grad)
+print(torch.ones(3, requires_grad=True).sum(dim=0, keepdim=True))
+print(torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)[1])
+print(torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)[:, 0])
+print(torch.tensor([1., 2.], requires_grad=True).unsqueeze(0).T)
+q = torch.tensor([3., 4.], requires_grad=True); n = q / q.norm(); print(n); n[0].backward(); print(q.grad)
+"""
+
+MISC_EXPECTED = """(tensor([1., 1.]),)
+tensor(1.)
+(tensor(6.),)
+
+tensor(50.)
+tensor(3.) tensor(140.)
+tensor([[1., 2.],
+        [1., 2.]])
+tensor([3.], grad_fn=<SumBackward1>)
+tensor([3., 4.], grad_fn=<SelectBackward0>)
+tensor([1., 3.], grad_fn=<SelectBackward0>)
+tensor([[1.],
+        [2.]], grad_fn=<PermuteBackward0>)
+tensor([0.6000, 0.8000], grad_fn=<DivBackward0>)
+tensor([ 0.1280, -0.0960])
+"""
+
+
+def test_hooks_leaf_roots_and_views_print_the_same() -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(MISC_CODE, {"torch": torch})
+    assert out.getvalue() == MISC_EXPECTED
