@@ -393,3 +393,40 @@ def test_tensorsolve_with_axes():
     np.testing.assert_allclose(fnp.linalg.tensorsolve(moved, b, axes=(0, 1)),
                                np.linalg.tensorsolve(moved, b, axes=(0, 1)))
     check_grads(lambda m, v: fnp.linalg.tensorsolve(m, v, axes=(0, 1)), (moved, b), order=2)
+
+
+# --- float32 stays float32 inside the backward pass, not only at its end --------------------
+_F32 = (lambda x: (x @ x.T + 3 * np.eye(3)).astype(np.float32))(RNG.standard_normal((3, 3)))
+_F32_CASES = {
+    "inv": fnp.linalg.inv, "det": fnp.linalg.det, "slogdet": lambda m: fnp.linalg.slogdet(m)[1],
+    "solve": lambda m: fnp.linalg.solve(m, np.ones(3, np.float32)),
+    "cholesky": fnp.linalg.cholesky, "eigh": lambda m: fnp.linalg.eigh(m)[1],
+    "svd": lambda m: fnp.linalg.svd(m)[0], "svdvals": lambda m: fnp.linalg.svd(m, compute_uv=False),
+    "qr": lambda m: fnp.linalg.qr(m)[0], "pinv": fnp.linalg.pinv,
+    "eig": lambda m: fnp.real(fnp.linalg.eig(m)[1]), "nuc": lambda m: fnp.linalg.norm(m, "nuc"),
+    "norm1": lambda m: fnp.linalg.norm(m, 1), "vnorm_inf": lambda m: fnp.linalg.norm(m[0], np.inf),
+    "einsum": lambda m: fnp.einsum("ii->i", m), "dot": lambda m: fnp.dot(m, m[0]),
+    "lstsq": lambda m: fnp.linalg.lstsq(m, np.ones(3, np.float32))[0],
+    "matrix_power": lambda m: fnp.linalg.matrix_power(m, 3), "cond": fnp.linalg.cond,
+    "fft": lambda m: fnp.real(fnp.fft.fft(m)), "rfft": lambda m: fnp.imag(fnp.fft.rfft(m, n=5)),
+    "irfft": lambda m: fnp.fft.irfft(m), "fftn": lambda m: fnp.real(fnp.fft.fftn(m, s=(2, 4), axes=(0, 1))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_F32_CASES))
+def test_float32_backward_never_computes_in_float64(name, monkeypatch):
+    from funcgrad._core.primitive import Primitive
+    wide = []
+    call = Primitive.__call__
+
+    def spy(self, *args, **params):
+        for a in args:
+            d = getattr(a, "dtype", None)
+            if d is not None and np.dtype(d) in (np.float64, np.complex128):
+                wide.append(self.name)
+        return call(self, *args, **params)
+    monkeypatch.setattr(Primitive, "__call__", spy)
+    fn = _F32_CASES[name]
+    g = funcgrad.grad(lambda m: fnp.sum(fnp.sin(fn(m))))(_F32)
+    assert g.dtype == np.float32
+    assert wide == [], f"float64 values reached {sorted(set(wide))}"

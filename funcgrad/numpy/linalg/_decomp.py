@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._dispatch import strip
-from .._registry import primitive, register, shape_of
+from .._registry import dtype_of, primitive, register, shape_of
 from ..products import expand, fnp, matmul
 from ._basic import _inv, _solve
 from ._util import (F, conj, diag_embed, diagonal, hermitian_part, is_complex, mH, mT,
@@ -46,7 +46,7 @@ def _cholesky_rule(g, ans, a):
     # PyTorch's form  S = L^{-H} Phi(L^H gL) L^{-1},  A_bar = (S + S^H) / 2  for
     # the conjugate convention; JAX's cotangent is its conjugate.
     n = shape_of(a)[-1]
-    phi = np.tril(np.ones((n, n))) - 0.5 * np.eye(n)
+    phi = (np.tril(np.ones((n, n))) - 0.5 * np.eye(n)).astype(np.finfo(dtype_of(a)).dtype)
     L = ans
     L_inv = _inv(L)
     p = matmul(mH(L), conj(g)) * phi
@@ -99,6 +99,7 @@ def eigh(a: Any, UPLO: str = "L") -> Any:
     array([[0., 0.],
            [0., 1.]])
     """
+    UPLO = UPLO.upper()
     if UPLO not in ("L", "U"):
         raise ValueError("UPLO argument must be 'L' or 'U'")
     w, v = _eigh(hermitian_part(a, lower=UPLO == "L"))
