@@ -302,6 +302,23 @@ def test_complex_products_do_not_conjugate_except_vdot():
     np.testing.assert_allclose(gw, np.conj(z))
 
 
+@pytest.mark.parametrize("sa,sb", [((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((2, 3), (3, 4)),
+                                   ((2, 1, 2, 3), (4, 3, 2)), ((3,), (2, 3, 2)), ((2, 2, 3), (3,)),
+                                   ((1, 2, 3), (2, 3, 1))])
+def test_matmul_every_rank_combination_to_second_order(sa, sb):
+    a, b = RNG.standard_normal(sa), RNG.standard_normal(sb)
+    np.testing.assert_array_equal(fnp.matmul(a, b), np.matmul(a, b))
+    check_grads(fnp.matmul, (a, b), order=2)
+    check_grads(lambda x, y: x @ y, (a, b), order=1)
+
+
+def test_vecdot_along_another_axis():
+    z = RNG.standard_normal((3, 2)) + 1j * RNG.standard_normal((3, 2))
+    w = RNG.standard_normal((3, 1))
+    np.testing.assert_allclose(fnp.vecdot(z, w, axis=0), np.vecdot(z, w, axis=0))
+    check_grads(lambda x, y: fnp.vecdot(x, y, axis=0), (z, w), order=2)
+
+
 def test_matrix_power_closed_form():
     a = _general()
     g = funcgrad.grad(lambda m: fnp.einsum("ii", fnp.linalg.matrix_power(m, 3)))(a)
