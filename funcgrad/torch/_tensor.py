@@ -1055,9 +1055,17 @@ def _arrays_of(x: Any) -> Any:
 
 
 def _conj_value(g: Any) -> Any:
+    """Conjugate between the engine's (JAX's) and PyTorch's complex
+    convention; a zero imaginary part stays +0 (PyTorch prints ``2.+0.j``)."""
     if isinstance(g, Box):
         return F.conj(g)
-    return np.conjugate(g)
+    g = np.asarray(g)
+    if g.dtype.kind != "c":
+        return g
+    out = np.empty_like(g)
+    out.real = g.real
+    out.imag = -g.imag + 0.0
+    return out
 
 
 def _scalar_name(dt: np.dtype) -> str:

@@ -215,3 +215,38 @@ def test_hooks_leaf_roots_and_views_print_the_same() -> None:
     with contextlib.redirect_stdout(out):
         exec(MISC_CODE, {"torch": torch})
     assert out.getvalue() == MISC_EXPECTED
+
+
+COMPLEX_CODE = """z = torch.tensor([1+2j, -0.5+1j], requires_grad=True)
+w = torch.tensor([0.5-1j, 2+0j], requires_grad=True)
+l = (z * w).abs().sum()
+l.backward(); print(z.grad, w.grad)
+z.grad = None
+y = (z * z)
+y.backward(torch.tensor([1+1j, 1j]))
+print(z.grad)
+z.grad = None
+r = (z.conj() * z).real.sum() + z.imag.sum() * 2
+r.backward(); print(z.grad)
+g, = torch.autograd.grad((z.exp()).abs().sum(), z); print(g)
+z.grad = None
+h = z.register_hook(lambda g: print("hook", g))
+(z * 2).real.sum().backward(); print(z.grad)
+print(torch.tensor([1+2j]) * 2.5, torch.tensor([1.5]) + 1j)
+"""
+
+COMPLEX_EXPECTED = """tensor([ 0.5000+1.0000j, -0.8944+1.7889j]) tensor([1.0000-2.j, 1.1180+0.j])
+tensor([6.-2.j, 2.-1.j])
+tensor([ 2.+6.j, -1.+4.j])
+tensor([2.7183-4.0141e-08j, 0.6065+2.0844e-08j])
+hook tensor([2.+0.j, 2.+0.j])
+tensor([2.+0.j, 2.+0.j])
+tensor([2.5000+5.j]) tensor([1.5000+1.j])
+"""
+
+
+def test_complex_gradients_print_the_same() -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(COMPLEX_CODE, {"torch": torch})
+    assert out.getvalue() == COMPLEX_EXPECTED

@@ -16,7 +16,7 @@ from ..._core.primitive import Box
 from .._grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                           set_grad_enabled)
 from .._graph import run_backward
-from .._tensor import Tensor
+from .._tensor import Tensor, _conj_value
 from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, \
     set_detect_anomaly
 from .function import Function, FunctionCtx, NestedIOFunction, once_differentiable
@@ -70,7 +70,7 @@ def _make_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool) -> list
                     f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g.shape)} and "
                     f"output[{i}] has a shape of {out.shape}.")
         if dt.kind == "c":  # PyTorch's convention is the conjugate of the engine's
-            g = np.conjugate(g) if not isinstance(g, Box) else g.conj()
+            g = _conj_value(g)
         grads.append(g)
     return grads
 
@@ -173,7 +173,7 @@ def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
                           if materialize_grads else None)
             continue
         if t._value.dtype.kind == "c":
-            ct = ct.conj() if isinstance(ct, Box) else np.conjugate(ct)
+            ct = _conj_value(ct)
         if isinstance(ct, Box):
             result.append(ct if create_graph else Tensor._wrap(np.array(ct._value), None))
         else:

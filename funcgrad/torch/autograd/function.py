@@ -29,7 +29,7 @@ from ..._core.trace import SECOND_BACKWARD, Node
 from .. import _graph
 from .._grad_mode import _GRAD_ENABLED, no_grad
 from .._graph import _BACKWARD, _FnItemNode, _SavedInfo, _as_tensor
-from .._tensor import Tensor
+from .._tensor import Tensor, _conj_value
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "NestedIOFunction"]
 
@@ -115,7 +115,7 @@ class _FunctionNode(_graph.BackwardNode):
                 continue
             t = _as_tensor(gi)
             if dt.kind == "c":
-                t = t.conj()
+                t = _conj_value(t) if create_graph else Tensor._wrap(_conj_value(t._value), None)
             grads_in.append(t)
         token = _GRAD_ENABLED.set(create_graph)
         try:
@@ -152,7 +152,7 @@ class _FunctionNode(_graph.BackwardNode):
             if not create_graph:
                 r = r._value if isinstance(r, Box) else np.asarray(r)
             if dt.kind == "c":
-                r = r.conj() if isinstance(r, Box) else np.conjugate(r)
+                r = _conj_value(r)
             yield parent, ops.fit(r, _Meta(shape, dt))
 
     def release(self) -> None:
