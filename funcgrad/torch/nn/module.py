@@ -458,19 +458,8 @@ class Module:
         >>> m.zero_grad(); print(m.weight.grad)
         None
         """
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                grad = p.grad
-                if grad.grad_fn is not None:
-                    grad = grad.detach()
-                    p.grad = grad
-                else:
-                    grad.requires_grad_(False)
-                grad.zero_()
+        from .utils import zero_grads_
+        zero_grads_(self.parameters(), set_to_none)
 
     # --- saving ---------------------------------------------------------------------
     def state_dict(self, *args: Any, destination: Optional[Dict[str, Any]] = None,

@@ -8,7 +8,7 @@ import numpy as np
 
 import funcgrad.torch as torch
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "zero_grads_"]
 
 Params = Union[Any, Iterable[Any]]
 
@@ -17,6 +17,31 @@ def _grads(parameters: Params) -> list:
     if isinstance(parameters, torch.Tensor):
         parameters = [parameters]
     return [p.grad for p in parameters if p.grad is not None]
+
+
+def zero_grads_(parameters: Iterable[Any], set_to_none: bool = True) -> None:
+    """Reset the ``.grad`` of each parameter, as ``Module.zero_grad`` and
+    ``Optimizer.zero_grad`` do: to ``None``, or (``set_to_none=False``) to
+    zeros in place, detached from any graph a ``create_graph`` backward left.
+
+    >>> import funcgrad.torch as torch
+    >>> w = torch.nn.Parameter(torch.ones(2)); w.sum().backward()
+    >>> zero_grads_([w], set_to_none=False); print(w.grad)
+    tensor([0., 0.])
+    """
+    for p in parameters:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+            continue
+        grad = p.grad
+        if grad.grad_fn is not None:
+            grad = grad.detach()
+            p.grad = grad
+        else:
+            grad.requires_grad_(False)
+        grad.zero_()
 
 
 def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: float = 2.0,

@@ -162,20 +162,8 @@ class Optimizer:
         >>> w.sum().backward(); opt.zero_grad(); print(w.grad)
         None
         """
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    grad = p.grad
-                    if grad.grad_fn is not None:
-                        grad = grad.detach()
-                        p.grad = grad
-                    else:
-                        grad.requires_grad_(False)
-                    grad.zero_()
+        from ..nn.utils import zero_grads_
+        zero_grads_((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     # --- stepping ------------------------------------------------------------
     def _run_closure(self, closure: Optional[Callable[[], Any]]) -> Any:
