@@ -417,7 +417,7 @@ class EagerTrace(Trace):
         for i, a in enumerate(args):
             if isinstance(a, Box) and a._trace is self:
                 vals[i] = a._value
-                tensors.append(a)
+                tensors.append((i, a))
                 if a._node is not None:
                     parents.append((i, a._node))
         with np.errstate(all="ignore"):  # like PyTorch: inf/nan without warnings
@@ -434,10 +434,14 @@ class EagerTrace(Trace):
             node = cls(prim, vals, params, out, parents)
             node.tensor_args = tuple(args)
             if prim.saves_values:
+                needs = _SAVES_OTHER.get(prim.name)
+                grads = {i for i, _ in parents}
                 node.saved_info = [(t._version_counter, t._version_counter.value, t)
-                                   for t in tensors]
+                                   for i, t in tensors
+                                   if needs is None or needs(i, grads)]
             if _ANOMALY.get() is not None:
                 node.stack = _user_stack()
+        tensors = [t for _, t in tensors]
         if prim.multiple_results:
             n = len(out)
             return tuple(_wrap_view(o, None if node is None else _FnItemNode(node, k, n), tensors)
@@ -459,6 +463,15 @@ class EagerTrace(Trace):
 
 
 _BINARY = frozenset({"add", "subtract", "multiply", "divide"})
+
+# Which saved inputs a rule reads, given the positions that need gradients:
+# as in PyTorch, ``x * c`` saves ``c`` (for x's gradient) but not ``x``
+# unless ``c`` requires grad too. Other primitives: every tensor input.
+_SAVES_OTHER = {
+    "multiply": lambda i, grads: (1 - i) in grads,
+    "matmul": lambda i, grads: (1 - i) in grads,
+    "divide": lambda i, grads: i == 1 or 1 in grads,
+}
 
 
 def _shown_inputs(prim: Primitive, args: Any) -> tuple:

@@ -665,3 +665,17 @@ def test_grad_mode_decorator_forms():
     assert g() is False and h() is False
     with torch.no_grad():
         assert k() is True
+
+
+def test_products_save_only_what_their_gradients_need():
+    x = torch.ones(3, requires_grad=True)
+    c = torch.ones(3)
+    y = (x * c).sum()
+    with torch.no_grad():
+        x.add_(1)  # x is not needed for x's gradient: no error, as in PyTorch
+    y.backward()
+    assert x.grad.tolist() == [1.0, 1.0, 1.0]
+    y = (x * c).sum()
+    c.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
