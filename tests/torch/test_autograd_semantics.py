@@ -679,3 +679,22 @@ def test_products_save_only_what_their_gradients_need():
     c.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.backward()
+
+
+def test_custom_function_inside_funcgrad_grad_uses_its_backward():
+    class ClipGrad(Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            ctx.save_for_backward(x)
+            ctx.k = k
+            return x * k
+
+        @staticmethod
+        def backward(ctx, g):
+            return (g * ctx.k).clamp(-1, 1), None
+
+    x = torch.tensor([0.1, 2.0])
+    g = funcgrad.grad(lambda v: ClipGrad.apply(v, 3.0).sum())(x)
+    assert isinstance(g, torch.Tensor) and g.tolist() == [1.0, 1.0]
+    g = funcgrad.grad(lambda v: (ClipGrad.apply(v, 0.5) ** 2).sum())(x)
+    assert np.allclose(g.tolist(), [0.05, 1.0])

@@ -215,6 +215,8 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        if any(isinstance(a, Box) and not isinstance(a, Tensor) for a in args):
+            return _apply_traced(cls, args, kwargs)
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         custom_setup = cls.setup_context is not Function.setup_context
@@ -267,6 +269,55 @@ class Function(metaclass=_FunctionMeta):
                 r = o
             result.append(r)
         return result[0] if single else tuple(result)
+
+
+def _apply_traced(cls: type, args: tuple, kwargs: dict) -> Any:
+    """``Function.apply`` inside a functional transform (``funcgrad.grad`` of
+    facade code): the Function becomes a ``funcgrad.custom_vjp``, so its
+    hand-written ``backward`` is used there too."""
+    from ...transforms import custom_vjp
+    diff = [i for i, a in enumerate(args) if isinstance(a, Box)]
+    nondiff = tuple(i for i in range(len(args)) if i not in diff)
+
+    def fun(*xs: Any) -> Any:  # only reached without traced inputs
+        return cls.apply(*xs, **kwargs)
+
+    def fwd(*xs: Any) -> tuple:
+        ctx = FunctionCtx()
+        ctx.needs_input_grad = tuple(i in diff for i in range(len(xs)))
+        custom_setup = cls.setup_context is not Function.setup_context
+        with no_grad():
+            if custom_setup:
+                out = cls.forward(*xs, **kwargs)
+                cls.setup_context(ctx, xs, out)
+            else:
+                out = cls.forward(ctx, *xs, **kwargs)
+        return out, ctx
+
+    def bwd(*rest: Any) -> tuple:
+        ctx, g = rest[-2], rest[-1]
+        gs = g if isinstance(g, tuple) else (g,)
+        gs = tuple(_conj_value(_as_tensor(x)) if _is_complex(x) else _as_tensor(x) for x in gs)
+        res = cls.backward(ctx, *gs)
+        res = res if isinstance(res, tuple) else (res,)
+        if len(res) < len(args):
+            raise RuntimeError(
+                f"function {cls.__name__}Backward returned an incorrect number of gradients "
+                f"(expected {len(args)}, got {len(res)})")
+        out = []
+        for i in diff:
+            r = res[i]
+            out.append(_conj_value(r) if r is not None and _is_complex(r) else r)
+        return tuple(out)
+
+    wrapped = custom_vjp(fun, nondiff_argnums=nondiff)
+    wrapped.defvjp(fwd, bwd)
+    return wrapped(*args)
+
+
+def _is_complex(x: Any) -> bool:
+    d = getattr(x, "dtype", None)
+    return d is not None and np.dtype(d).kind == "c"
 
 
 class NestedIOFunction(Function):
