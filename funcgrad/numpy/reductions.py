@@ -86,6 +86,14 @@ def _no_out(out: Optional[Any], name: str) -> None:
         raise TypeError(f"funcgrad.numpy.{name} does not support out=: use the returned value")
 
 
+def _arr(a: Any) -> Any:
+    """A list or tuple (possibly holding traced values) as one array."""
+    if isinstance(a, (list, tuple)):
+        from .. import numpy as fnp
+        return fnp.asarray(a)
+    return a
+
+
 def _given(v: Any) -> bool:
     return v is not _NOVALUE and v is not None
 
@@ -148,6 +156,7 @@ def sum(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims:
     array([2., 4.])
     """
     _no_out(out, "sum")
+    a = _arr(a)
     a = _masked(a, where, 0)
     r = _sum(a, axis=_norm_axis(axis), keepdims=keepdims, dtype=dtype)
     return r if not _given(initial) else r + initial
@@ -174,6 +183,7 @@ def mean(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims
     array([0.25, 0.25, 0.25, 0.25])
     """
     _no_out(out, "mean")
+    a = _arr(a)
     axis = _norm_axis(axis)
     acc, result = _mean_dtype(a, dtype)
     total = sum(a, axis=axis, dtype=acc, keepdims=keepdims, where=where)
@@ -234,6 +244,7 @@ def prod(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims
     array([0., 6., 0.])
     """
     _no_out(out, "prod")
+    a = _arr(a)
     a = _masked(a, where, 1)
     r = _prod(a, axis=_norm_axis(axis), keepdims=keepdims, dtype=dtype)
     return r if not _given(initial) else r * initial
@@ -282,6 +293,7 @@ def max(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
     array([0. , 0.5, 0.5])
     """
     _no_out(out, "max")
+    a = _arr(a)
     return _extreme_api(_max, maximum, -np.inf, a, axis, keepdims, initial, where)
 
 
@@ -295,6 +307,7 @@ def min(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
            [0. , 0.5]])
     """
     _no_out(out, "min")
+    a = _arr(a)
     return _extreme_api(_min, minimum, np.inf, a, axis, keepdims, initial, where)
 
 
@@ -307,6 +320,7 @@ def nanmax(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
     array([0., 0., 1.])
     """
     _no_out(out, "nanmax")
+    a = _arr(a)
     return _extreme_api(_nanmax, maximum, -np.inf, a, axis, keepdims, initial, where)
 
 
@@ -319,6 +333,7 @@ def nanmin(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
     array([1., 0., 0.])
     """
     _no_out(out, "nanmin")
+    a = _arr(a)
     return _extreme_api(_nanmin, minimum, np.inf, a, axis, keepdims, initial, where)
 
 
@@ -330,6 +345,7 @@ def ptp(a: Any, axis: Any = None, out: None = None, keepdims: bool = False) -> A
     array([-1.,  1.,  0.])
     """
     _no_out(out, "ptp")
+    a = _arr(a)
     return max(a, axis=axis, keepdims=keepdims) - min(a, axis=axis, keepdims=keepdims)
 
 
@@ -368,6 +384,7 @@ def var(a: Any, axis: Any = None, dtype: Any = None, out: None = None, ddof: flo
     array([-2., -1.,  3.])
     """
     _no_out(out, "var")
+    a = _arr(a)
     axis = _norm_axis(axis)
     ddof = _ddof(ddof, correction)
     x = _astype(a, dtype) if dtype is not None else a
@@ -403,6 +420,7 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
     >>> funcgrad.grad(lambda w: fnp.average(np.array([1.0, 3.0]), weights=w))(np.array([1.0, 1.0]))
     array([-0.5,  0.5])
     """
+    a = _arr(a)
     axis = _norm_axis(axis)
     kd = False if keepdims is _NOVALUE else bool(keepdims)
     if weights is None:
@@ -437,6 +455,90 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
     return avg
 
 
+def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: Any = None,
+        fweights: Any = None, aweights: Any = None, *, dtype: Any = None) -> Any:
+    """Differentiable ``numpy.cov`` (in ``m``, ``y`` and the weights).
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> funcgrad.grad(lambda x: fnp.cov(x))(np.array([1.0, 2.0, 6.0]))  # d var(x, ddof=1)
+    array([-2., -1.,  3.])
+    """
+    from .. import numpy as fnp
+    if ddof is not None and ddof != int(ddof):
+        raise ValueError("ddof must be integer")
+    m = _arr(m)
+    if dtype is None:
+        dtype = np.result_type(dtype_of(m), np.float64) if y is None else \
+            np.result_type(dtype_of(m), dtype_of(_arr(y)), np.float64)
+    X = _as_rows(m, rowvar, dtype)
+    if y is not None:
+        X = fnp.concatenate([X, _as_rows(_arr(y), rowvar, dtype)], axis=0)
+    if ddof is None:
+        ddof = 0 if bias else 1
+    w = None
+    if fweights is not None:
+        fw = np.asarray(_strip(fweights))
+        if fw.ndim > 1 or np.any(fw != np.around(fw)) or np.any(fw < 0):
+            raise ValueError("fweights must be a 1-D array of non-negative integers")
+        w = fweights
+    if aweights is not None:
+        if np.any(np.asarray(_strip(aweights)) < 0):
+            raise ValueError("aweights cannot be negative")
+        w = aweights if w is None else w * aweights
+    n = X.shape[1]
+    if w is None:
+        avg = mean(X, axis=1, keepdims=True)
+        fact: Any = builtins.max(n - ddof, 0)
+        Xw = X
+    else:
+        w_sum = sum(w)
+        avg = reshape(sum(X * w, axis=1) / w_sum, (X.shape[0], 1))
+        if ddof == 0:
+            fact = w_sum
+        elif aweights is None:
+            fact = w_sum - ddof
+        else:
+            fact = w_sum - ddof * sum(w * aweights) / w_sum
+        Xw = X * w
+    D = X - avg
+    Dw = D if w is None else Xw - avg * w
+    c = fnp.matmul(D, conjugate(transpose(Dw))) / fact
+    return fnp.squeeze(c)
+
+
+def _as_rows(m: Any, rowvar: bool, dtype: Any) -> Any:
+    if len(shape_of(m)) > 2:
+        raise ValueError("m has more than 2 dimensions")
+    X = _astype(m, dtype) if dtype_of(m) != np.dtype(dtype) else m
+    if len(shape_of(X)) < 2:
+        X = reshape(X, (1, -1))
+    if not rowvar and X.shape[0] != 1:
+        X = transpose(X)
+    return X
+
+
+def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -> Any:
+    """Differentiable ``numpy.corrcoef`` (Pearson correlation coefficients).
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> a, b = np.array([1.0, 2.0, 4.0]), np.array([2.0, 1.0, 5.0])
+    >>> round(float(fnp.corrcoef(a, b)[0, 1]), 6)  # 48 / sqrt(42 * 78)
+    0.838628
+    """
+    from .. import numpy as fnp
+    c = cov(x, y, rowvar, dtype=dtype)
+    if len(shape_of(c)) == 0:
+        return c / c
+    d = fnp.diagonal(c)
+    s = sqrt(real(d))
+    c = c / reshape(s, (-1, 1)) / reshape(s, (1, -1))
+    if dtype_of(c).kind == "c":
+        from .elementwise import clip as _clip
+        return _clip(real(c), -1, 1) + _clip(imag(c), -1, 1) * 1j
+    from .elementwise import clip as _clip
+    return _clip(c, -1, 1)
+
+
 # --- NaN-ignoring reductions --------------------------------------------------
 def _nan_filled(a: Any, fill: float) -> Any:
     mask = np.asarray(isnan(a))
@@ -452,6 +554,7 @@ def nansum(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdi
     array([1., 0.])
     """
     _no_out(out, "nansum")
+    a = _arr(a)
     return sum(_nan_filled(a, 0), axis=axis, dtype=dtype, keepdims=keepdims, initial=initial,
                where=where)
 
@@ -465,6 +568,7 @@ def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepd
     array([3., 0., 2.])
     """
     _no_out(out, "nanprod")
+    a = _arr(a)
     return prod(_nan_filled(a, 1), axis=axis, dtype=dtype, keepdims=keepdims, initial=initial,
                 where=where)
 
@@ -486,6 +590,7 @@ def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepd
     array([0.5, 0. , 0.5])
     """
     _no_out(out, "nanmean")
+    a = _arr(a)
     return mean(_nan_filled(a, 0), axis=axis, dtype=dtype, keepdims=keepdims,
                 where=_nan_where(a, where))
 
@@ -500,6 +605,7 @@ def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: None = None, ddof: 
     array([-1.,  0.,  1.])
     """
     _no_out(out, "nanvar")
+    a = _arr(a)
     return var(_nan_filled(a, 0), axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims,
                where=_nan_where(a, where), mean=mean, correction=correction)
 
@@ -569,6 +675,7 @@ def cumsum(a: Any, axis: Any = None, dtype: Any = None, out: None = None) -> Any
     array([3., 2., 1.])
     """
     _no_out(out, "cumsum")
+    a = _arr(a)
     return _cumsum(a, axis=_norm_axis(axis), dtype=dtype)
 
 
@@ -580,6 +687,7 @@ def cumprod(a: Any, axis: Any = None, dtype: Any = None, out: None = None) -> An
     array([1., 8., 0.])
     """
     _no_out(out, "cumprod")
+    a = _arr(a)
     return _cumprod(a, axis=_norm_axis(axis), dtype=dtype)
 
 
@@ -591,6 +699,7 @@ def nancumsum(a: Any, axis: Any = None, dtype: Any = None, out: None = None) -> 
     array([1., 1., 3.])
     """
     _no_out(out, "nancumsum")
+    a = _arr(a)
     return cumsum(_nan_filled(a, 0), axis=axis, dtype=dtype)
 
 
@@ -602,6 +711,7 @@ def nancumprod(a: Any, axis: Any = None, dtype: Any = None, out: None = None) ->
     array([2., 2., 6.])
     """
     _no_out(out, "nancumprod")
+    a = _arr(a)
     return cumprod(_nan_filled(a, 1), axis=axis, dtype=dtype)
 
 
@@ -779,6 +889,7 @@ def quantile(a: Any, q: Any, axis: Any = None, out: None = None, overwrite_input
     array([0. , 0.5, 0.5])
     """
     _no_out(out, "quantile")
+    a = _arr(a)
     _check_quantile_args(weights, interpolation)
     return _quantile(a, q, axis, method, keepdims, False, "quantile")
 
@@ -793,6 +904,7 @@ def percentile(a: Any, q: Any, axis: Any = None, out: None = None, overwrite_inp
     array([0., 0., 1.])
     """
     _no_out(out, "percentile")
+    a = _arr(a)
     _check_quantile_args(weights, interpolation)
     return _quantile(a, divide(q, 100) if isinstance(q, Box) else np.true_divide(q, 100),
                      axis, method, keepdims, False, "percentile", isinstance(q, (int, float)))
@@ -808,6 +920,7 @@ def median(a: Any, axis: Any = None, out: None = None, overwrite_input: bool = F
     array([0. , 0. , 0.5, 0.5])
     """
     _no_out(out, "median")
+    a = _arr(a)
     return _quantile(a, 0.5, axis, "linear", keepdims, False, "median")
 
 
@@ -821,6 +934,7 @@ def nanquantile(a: Any, q: Any, axis: Any = None, out: None = None, overwrite_in
     np.float64(2.0)
     """
     _no_out(out, "nanquantile")
+    a = _arr(a)
     _check_quantile_args(weights, interpolation)
     return _quantile(a, q, axis, method, keepdims, True, "nanquantile")
 
@@ -835,6 +949,7 @@ def nanpercentile(a: Any, q: Any, axis: Any = None, out: None = None,
     np.float64(2.0)
     """
     _no_out(out, "nanpercentile")
+    a = _arr(a)
     _check_quantile_args(weights, interpolation)
     return _quantile(a, divide(q, 100) if isinstance(q, Box) else np.true_divide(q, 100),
                      axis, method, keepdims, True, "nanpercentile", isinstance(q, (int, float)))
@@ -849,6 +964,7 @@ def nanmedian(a: Any, axis: Any = None, out: None = None, overwrite_input: bool 
     array([0. , 0.5, 0.5])
     """
     _no_out(out, "nanmedian")
+    a = _arr(a)
     return _quantile(a, 0.5, axis, "linear", keepdims, True, "nanmedian")
 
 
@@ -899,6 +1015,9 @@ _NOTES = {
     "cumulative_sum": "axis required for ndim > 1; include_initial supported.",
     "cumulative_prod": "Exact with zeros; include_initial supported.",
     "trapezoid": "Differentiable in y, x and dx.",
+    "cov": "Differentiable in m, y, fweights and aweights; float64 at least, as NumPy.",
+    "corrcoef": "Values clipped to [-1, 1] as NumPy (the clip passes the gradient at the "
+                "bounds).",
 }
 for _name, _fn in [("sum", sum), ("mean", mean), ("prod", prod), ("max", max), ("min", min),
                    ("nanmax", nanmax), ("nanmin", nanmin), ("ptp", ptp), ("var", var),
@@ -909,7 +1028,8 @@ for _name, _fn in [("sum", sum), ("mean", mean), ("prod", prod), ("max", max), (
                    ("percentile", percentile), ("median", median),
                    ("nanquantile", nanquantile), ("nanpercentile", nanpercentile),
                    ("nanmedian", nanmedian), ("cumulative_sum", cumulative_sum),
-                   ("cumulative_prod", cumulative_prod), ("trapezoid", trapezoid)]:
+                   ("cumulative_prod", cumulative_prod), ("trapezoid", trapezoid),
+                   ("cov", cov), ("corrcoef", corrcoef)]:
     register(_name, _fn, F, notes=_NOTES[_name])
 
 from ._registry import alias  # noqa: E402

@@ -199,6 +199,31 @@ SPECS["trapezoid"] = [Spec(_trapezoid_args(), argnums=(0,), float32=False),
                                  np.array([0.0, 0.5, 2.0])), argnums=(0, 1)),
                       Spec(fixed(np.array([1.0, 2.0, 0.5]), None, 0.7), argnums=(0, 2))]
 
+@st.composite
+def _cov_args(d, corr=False):
+    rows, n = d(st.integers(1, 3)), d(st.integers(3, 4))
+    rowvar = d(st.booleans())
+    m = d(arrays((rows, n) if rowvar else (n, rows)))
+    kw = {"rowvar": rowvar}
+    if d(st.booleans()):
+        kw["y"] = d(arrays((n,)))
+    if not corr:
+        kw.update(d(st.fixed_dictionaries({}, optional={
+            "bias": st.booleans(), "ddof": st.integers(0, 2),
+            "aweights": arrays((n,), 0.5, 2.0), "fweights": st.just(np.arange(1, n + 1))})))
+    else:
+        data = np.concatenate([np.atleast_2d(m if rowvar else m.T)] +
+                              ([kw["y"][None]] if "y" in kw else []))
+        assume(bool(np.all(np.std(data, axis=1) > 0.2)))
+    return (m,), kw
+
+
+# cov/corrcoef compute in float64 at least (as NumPy): no float32 check
+SPECS["cov"] = [Spec(_cov_args(), float32=False),
+                Spec(fixed(np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]]), None, True, False, None,
+                           None, np.array([0.5, 1.0, 2.0])), argnums=(0, 6), float32=False)]
+SPECS["corrcoef"] = Spec(_cov_args(corr=True), float32=False)
+
 # Not differentiable: index-valued and boolean reductions, values only.
 SPECS["argmax"] = Spec(reduce_args(distinct=True, allow_tuple=False))
 SPECS["argmin"] = Spec(reduce_args(distinct=True, allow_tuple=False))
