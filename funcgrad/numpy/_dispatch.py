@@ -173,6 +173,10 @@ def dispatch_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) ->
     fn = info.fn
     if method == "__call__":
         return _ufunc_call(ufunc, fn, qual, inputs, kwargs)
+    if ufunc.signature is not None:  # generalized ufuncs (matmul, vecdot): as NumPy
+        if method == "outer":
+            raise TypeError("method outer is not allowed in ufunc with non-trivial signature")
+        raise RuntimeError(f"{method} not defined on ufunc with signature {ufunc.signature}")
     if kwargs.get("where", True) is not True:
         raise TypeError(f"{qual}: where= is not supported on traced values; "
                         "use funcgrad.numpy.where to mask instead")
