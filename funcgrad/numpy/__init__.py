@@ -56,7 +56,12 @@ _METHODS = frozenset({
 def _fit(ct: Any, primal: Any) -> Any:
     """Shape and dtype a cotangent like its primal (sum broadcast axes, drop
     the imaginary part for a real primal, cast to the primal's precision)."""
-    if not hasattr(ct, "shape"):
+    try:
+        # The common case, first and cheap: nothing to do. (NumPy's built-in
+        # dtypes are singletons, so ``is`` settles most dtype comparisons.)
+        if ct.dtype is primal.dtype and ct.shape == primal.shape:
+            return ct
+    except AttributeError:  # a Python scalar
         ct = _np.asarray(ct)
     if ct.shape != primal.shape:
         ct = _unbroadcast(ct, tuple(primal.shape))
