@@ -56,6 +56,20 @@ def test_second_order_is_exact():
 
 
 @given(data=st.data())
+def test_random_index_expressions_get_and_update(data):
+    from funcgrad.testing.strategies import index_expressions
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4))
+    x = np.random.default_rng(3).standard_normal(shape)
+    index = data.draw(index_expressions(shape, allow_newaxis=True))
+    np.testing.assert_array_equal(fnp.getitem(x, index), x[index])
+    check_grads(lambda a: a[index] ** 2, (x,), order=2)
+    op = data.draw(st.sampled_from(["set", "add", "multiply", "max"]))
+    v = 0.5 + np.random.default_rng(4).random(x[index].shape)
+    np.testing.assert_allclose(getattr(fnp.at(x)[index], op)(v), _numpy_update(x, index, v, op))
+    check_grads(lambda a, b: getattr(fnp.at(a)[index], op)(b) ** 2, (x, v), order=1)
+
+
+@given(data=st.data())
 def test_random_basic_and_advanced_indices(data):
     shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4))
     x = np.random.default_rng(0).standard_normal(shape)
