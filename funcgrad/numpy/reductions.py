@@ -6,8 +6,9 @@ Every function takes NumPy's ``axis`` (int, tuple, negative, ``None``) and
 * ``max``/``min``/``amax``/``amin``/``nanmax``/``nanmin``: ties share the
   gradient equally (``max([1, 3, 3])`` sends 0.5 to each 3).
 * ``prod``/``cumprod`` are exact when the input holds zeros (the gradient of
-  an element is the product of the others); with zeros the rule costs
-  O(n**2) along the reduced axis.
+  an element is the product of the others, computed without division);
+  ``cumprod``'s rule costs O(n**2) along the axis when an element is 0 or
+  smaller than 1e-8 in magnitude, O(n) otherwise.
 * ``std``/``nanstd``: the gradient at zero spread is 0 (the subgradient of
   least norm), never NaN.
 * ``median``/``quantile``/``percentile``: the gradient goes to the one or two
@@ -213,18 +214,22 @@ def _like(c: Any, like: Any) -> Any:
 # --- prod --------------------------------------------------------------------
 def _others_product(x: Any, axes: tuple) -> Any:
     """For each element, the product of the other elements of its slice along
-    ``axes``: exact with zeros, O(n**2) (row i of an n x n matrix is the slice
-    with element i replaced by 1)."""
+    ``axes``: the exclusive prefix product times the exclusive suffix product.
+    Exact with zeros and tiny values (no division), O(n)."""
+    from .indexing import getitem
+    from .. import numpy as fnp
     x2, kept, undo = _to_last(x, axes)
-    n = x2.shape[-1]
-    rows = where(np.eye(n, dtype=bool), 1, reshape(x2, kept + (1, n)))
-    return undo(prod(rows, axis=-1))
+    if x2.shape[-1] == 0:
+        return undo(x2)
+    ones = np.ones(kept + (1,), dtype_of(x2))
+    head = (Ellipsis, slice(None, -1))
+    left = fnp.concatenate([ones, cumprod(getitem(x2, head), axis=-1)], axis=-1)
+    right = fnp.concatenate([ones, cumprod(getitem(_flip(x2, -1), head), axis=-1)], axis=-1)
+    return undo(left * _flip(right, -1))
 
 
 def _prod_rule(g, ans, x, axis=None, keepdims=False, dtype=None):
     G = _expand(g, x, axis, keepdims)
-    if not np.any(np.asarray(_strip(x)) == 0):
-        return G * _expand(ans, x, axis, keepdims) / x
     return G * _others_product(x, _axes(axis, len(x.shape)))
 
 
@@ -232,7 +237,7 @@ _prod = primitive("prod", lambda x, axis=None, keepdims=False, dtype=None:
                   np.prod(x, axis=axis, keepdims=keepdims, dtype=dtype),
                   _prod_rule, family=F, register_as="_prod_prim",
                   notes="Exact with zeros (the gradient of an element is the product of the "
-                        "others).")
+                        "others, without division).")
 
 
 def prod(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims: bool = False,
@@ -656,15 +661,21 @@ def _cumprod_rule(g, ans, x, axis=None, dtype=None):
         flat = reshape(x, (-1,))
         return reshape(_cumprod_rule(g, ans, flat, axis=0), tuple(x.shape))
     axis = axis % len(x.shape)
-    if not np.any(np.asarray(_strip(x)) == 0):
+    if np.all(np.abs(np.asarray(_strip(x))) >= _TINY):
         return _rev_cumsum(g * ans, axis) / x
     return _cumprod_zero_safe(g, x, axis)
+
+
+# Below this magnitude cumprod's rule avoids dividing by the element: the quotient
+# ans / x is accurate, but its own derivative cancels catastrophically (x/x - x/x**2).
+_TINY = 1e-8
 
 
 _cumprod = primitive("cumprod", lambda x, axis=None, dtype=None:
                      np.cumprod(x, axis=axis, dtype=dtype),
                      _cumprod_rule, family=F, register_as="_cumprod_prim",
-                     notes="Exact with zeros (O(n**2) along the axis when zeros are present).")
+                     notes="Exact with zeros (O(n**2) along the axis when an element is 0 or "
+                           "below 1e-8).")
 
 
 def cumsum(a: Any, axis: Any = None, dtype: Any = None, out: None = None) -> Any:
@@ -988,7 +999,7 @@ count_nonzero = nondiff("count_nonzero", np.count_nonzero, family=F)
 _NOTES = {
     "sum": "initial= and where= supported.",
     "mean": "where= supported; float16 accumulates in float32, as NumPy.",
-    "prod": "Exact where the input holds zeros (O(n**2) along the axis then).",
+    "prod": "Exact where the input holds zeros: prefix times suffix products, no division.",
     "max": "Ties share the gradient equally; initial= and where= supported.",
     "min": "Ties share the gradient equally; initial= and where= supported.",
     "nanmax": "Ties share the gradient equally; NaNs get gradient 0.",
@@ -1003,7 +1014,7 @@ _NOTES = {
     "nanvar": "NaNs get gradient 0.",
     "nanstd": "NaNs get gradient 0; gradient 0 at zero spread.",
     "cumsum": "axis=None scans the flattened array.",
-    "cumprod": "Exact with zeros (O(n**2) along the axis then).",
+    "cumprod": "Exact with zeros (O(n**2) along the axis when an element is 0 or below 1e-8).",
     "nancumsum": "NaNs get gradient 0.",
     "nancumprod": "NaNs get gradient 0.",
     "quantile": "Methods linear, lower, higher, nearest, midpoint; q may be traced.",

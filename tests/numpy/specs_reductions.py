@@ -224,6 +224,30 @@ SPECS["cov"] = [Spec(_cov_args(), float32=False),
                            None, np.array([0.5, 1.0, 2.0])), argnums=(0, 6), float32=False)]
 SPECS["corrcoef"] = Spec(_cov_args(corr=True), float32=False)
 
+@st.composite
+def _complex_reduce(d, scan=False):
+    from .specs_elementwise import carrays
+    shp = d(shapes())
+    z = d(carrays(shp, (-1.5, 1.5), (-1.5, 1.5)))
+    nd = len(shp)
+    if scan:
+        return (z,), {"axis": d(st.one_of(st.none(), st.integers(-nd, nd - 1))) if nd else None}
+    return (z,), {"axis": _axis(d, nd), "keepdims": d(st.booleans())}
+
+
+# Complex inputs: holomorphic reductions (sum, mean, prod, scans) and the real-valued
+# var/std, whose gradients follow the JAX convention (d/dx - i d/dy). No float32 check
+# (complex64 is covered by test_numerics).
+for _name in ["sum", "mean", "prod", "var", "nansum", "nanmean", "nanvar"]:
+    SPECS[_name] = (SPECS[_name] if isinstance(SPECS[_name], list) else [SPECS[_name]]) + \
+        [Spec(_complex_reduce(), float32=False)]
+for _name in ["cumsum", "cumprod"]:
+    SPECS[_name] = (SPECS[_name] if isinstance(SPECS[_name], list) else [SPECS[_name]]) + \
+        [Spec(_complex_reduce(scan=True), float32=False)]
+SPECS["std"] = SPECS["std"] + [Spec(_complex_reduce().filter(
+    lambda a: _spread_ok(np.abs(a[0][0] - np.mean(a[0][0], axis=a[1]["axis"], keepdims=True)),
+                         a[1])), float32=False)]
+
 # Not differentiable: index-valued and boolean reductions, values only.
 SPECS["argmax"] = Spec(reduce_args(distinct=True, allow_tuple=False))
 SPECS["argmin"] = Spec(reduce_args(distinct=True, allow_tuple=False))

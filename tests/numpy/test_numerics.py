@@ -404,3 +404,38 @@ def test_docstring_examples(module):
     mod = importlib.import_module(f"funcgrad.numpy.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 20 and result.failed == 0
+
+
+# --- keyword arguments NumPy's reductions take ---------------------------------------
+X = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
+MASK = np.array([[True, False, True], [True, True, False]])
+KEYWORD_CASES = [
+    ("sum", dict(where=MASK)), ("sum", dict(initial=2.0, axis=0)),
+    ("prod", dict(where=MASK, axis=1)), ("prod", dict(initial=2.0)),
+    ("mean", dict(where=MASK, axis=1)), ("var", dict(where=MASK, axis=1)),
+    ("std", dict(where=MASK)), ("max", dict(where=MASK, initial=-5.0, axis=1)),
+    ("min", dict(initial=0.0)), ("var", dict(mean=X.mean(axis=1, keepdims=True), axis=1)),
+    ("var", dict(correction=1)), ("nansum", dict(where=MASK)), ("nanmean", dict(where=MASK)),
+    ("std", dict(axis=(0, 1), keepdims=True, ddof=1)), ("average", dict(axis=1, returned=True)),
+    ("quantile", dict(q=[0.1, 0.6], axis=(0, 1), keepdims=True)),
+]
+
+
+@pytest.mark.parametrize("name,kw", KEYWORD_CASES, ids=[f"{n}-{i}" for i, (n, _) in
+                                                        enumerate(KEYWORD_CASES)])
+def test_reduction_keywords_match_numpy(name, kw):
+    fn, ref = getattr(fnp, name), getattr(np, name)
+    np.testing.assert_allclose(fn(X, **kw), ref(X, **kw), rtol=1e-12)
+    check_grads(lambda x: fn(x, **kw), (X,), order=2)
+
+
+def test_reductions_accept_lists_of_traced_values():
+    def f(x):
+        return fnp.sum([x * x, 3 * x]) + fnp.mean([x, 2 * x]) + fnp.max([x, x + 1.0])
+    assert np.isclose(funcgrad.grad(f)(2.0), 2 * 2.0 + 3 + 1.5 + 1)
+
+
+def test_nan_to_num_complex_parts():
+    z = np.array([complex(1.0, np.nan), complex(np.inf, 2.0)])
+    g = funcgrad.vjp(fnp.nan_to_num, z)[1](np.array([1.0 + 1.0j, 1.0 + 1.0j]))[0]
+    np.testing.assert_array_equal(g, [1.0 + 0.0j, 0.0 + 1.0j])
