@@ -153,6 +153,11 @@ class _FunctionNode(_graph.BackwardNode):
                 r = r._value if isinstance(r, Box) else np.asarray(r)
             if dt.kind == "c":
                 r = _conj_value(r)
+            anomaly = _graph._ANOMALY.get()
+            if anomaly is not None and anomaly[0] and _graph._has_nan(r):
+                _graph._warn_anomaly(self)
+                raise RuntimeError(
+                    f"Function '{self.name()}' returned nan values in its {i}th output.")
             yield parent, ops.fit(r, _Meta(shape, dt))
 
     def release(self) -> None:
