@@ -125,6 +125,48 @@ def column_stack(tup: Any) -> Any:
     return concatenate(_each(fix, tup), 1)
 
 
+def _block_depth(obj: Any, where: str = "arrays") -> tuple:
+    """(list depth, largest leaf ndim) of ``numpy.block``'s nested lists."""
+    if isinstance(obj, tuple):
+        raise TypeError(f"{where} is a tuple. Only lists can be used to arrange blocks, "
+                        "and np.block does not allow implicit conversion from tuple to "
+                        "ndarray.")
+    if not isinstance(obj, list):
+        return 0, _ndim(as_array(obj))
+    if not obj:
+        raise ValueError(f"{where} is an empty list. Lists cannot be empty.")
+    infos = [_block_depth(o, f"{where}[{i}]") for i, o in enumerate(obj)]
+    depths = {d for d, _ in infos}
+    if len(depths) != 1:
+        raise ValueError("List depths are mismatched. First element was at depth "
+                         f"{infos[0][0] + 1}, but there is an element at depth "
+                         f"{max(depths - {infos[0][0]}) + 1}")
+    return infos[0][0] + 1, max(n for _, n in infos)
+
+
+def block(arrays: Any) -> Any:
+    """Differentiable ``numpy.block``: assemble an array from nested lists of
+    blocks (the innermost lists join along the last axis).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.block([[np.eye(2), np.zeros((2, 1))], [np.ones((1, 2)), 5.0]])
+    array([[1., 0., 0.],
+           [0., 1., 0.],
+           [1., 1., 5.]])
+    """
+    depth, leaf_ndim = _block_depth(arrays)
+    ndim = max(depth, leaf_ndim)
+
+    def build(obj: Any, level: int) -> Any:
+        if level == depth:
+            a = as_array(obj)
+            return a if _ndim(a) == ndim else _reshape(a, (1,) * (ndim - _ndim(a)) + _shape(a))
+        parts = [build(o, level + 1) for o in obj]
+        return parts[0] if len(parts) == 1 else _concatenate(*parts, axis=ndim - depth + level)
+
+    return build(arrays, 0)
+
+
 # --- splitting ------------------------------------------------------------------
 def _bounds(n: int, indices_or_sections: Any, even: bool) -> tuple:
     if np.ndim(indices_or_sections) == 0:
@@ -307,6 +349,62 @@ def copy(a: Any, order: str = "K", subok: bool = False) -> Any:
     return np.copy(a, order=order, subok=subok)
 
 
+def ascontiguousarray(a: Any, dtype: Any = None, *, like: Any = None) -> Any:
+    """``numpy.ascontiguousarray`` that keeps traced values traced (at least 1-d,
+    as in NumPy; memory layout does not apply to traced values).
+
+    >>> import funcgrad.numpy as fnp
+    >>> fnp.ascontiguousarray(2.0).shape
+    (1,)
+    """
+    if _holds_box(a):
+        return _from_traced(a, dtype, 1)
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def asfortranarray(a: Any, dtype: Any = None, *, like: Any = None) -> Any:
+    """``numpy.asfortranarray`` that keeps traced values traced (at least 1-d,
+    as in NumPy; memory layout does not apply to traced values).
+
+    >>> import funcgrad.numpy as fnp
+    >>> fnp.asfortranarray([[1.0, 2.0]]).flags.f_contiguous
+    True
+    """
+    if _holds_box(a):
+        return _from_traced(a, dtype, 1)
+    return np.asfortranarray(a, dtype=dtype)
+
+
+def require(a: Any, dtype: Any = None, requirements: Any = None, *, like: Any = None) -> Any:
+    """``numpy.require`` that keeps traced values traced (a traced value meets
+    the layout requirements by construction; ``dtype`` casts).
+
+    >>> import funcgrad.numpy as fnp
+    >>> fnp.require([1.0], dtype="float32").dtype
+    dtype('float32')
+    """
+    if _holds_box(a):
+        return _from_traced(a, dtype, 0)
+    return np.require(a, dtype=dtype, requirements=requirements)
+
+
+def asarray_chkfinite(a: Any, dtype: Any = None, order: Any = None) -> Any:
+    """``numpy.asarray_chkfinite`` that keeps traced values traced: raises
+    ``ValueError`` if any element is infinite or NaN.
+
+    >>> import funcgrad.numpy as fnp
+    >>> fnp.asarray_chkfinite([1.0, 2.0])
+    array([1., 2.])
+    """
+    if not _holds_box(a):
+        return np.asarray_chkfinite(a, dtype=dtype, order=order)
+    x = _from_traced(a, dtype, 0)
+    v = _concrete(x)
+    if dtype_of(v).kind in "fc" and not np.isfinite(v).all():
+        raise ValueError("array must not contain infs or NaNs")
+    return x
+
+
 # --- appending, inserting, deleting, resizing ------------------------------------------
 def append(arr: Any, values: Any, axis: Optional[int] = None) -> Any:
     """Differentiable ``numpy.append`` (flattened when ``axis`` is None).
@@ -410,6 +508,11 @@ _NOTES = {
     "insert": "Gradients reach arr and values; values placed several times accumulate.",
     "delete": "Deleted elements get no gradient.",
     "resize": "The gradient sums the cyclic copies.",
+    "block": "Nested lists of blocks; one concatenation per list.",
+    "ascontiguousarray": _STACKS,
+    "asfortranarray": _STACKS,
+    "require": _STACKS,
+    "asarray_chkfinite": "Checks the concrete values. " + _STACKS,
 }
 
 for _name, _fn in [("concatenate", concatenate), ("stack", stack), ("hstack", hstack),
@@ -418,6 +521,10 @@ for _name, _fn in [("concatenate", concatenate), ("stack", stack), ("hstack", hs
                    ("vsplit", vsplit), ("dsplit", dsplit), ("unstack", unstack),
                    ("array", array), ("asarray", asarray), ("asanyarray", asanyarray),
                    ("copy", copy), ("append", append), ("insert", insert),
-                   ("delete", delete), ("resize", resize), ("meshgrid", meshgrid)]:
+                   ("delete", delete), ("resize", resize), ("meshgrid", meshgrid),
+                   ("block", block), ("ascontiguousarray", ascontiguousarray),
+                   ("asfortranarray", asfortranarray), ("require", require),
+                   ("asarray_chkfinite", asarray_chkfinite)]:
     register(_name, _fn, F, notes=_NOTES.get(_name, ""))
 alias("concat", "concatenate")
+alias("row_stack", "vstack")

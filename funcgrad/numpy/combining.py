@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import operator
+
 import numpy as np
-from numpy.lib.array_utils import normalize_axis_index
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .._core import Box
 from ._registry import dtype_of, primitive, register
@@ -259,6 +261,235 @@ def polyval(p: Any, x: Any) -> Any:
     return y
 
 
+def _poly_pair(a1: Any, a2: Any) -> tuple:
+    a1, a2 = as_array(a1), as_array(a2)
+    a1 = _reshape(a1, (1,)) if _ndim(a1) == 0 else a1
+    a2 = _reshape(a2, (1,)) if _ndim(a2) == 0 else a2
+    n1, n2 = _shape(a1)[0], _shape(a2)[0]
+    if n2 > n1:
+        a1 = concatenate([np.zeros(n2 - n1, dtype_of(a1)), a1])
+    elif n1 > n2:
+        a2 = concatenate([np.zeros(n1 - n2, dtype_of(a2)), a2])
+    return a1, a2
+
+
+def polyadd(a1: Any, a2: Any) -> Any:
+    """Differentiable ``numpy.polyadd`` (coefficient arrays, highest power first).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.polyadd(np.array([1.0, 2.0]), np.array([1.0, 0.0, 3.0]))
+    array([1., 1., 5.])
+    """
+    a1, a2 = _poly_pair(a1, a2)
+    return a1 + a2
+
+
+def polysub(a1: Any, a2: Any) -> Any:
+    """Differentiable ``numpy.polysub`` (coefficient arrays, highest power first).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.polysub(np.array([1.0, 2.0]), np.array([1.0, 0.0, 3.0]))
+    array([-1.,  1., -1.])
+    """
+    a1, a2 = _poly_pair(a1, a2)
+    return a1 - a2
+
+
+def polymul(a1: Any, a2: Any) -> Any:
+    """Differentiable ``numpy.polymul``: the coefficients' full convolution
+    (leading zero coefficients dropped first, as NumPy's ``poly1d`` does).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.polymul(np.array([1.0, 1.0]), np.array([1.0, -1.0]))
+    array([ 1.,  0., -1.])
+    """
+    return convolve(_trim_leading_zeros(a1), _trim_leading_zeros(a2))
+
+
+def _trim_leading_zeros(a: Any) -> Any:
+    # numpy.polymul goes through poly1d, which drops leading zero coefficients
+    # (all zeros leave one); the dropped ones get no gradient.
+    a = as_array(a)
+    a = _reshape(a, (1,)) if _ndim(a) == 0 else a
+    nz = np.flatnonzero(_concrete(a))
+    start = int(nz[0]) if nz.size else _shape(a)[0] - 1
+    return _fnp().getitem(a, slice(start, None)) if start else a
+
+
+def polyder(p: Any, m: int = 1) -> Any:
+    """Differentiable ``numpy.polyder``: coefficients of the ``m``-th derivative.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.polyder(np.array([1.0, 1.0, 1.0]))
+    array([2., 1.])
+    """
+    m = int(m)
+    if m < 0:
+        raise ValueError("Order of derivative must be positive (see polyint)")
+    p = as_array(p)
+    for _ in range(m):
+        n = _shape(p)[0] - 1
+        p = _fnp().getitem(p, slice(None, -1)) * np.arange(n, 0, -1)
+    return p
+
+
+def polyint(p: Any, m: int = 1, k: Any = None) -> Any:
+    """Differentiable ``numpy.polyint``: coefficients of the ``m``-th
+    antiderivative with integration constants ``k`` (which may be traced).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.polyint(np.array([3.0, 2.0]), k=5.0)
+    array([1.5, 2. , 5. ])
+    """
+    m = int(m)
+    if m < 0:
+        raise ValueError("Order of integral must be positive (see polyder)")
+    k = np.zeros(m, float) if k is None else as_array(k)
+    k = _reshape(k, (1,)) if _ndim(k) == 0 else k
+    if _shape(k)[0] == 1 and m > 1:
+        k = _fnp().getitem(k, 0) * np.ones(m, float)
+    if _shape(k)[0] < m:
+        raise ValueError("k must be a scalar or a rank-1 array of length 1 or >m.")
+    p = as_array(p)
+    getitem = _fnp().getitem
+    for i in range(m):
+        p = concatenate([p / np.arange(_shape(p)[0], 0, -1), _reshape(getitem(k, i), (1,))])
+    return p
+
+
+def vander(x: Any, N: Optional[int] = None, increasing: bool = False) -> Any:
+    """Differentiable ``numpy.vander``: columns are powers of ``x`` (built by
+    repeated multiplication, as NumPy's cumulative product does).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.vander(np.array([2.0, 3.0]), 3)
+    array([[4., 2., 1.],
+           [9., 3., 1.]])
+    """
+    x = as_array(x)
+    if _ndim(x) != 1:
+        raise ValueError("x must be a one-dimensional array or sequence.")
+    n = _shape(x)[0]
+    N = n if N is None else operator.index(N)
+    dt = np.promote_types(dtype_of(x), int)
+    if dtype_of(x) != dt:
+        x = _fnp().astype(x, dt)
+    if N == 0:
+        return np.ones((n, 0), dt)
+    column = _reshape(x, (n, 1))
+    cols = [np.ones((n, 1), dt)]
+    if N > 1:
+        cols.append(column)
+    for _ in range(N - 2):
+        cols.append(cols[-1] * column)
+    out = concatenate(cols, axis=1) if len(cols) > 1 else _broadcast_to(cols[0], (n, 1))
+    return out if increasing else _flip(out, axes=(1,))
+
+
+def unwrap(p: Any, discont: Any = None, axis: int = -1, *, period: float = 2 * np.pi) -> Any:
+    """Differentiable ``numpy.unwrap``: the added multiples of ``period`` are
+    constants, so the gradient passes through unchanged.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.unwrap(np.array([0.0, 3.0, 6.5]), period=4.0)
+    array([ 0. , -1. , -1.5])
+    """
+    p = as_array(p)
+    v = _concrete(p)
+    jumps = np.unwrap(v, discont=discont, axis=axis, period=period) - v
+    return p + jumps
+
+
+def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> Any:
+    """Differentiable ``numpy.gradient`` in ``f`` (spacings and coordinates are
+    constants): second-order central differences inside, one-sided
+    differences of order ``edge_order`` at the edges.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.gradient(np.array([1.0, 2.0, 4.0, 7.0]))
+    array([1. , 1.5, 2.5, 3. ])
+    """
+    f = as_array(f)
+    n = _ndim(f)
+    axes = tuple(range(n)) if axis is None else normalize_axis_tuple(axis, n)
+    if len(varargs) == 0:
+        spacing = [1.0] * len(axes)
+    elif len(varargs) == 1 and np.ndim(_concrete(varargs[0])) == 0:
+        spacing = [_concrete(varargs[0])] * len(axes)
+    elif len(varargs) == len(axes):
+        spacing = [_concrete(v) for v in varargs]
+    else:
+        raise TypeError("invalid number of arguments")
+    if edge_order > 2:
+        raise ValueError("'edge_order' greater than 2 not supported")
+    outs = [_gradient_along(f, ax, d, edge_order) for ax, d in zip(axes, spacing)]
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+def _gradient_along(f: Any, axis: int, d: Any, edge_order: int) -> Any:
+    n = _ndim(f)
+    length = _shape(f)[axis]
+    if length < edge_order + 1:
+        raise ValueError("Shape of array too small to calculate a numerical gradient, "
+                         "at least (edge_order + 1) elements are required.")
+    getitem = _fnp().getitem
+
+    def at(sl: Any) -> Any:
+        return getitem(f, _along(axis, n, sl))
+
+    if dtype_of(f).kind not in "fc":
+        f = _fnp().astype(f, np.float64)
+    otype = dtype_of(f)
+    if np.ndim(d) == 1 and len(d) == length:
+        d = np.asarray(d)
+        if d.dtype.kind in "iu":
+            d = d.astype(np.float64)
+        dx = np.diff(d)
+        if np.all(dx == dx[0]):  # uniform coordinates: NumPy uses the spacing
+            d = dx[0]
+    if np.ndim(d) == 0:
+        inner = (at(slice(2, None)) - at(slice(None, -2))) / (2.0 * d)
+        if edge_order == 1:
+            first = (at(slice(1, 2)) - at(slice(0, 1))) / d
+            last = (at(slice(-1, None)) - at(slice(-2, -1))) / d
+        else:
+            first = (-1.5 / d) * at(slice(0, 1)) + (2.0 / d) * at(slice(1, 2)) + (
+                -0.5 / d) * at(slice(2, 3))
+            last = (0.5 / d) * at(slice(-3, -2)) + (-2.0 / d) * at(slice(-2, -1)) + (
+                1.5 / d) * at(slice(-1, None))
+    else:
+        d = np.asarray(d)
+        if d.ndim != 1 or len(d) != length:
+            raise ValueError("when 1d, distances must match the length of the "
+                             "corresponding dimension")
+        shape = [1] * n
+        shape[axis] = -1
+
+        def col(c: np.ndarray) -> np.ndarray:
+            return c.reshape(shape)
+
+        dx1, dx2 = dx[:-1], dx[1:]
+        a = -dx2 / (dx1 * (dx1 + dx2))
+        b = (dx2 - dx1) / (dx1 * dx2)
+        c = dx1 / (dx2 * (dx1 + dx2))
+        inner = col(a) * at(slice(None, -2)) + col(b) * at(slice(1, -1)) + col(c) * at(
+            slice(2, None))
+        if edge_order == 1:
+            first = (at(slice(1, 2)) - at(slice(0, 1))) / dx[0]
+            last = (at(slice(-1, None)) - at(slice(-2, -1))) / dx[-1]
+        else:
+            d1, d2 = dx[0], dx[1]
+            a0, b0, c0 = (-(2.0 * d1 + d2) / (d1 * (d1 + d2)), (d1 + d2) / (d1 * d2),
+                          -d1 / (d2 * (d1 + d2)))
+            first = a0 * at(slice(0, 1)) + b0 * at(slice(1, 2)) + c0 * at(slice(2, 3))
+            d1, d2 = dx[-2], dx[-1]
+            a1, b1, c1 = (d2 / (d1 * (d1 + d2)), -(d2 + d1) / (d1 * d2),
+                          (2.0 * d2 + d1) / (d2 * (d1 + d2)))
+            last = a1 * at(slice(-3, -2)) + b1 * at(slice(-2, -1)) + c1 * at(slice(-1, None))
+    out = concatenate([first, inner, last], axis=axis)
+    return out if dtype_of(out) == otype else _fnp().astype(out, otype)
+
+
 def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
            period: Any = None) -> Any:
     """Differentiable ``numpy.interp``: gradients reach ``fp`` (the weights of
@@ -322,6 +553,9 @@ _NOTES = {
     "convolve": "1-d, modes full/same/valid; gradients reach both operands.",
     "correlate": "1-d, modes valid/same/full, conjugates v (as NumPy); gradients reach both.",
     "cross": "2-vectors have a zero third component; two 2-vectors give the z-component.",
+    "unwrap": "The added multiples of period are constants: the gradient passes through.",
+    "gradient": "Differentiable in f; spacings and coordinates are constants.",
+    "vander": "Powers by repeated multiplication, as NumPy (float32 becomes float64, as NumPy).",
     "interp": "Gradients reach fp, x and xp. At a knot x takes the slope of the segment to "
               "its right; 0 outside [xp[0], xp[-1]] and at xp[-1]. period= supported. "
               "The result is float64/complex128, as in NumPy.",
@@ -329,5 +563,8 @@ _NOTES = {
 
 for _name, _fn in [("diff", diff), ("ediff1d", ediff1d), ("kron", kron),
                    ("cross", cross), ("convolve", convolve), ("correlate", correlate),
-                   ("polyval", polyval), ("interp", interp)]:
+                   ("polyval", polyval), ("interp", interp), ("polyadd", polyadd),
+                   ("polysub", polysub), ("polymul", polymul), ("polyder", polyder),
+                   ("polyint", polyint), ("vander", vander), ("unwrap", unwrap),
+                   ("gradient", gradient)]:
     register(_name, _fn, F, notes=_NOTES.get(_name, ""))

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .._core import Box
-from ._registry import dtype_of, joint_primitive, primitive, register
+from ._registry import alias, dtype_of, joint_primitive, primitive, register
 
 F = "shaping"
 
@@ -183,6 +183,44 @@ def moveaxis(a: Any, source: Any, destination: Any) -> Any:
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
     return _transpose(a, tuple(order))
+
+
+def rollaxis(a: Any, axis: int, start: int = 0) -> Any:
+    """Differentiable ``numpy.rollaxis``: move ``axis`` to sit before ``start``.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.rollaxis(np.zeros((2, 3, 4)), 2).shape
+    (4, 2, 3)
+    """
+    a = as_array(a)
+    n = _ndim(a)
+    axis = normalize_axis_index(axis, n)
+    start = operator.index(start)
+    if start < 0:
+        start += n
+    if not 0 <= start < n + 1:
+        raise np.exceptions.AxisError(
+            f"'start' arg requires {-n} <= start < {n + 1}, but {start} was passed in")
+    if axis < start:
+        start -= 1
+    if axis == start:
+        return a
+    order = [i for i in range(n) if i != axis]
+    order.insert(start, axis)
+    return _transpose(a, tuple(order))
+
+
+def matrix_transpose(x: Any, /) -> Any:
+    """Differentiable ``numpy.matrix_transpose``: swap the last two axes.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.matrix_transpose(np.zeros((5, 2, 3))).shape
+    (5, 3, 2)
+    """
+    x = as_array(x)
+    if _ndim(x) < 2:
+        raise ValueError("Input array must be at least 2-dimensional")
+    return swapaxes(x, -1, -2)
 
 
 # --- broadcasting -------------------------------------------------------------
@@ -755,6 +793,27 @@ def partition(a: Any, kth: Any, axis: Optional[int] = -1, kind: str = "introsele
     return _gather_along(a, perm, axis)
 
 
+def sort_complex(a: Any) -> Any:
+    """Differentiable ``numpy.sort_complex``: sort by real part, then imaginary
+    part; the result is complex (complex128 for real inputs, as in NumPy).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.sort_complex(np.array([2.0, 1.0]))
+    array([1.+0.j, 2.+0.j])
+    """
+    b = sort(a)
+    kind = dtype_of(b).char
+    if kind in "bBhH":
+        want = np.dtype("F")
+    elif kind == "g":
+        want = np.dtype("G")
+    elif dtype_of(b).kind == "c":
+        return b
+    else:
+        want = np.dtype("D")
+    return _fnp().astype(b, want)
+
+
 _NOTES = {
     "ravel": "order 'A'/'K' read Fortran order only for Fortran-contiguous values.",
     "flatten": "The ndarray method as a function (not a NumPy function).",
@@ -779,5 +838,7 @@ for _name, _fn in [("reshape", reshape), ("ravel", ravel), ("flatten", flatten),
                    ("flipud", flipud), ("roll", roll), ("rot90", rot90), ("tile", tile),
                    ("repeat", repeat), ("pad", pad), ("diagonal", diagonal), ("diag", diag),
                    ("diagflat", diagflat), ("trace", trace), ("triu", triu), ("tril", tril),
-                   ("sort", sort), ("partition", partition)]:
+                   ("sort", sort), ("partition", partition), ("rollaxis", rollaxis),
+                   ("matrix_transpose", matrix_transpose), ("sort_complex", sort_complex)]:
     register(_name, _fn, F, notes=_NOTES.get(_name, ""))
+alias("permute_dims", "transpose")

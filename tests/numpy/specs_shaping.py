@@ -461,6 +461,76 @@ def _interp_period(draw):
     return (x, xp, fp), {"period": per}
 
 
+def _rollaxis(draw):
+    x = draw(_one(min_dims=1))
+    n = x.ndim
+    return (x, draw(_axis(n))), {"start": draw(st.integers(-n, n))}
+
+
+def _block(draw):
+    """Nested lists of blocks that fit: a grid of rows, each row's blocks
+    sharing a height, every row the same total width."""
+    rows = draw(st.integers(1, 2))
+    width = draw(st.integers(2, 4))
+    grid = []
+    for _ in range(rows):
+        height = draw(st.integers(1, 2))
+        cut = draw(st.integers(1, width - 1))
+        grid.append([draw(arrays((height, cut))), draw(arrays((height, width - cut)))])
+    if draw(st.booleans()):
+        grid[0][0] = draw(arrays(())) if grid[0][0].size == 1 else grid[0][0]
+    return (grid,), {}
+
+
+def _block_1d(draw):
+    return ([draw(arrays((draw(st.integers(1, 3)),))), draw(arrays(()))],), {}
+
+
+def _polypair(draw):
+    return (draw(arrays((draw(st.integers(1, 4)),))),
+            draw(arrays((draw(st.integers(1, 4)),)))), {}
+
+
+def _polyder(draw):
+    return (draw(arrays((draw(st.integers(1, 5)),))),), {"m": draw(st.integers(0, 3))}
+
+
+def _polyint(draw):
+    m = draw(st.integers(0, 3))
+    p = draw(arrays((draw(st.integers(1, 4)),)))
+    k = draw(st.none() | arrays(()) | arrays((max(m, 1),)))
+    return (p, m, k), {}
+
+
+def _vander(draw):
+    x = draw(arrays((draw(st.integers(1, 4)),)))
+    return (x,), {"N": draw(st.none() | st.integers(0, 5)), "increasing": draw(st.booleans())}
+
+
+def _unwrap(draw):
+    x = draw(_one(min_dims=1, lo=-8.0, hi=8.0))
+    period = draw(st.sampled_from([2 * np.pi, 4.0]))
+    # Differences must stay away from the wrap threshold (+-period/2).
+    d = np.abs(np.diff(x, axis=-1))
+    assume(np.all(np.abs(np.mod(d, period) - period / 2) > 1e-3))
+    return (x,), {"period": period}
+
+
+def _gradient(draw):
+    x = draw(_one(min_dims=1, min_side=3, max_side=4))
+    edge = draw(st.integers(1, 2))
+    axis = draw(st.none() | _axis(x.ndim))
+    axes = range(x.ndim) if axis is None else [axis]
+    kind = draw(st.integers(0, 2))
+    if kind == 0:
+        spacing = ()
+    elif kind == 1:
+        spacing = (draw(st.sampled_from([0.5, 2.0])),)
+    else:
+        spacing = tuple(np.cumsum(draw(arrays((x.shape[a],), 0.3, 1.5))) for a in axes)
+    return (x,) + spacing, {"axis": axis, "edge_order": edge}
+
+
 SPECS = {
     "reshape": Spec(_with(_reshape)),
     "ravel": Spec(_with(_ravel)),
@@ -528,4 +598,23 @@ SPECS = {
     "polyval": Spec(_with(_polyval), argnums=(0, 1)),
     "interp": [Spec(_with(_interp), argnums=(0, 1, 2), float32=False),
                Spec(_with(_interp_period), argnums=(0, 1, 2), float32=False)],
+    "rollaxis": Spec(_with(_rollaxis)),
+    "matrix_transpose": Spec(_one(min_dims=2).map(lambda x: ((x,), {}))),
+    "sort_complex": Spec(_one(min_dims=1).filter(_distinct).map(lambda x: ((x,), {})),
+                         float32=False),  # complex128 for float32 input, as NumPy
+    "block": [Spec(_with(_block)), Spec(_with(_block_1d))],
+    "ascontiguousarray": [Spec(_with(_nested)), Spec(_one().map(lambda x: ((x,), {})))],
+    "asfortranarray": [Spec(_with(_nested)), Spec(_one().map(lambda x: ((x,), {})))],
+    "require": Spec(_with(_nested)),
+    "asarray_chkfinite": Spec(_with(_nested)),
+    "polyadd": Spec(_with(_polypair), argnums=(0, 1)),
+    "polysub": Spec(_with(_polypair), argnums=(0, 1)),
+    "polymul": Spec(_with(_polypair).filter(
+        lambda a: all(abs(p[0]) > 1e-3 for p in a[0])), argnums=(0, 1)),
+    # NumPy multiplies by an int64 arange: float32 coefficients become float64.
+    "polyder": Spec(_with(_polyder), float32=False),
+    "polyint": Spec(_with(_polyint), argnums=(0,), float32=False),
+    "vander": Spec(_with(_vander), float32=False),
+    "unwrap": Spec(_with(_unwrap)),
+    "gradient": Spec(_with(_gradient)),
 }

@@ -64,6 +64,19 @@ PLAIN_CALLS = {
     "delete": lambda x: np.delete(x, [0, 2], axis=1),
     "resize": lambda x: np.resize(x, (5, 3)),
     "copy": lambda x: np.copy(x),
+    "rollaxis": lambda x: np.rollaxis(x[None], 2),
+    "matrix_transpose": lambda x: np.matrix_transpose(x),
+    "permute_dims": lambda x: np.permute_dims(x, (1, 0)),
+    "sort_complex": lambda x: np.real(np.sort_complex(x[0])),
+    "block": lambda x: np.block([[x, x[:, :1]], [x[:1], x[2, 3]]]),
+    "polyadd": lambda x: np.polyadd(x[0], x[1, :2]),
+    "polysub": lambda x: np.polysub(x[0, :1], x[1]),
+    "polymul": lambda x: np.polymul(x[0], x[1, :2]),
+    "polyder": lambda x: np.polyder(x[0], 2),
+    "polyint": lambda x: np.polyint(x[0], 2, k=x[1, :2]),
+    "vander": lambda x: np.vander(x[0], 3),
+    "unwrap": lambda x: np.unwrap(3 * x),
+    "gradient": lambda x: np.gradient(x, 0.5, [0.0, 1.0, 1.5, 3.0])[1],
 }
 
 
@@ -164,3 +177,12 @@ def test_errors_match_numpy():
         funcgrad.grad(lambda x: fnp.sum(fnp.pad(x, 1, mode="mean")))(np.ones(3))
     with pytest.raises(ValueError, match="cannot be empty"):
         fnp.convolve(np.ones(0), np.ones(2))
+
+
+@pytest.mark.parametrize("module", ["shaping", "assembly", "combining"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    mod = importlib.import_module(f"funcgrad.numpy.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 30 and result.failed == 0
