@@ -42,7 +42,10 @@ from ._functions import (abs, absolute, add, all, allclose, amax, amin, any, arg
                          reshape, result_type, round, rsqrt, rsub, sigmoid, sign, sin, softmax,
                          split, sqrt, square, squeeze, stack, std, sub, subtract, sum,
                          swapaxes, swapdims, t, tan, tanh, trace, transpose, true_divide,
-                         trunc, unbind, unsqueeze, var, view, where)
+                         trunc, unbind, unsqueeze, var, view, where, asin, arcsin, acos, arccos,
+                         atan, arctan, sinh, cosh, asinh, arcsinh, acosh, arccosh, atanh,
+                         arctanh, exp2, atan2, arctan2, sort, argsort, topk, index_select,
+                         masked_select, einsum)
 from ._creation import (Generator, arange, as_tensor, default_generator, device, empty,
                         empty_like, eye, from_numpy, full, full_like, initial_seed, linspace,
                         manual_seed, normal, ones, ones_like, rand, rand_like, randint, randn,

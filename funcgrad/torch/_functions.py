@@ -1149,3 +1149,96 @@ def result_type(tensor1: Any, tensor2: Any) -> _dtype_cls:
 
 def promote_types(type1: Any, type2: Any) -> _dtype_cls:
     return as_dtype(np.promote_types(as_dtype(type1).dtype, as_dtype(type2).dtype))
+
+
+# --- more elementwise math, routed to funcgrad.numpy ------------------------------
+def _fnp_unary(np_name: str, torch_name: str, grad_name: str) -> Any:
+    def op(input: Any) -> Any:
+        return _named(getattr(fnp, np_name)(_float_input(input)), grad_name)
+    op.__name__ = op.__qualname__ = torch_name
+    op.__doc__ = (f"Elementwise ``{torch_name}`` (``numpy.{np_name}``).\n\n"
+                  f">>> import funcgrad.torch as torch\n"
+                  f">>> torch.{torch_name}(torch.zeros(1)).shape\ntorch.Size([1])\n")
+    return op
+
+
+asin = arcsin = _fnp_unary("arcsin", "asin", "AsinBackward0")
+acos = arccos = _fnp_unary("arccos", "acos", "AcosBackward0")
+atan = arctan = _fnp_unary("arctan", "atan", "AtanBackward0")
+sinh = _fnp_unary("sinh", "sinh", "SinhBackward0")
+cosh = _fnp_unary("cosh", "cosh", "CoshBackward0")
+asinh = arcsinh = _fnp_unary("arcsinh", "asinh", "AsinhBackward0")
+acosh = arccosh = _fnp_unary("arccosh", "acosh", "AcoshBackward0")
+atanh = arctanh = _fnp_unary("arctanh", "atanh", "AtanhBackward0")
+exp2 = _fnp_unary("exp2", "exp2", "Exp2Backward0")
+
+
+def atan2(input: Any, other: Any) -> Any:
+    """Elementwise ``atan2(input, other)``."""
+    a, b = _promote(as_box(input), as_box(other), floating=True)
+    return _named(fnp.arctan2(a, b), "Atan2Backward0")
+
+
+arctan2 = atan2
+
+
+def sort(input: Any, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    """Sorted values (differentiable) and their indices along ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.sort(torch.tensor([3.0, 1.0, 2.0])).indices
+    tensor([1, 2, 0])
+    """
+    x = as_box(input)
+    v = concrete(x)
+    if v.ndim == 0:
+        idx = np.zeros((), np.int64)
+        from ._tensor import return_types
+        return return_types("sort", x, _Tensor()._wrap(idx, None))
+    d = dim % v.ndim
+    key = -v if descending else v
+    idx = np.argsort(key, axis=d, kind="stable").astype(np.int64)
+    values = _named(_ops.gather(x, idx, d), "SortBackward0")
+    from ._tensor import return_types
+    return return_types("sort", values, _Tensor()._wrap(idx, None))
+
+
+def argsort(input: Any, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    return sort(input, dim, descending, stable).indices
+
+
+def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+    """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
+    x = as_box(input)
+    v = concrete(x)
+    d = dim % _py_max(v.ndim, 1)
+    key = -v if largest else v
+    idx = np.take(np.argsort(key, axis=d, kind="stable"), np.arange(k), axis=d).astype(np.int64)
+    values = _named(_ops.gather(x, idx, d), "TopkBackward0")
+    from ._tensor import return_types
+    return return_types("topk", values, _Tensor()._wrap(idx, None))
+
+
+def index_select(input: Any, dim: int, index: Any) -> Any:
+    """Entries ``index`` (a 1-D integer tensor) along ``dim``."""
+    x = as_box(input)
+    d = dim % _py_max(_ndim(x), 1)
+    idx = np.asarray(concrete(index), np.int64)
+    return _named(fnp.getitem(x, (slice(None),) * d + (idx, Ellipsis)), "IndexSelectBackward0")
+
+
+def masked_select(input: Any, mask: Any) -> Any:
+    """The entries where ``mask`` holds, as a 1-D tensor."""
+    x = as_box(input)
+    m = np.broadcast_to(np.asarray(concrete(mask), bool), _shape(x))
+    if m.shape != _shape(x):
+        x = fnp.broadcast_to(x, m.shape)
+    return _named(fnp.getitem(x, m), "MaskedSelectBackward0")
+
+
+def einsum(equation: str, *operands: Any) -> Any:
+    """Einstein summation (``numpy.einsum`` semantics, differentiable)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    ops_ = _promote(*[as_box(o) for o in operands])
+    return fnp.einsum(equation, *ops_)

@@ -469,7 +469,10 @@ for _name in ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "tru
               "transpose", "swapaxes", "t", "split", "chunk", "unbind", "narrow", "gather",
               "masked_fill", "flip", "diag", "trace", "conj", "clone", "eq", "ne", "lt", "le",
               "gt", "ge", "isnan", "isfinite", "isinf", "allclose", "isclose", "equal",
-              "logical_not", "logical_and", "logical_or", "nonzero", "rsub", "where"):
+              "logical_not", "logical_and", "logical_or", "nonzero", "rsub", "where", "asin",
+              "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh",
+              "acosh", "arccosh", "atanh", "arctanh", "exp2", "atan2", "arctan2", "sort",
+              "argsort", "topk", "index_select", "masked_select"):
     _fn = getattr(F, _name)
     setattr(_TensorBase, _name, _fn)
 _TensorBase.where = lambda self, condition, other: F.where(condition, self, other)  # type: ignore

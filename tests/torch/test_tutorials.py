@@ -250,3 +250,50 @@ def test_complex_gradients_print_the_same() -> None:
     with contextlib.redirect_stdout(out):
         exec(COMPLEX_CODE, {"torch": torch})
     assert out.getvalue() == COMPLEX_EXPECTED
+
+
+MORE_OPS_CODE = """x = torch.tensor([0.1, 0.5, -0.3], requires_grad=True)
+for n in ['asin','acos','atan','sinh','cosh','asinh','atanh','exp2']:
+    y = getattr(torch, n)(x); y.sum().backward(); print(n, y, x.grad); x.grad = None
+y = torch.atan2(x, x + 1); y.sum().backward(); print(y, x.grad); x.grad = None
+print(torch.acosh(x + 2))
+s = x.sort(descending=True); print(s); (s.values * torch.tensor([1., 2., 3.])).sum().backward(); print(x.grad); x.grad = None
+print(x.argsort(), x.topk(2))
+t = x.topk(2, largest=False).values; t.sum().backward(); print(t, x.grad); x.grad = None
+y = x.index_select(0, torch.tensor([2, 0, 2])); y.sum().backward(); print(y, x.grad); x.grad = None
+y = x.masked_select(x > 0); y.sum().backward(); print(y, x.grad); x.grad = None
+e = torch.einsum('i,i->', x, x); e.backward(); print(e.item() - 0.35 < 1e-6, x.grad)
+M = torch.tensor([[1., 2.], [3., 4.]]); print(torch.einsum('ij,jk->ik', M, M))
+"""
+
+MORE_OPS_EXPECTED = """asin tensor([ 0.1002,  0.5236, -0.3047], grad_fn=<AsinBackward0>) tensor([1.0050, 1.1547, 1.0483])
+acos tensor([1.4706, 1.0472, 1.8755], grad_fn=<AcosBackward0>) tensor([-1.0050, -1.1547, -1.0483])
+atan tensor([ 0.0997,  0.4636, -0.2915], grad_fn=<AtanBackward0>) tensor([0.9901, 0.8000, 0.9174])
+sinh tensor([ 0.1002,  0.5211, -0.3045], grad_fn=<SinhBackward0>) tensor([1.0050, 1.1276, 1.0453])
+cosh tensor([1.0050, 1.1276, 1.0453], grad_fn=<CoshBackward0>) tensor([ 0.1002,  0.5211, -0.3045])
+asinh tensor([ 0.0998,  0.4812, -0.2957], grad_fn=<AsinhBackward0>) tensor([0.9950, 0.8944, 0.9578])
+atanh tensor([ 0.1003,  0.5493, -0.3095], grad_fn=<AtanhBackward0>) tensor([1.0101, 1.3333, 1.0989])
+exp2 tensor([1.0718, 1.4142, 0.8123], grad_fn=<Exp2Backward0>) tensor([0.7429, 0.9803, 0.5630])
+tensor([ 0.0907,  0.3218, -0.4049], grad_fn=<Atan2Backward0>) tensor([0.8197, 0.4000, 1.7241])
+tensor([1.3729, 1.5668, 1.1232], grad_fn=<AcoshBackward0>)
+torch.return_types.sort(
+values=tensor([ 0.5000,  0.1000, -0.3000], grad_fn=<SortBackward0>),
+indices=tensor([1, 0, 2]))
+tensor([2., 1., 3.])
+tensor([2, 0, 1]) torch.return_types.topk(
+values=tensor([0.5000, 0.1000], grad_fn=<TopkBackward0>),
+indices=tensor([1, 0]))
+tensor([-0.3000,  0.1000], grad_fn=<TopkBackward0>) tensor([1., 0., 1.])
+tensor([-0.3000,  0.1000, -0.3000], grad_fn=<IndexSelectBackward0>) tensor([1., 0., 2.])
+tensor([0.1000, 0.5000], grad_fn=<MaskedSelectBackward0>) tensor([1., 1., 0.])
+True tensor([ 0.2000,  1.0000, -0.6000])
+tensor([[ 7., 10.],
+        [15., 22.]])
+"""
+
+
+def test_more_operations_print_the_same() -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(MORE_OPS_CODE, {"torch": torch})
+    assert out.getvalue() == MORE_OPS_EXPECTED
