@@ -613,6 +613,31 @@ def _cum_params(args: list) -> SearchStrategy:
         if nd else st.just({})
 
 
+def _expand_params(args: list) -> SearchStrategy:
+    nd = np.ndim(args[0])
+    return st.integers(-nd - 1, nd).map(lambda a: {"axis": a})
+
+
+def _move_params(args: list) -> SearchStrategy:
+    nd = np.ndim(args[0])
+    return st.tuples(st.integers(-nd, nd - 1), st.integers(-nd, nd - 1)).map(
+        lambda t: {"source": t[0], "destination": t[1]})
+
+
+def _off_branch_cut(y: Any, x: Any) -> bool:
+    """arctan2(y, x) jumps by 2 pi across y == 0 for x < 0 (and is singular at 0)."""
+    y, x = np.broadcast_arrays(np.asarray(y), np.asarray(x))
+    return bool(np.all((x > 0.2) | (np.abs(y) > 0.2)))
+
+
+def _well_conditioned(a: Any) -> bool:
+    """Square matrices (or batches) with condition number below 20."""
+    a = np.asarray(a)
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2] or a.shape[-1] == 0:
+        return False
+    return bool(np.all(np.linalg.cond(a) < 20.0))
+
+
 def _matmul_guard(a: Any, b: Any) -> bool:
     sa, sb = np.shape(a), np.shape(b)
     if not sa or not sb:
@@ -649,6 +674,29 @@ _OPS = (
     _Op("swapaxes", 1, guard=lambda x: np.ndim(x) >= 1, params=_swap_params),
     _Op("reshape", 1, params=_reshape_params),
     _Op("matmul", 2, guard=_matmul_guard),
+    _Op("reciprocal", 1, guard=lambda x: _min_abs(x) > 0.3),
+    _Op("exp2", 1, guard=_abs_below(2.5)),
+    _Op("log2", 1, complex_ok=False, guard=_real_between(0.2, np.inf)),
+    _Op("log10", 1, complex_ok=False, guard=_real_between(0.2, np.inf)),
+    _Op("cbrt", 1, complex_ok=False, guard=lambda x: _min_abs(x) > 0.2),
+    _Op("arcsin", 1, complex_ok=False, guard=_real_between(-0.8, 0.8)),
+    _Op("arccos", 1, complex_ok=False, guard=_real_between(-0.8, 0.8)),
+    _Op("arctanh", 1, complex_ok=False, guard=_real_between(-0.8, 0.8)),
+    _Op("hypot", 2, complex_ok=False, guard=lambda x, y: _min_abs(np.hypot(x, y)) > 0.2),
+    _Op("arctan2", 2, complex_ok=False, guard=_off_branch_cut),
+    _Op("logaddexp", 2, complex_ok=False),
+    _Op("prod", 1, params=_reduce_params),
+    _Op("var", 1, complex_ok=False, params=_reduce_params),
+    _Op("flip", 1, params=_cum_params),
+    _Op("squeeze", 1),
+    _Op("expand_dims", 1, params=_expand_params),
+    _Op("moveaxis", 1, guard=lambda x: np.ndim(x) >= 1, params=_move_params),
+    _Op("diagonal", 1, guard=lambda x: np.ndim(x) >= 2),
+    _Op("trace", 1, guard=lambda x: np.ndim(x) >= 2),
+    _Op("tril", 1, guard=lambda x: np.ndim(x) >= 2),
+    _Op("triu", 1, guard=lambda x: np.ndim(x) >= 2),
+    _Op("linalg.inv", 1, guard=_well_conditioned),
+    _Op("linalg.det", 1, guard=_well_conditioned),
 )
 
 
