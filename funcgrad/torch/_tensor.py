@@ -688,6 +688,29 @@ class Tensor(_TensorBase):
             # As PyTorch: accumulate in place when the graph is not recorded.
             self._grad._value += g
             self._grad._version_counter.value += 1
+        hooks = self.__dict__.get("_post_accumulate_hooks") if self.is_leaf else None
+        if hooks:
+            for hook in list(hooks):
+                hook(self)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Any], None]) -> Any:
+        """``hook(tensor)`` runs after a leaf's ``.grad`` was accumulated.
+
+        >>> import funcgrad.torch as torch
+        >>> w = torch.ones(2, requires_grad=True)
+        >>> _ = w.register_post_accumulate_grad_hook(lambda t: print(t.grad))
+        >>> (w * 3).sum().backward()
+        tensor([3., 3.])
+        """
+        if self._node is None:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if not self.is_leaf:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        from ._graph import _RemovableHandle
+        hooks = self.__dict__.setdefault("_post_accumulate_hooks", [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
 
     @property
     def _version(self) -> int:
