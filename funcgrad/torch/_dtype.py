@@ -44,6 +44,16 @@ class dtype:
     def itemsize(self) -> int:
         return self.dtype.itemsize
 
+    @property
+    def kind(self) -> str:
+        """NumPy's kind code (``"f"``, ``"c"``, ``"i"``, ``"b"``, ...), so code
+        written for NumPy dtypes (the engine's rules) reads tensors' too."""
+        return self.dtype.kind
+
+    @property
+    def char(self) -> str:
+        return self.dtype.char
+
     def to_real(self) -> "dtype":
         return as_dtype(np.empty(0, self.dtype).real.dtype)
 
