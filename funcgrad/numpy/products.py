@@ -12,7 +12,7 @@ multilinear, hence holomorphic: rules never conjugate (JAX's convention).
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 

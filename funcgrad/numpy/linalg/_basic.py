@@ -189,4 +189,4 @@ register("linalg.slogdet", slogdet, F, notes="sign is constant for real input; "
 register("linalg.tensorinv", tensorinv, F)
 register("linalg.tensorsolve", tensorsolve, F)
 
-__all__ = ["inv", "solve", "det", "slogdet", "tensorinv", "tensorsolve", "dtype_of"]
+__all__ = ["inv", "solve", "det", "slogdet", "tensorinv", "tensorsolve"]

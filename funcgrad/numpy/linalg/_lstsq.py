@@ -16,7 +16,7 @@ import numpy as np
 
 from .._dispatch import strip
 from .._registry import dtype_of, joint_primitive, primitive, register, shape_of
-from ..products import _contract, expand, fnp, matmul, squeeze_last, reshape
+from ..products import _contract, expand, fnp, matmul
 from ._decomp import _svdvals
 from ._util import F, conj, hermitian_part, is_complex, mH, mT
 
@@ -195,5 +195,4 @@ register("linalg.diagonal", diagonal, F)
 register("linalg.trace", trace, F)
 register("linalg.cross", cross, F)
 
-__all__ = ["pinv", "lstsq", "matrix_transpose", "diagonal", "trace", "cross", "squeeze_last",
-           "reshape"]
+__all__ = ["pinv", "lstsq", "matrix_transpose", "diagonal", "trace", "cross"]

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._registry import dtype_of, shape_of
-from ..products import _contract, conjugate, expand, fnp, matmul, reshape, swapaxes
+from ..products import _contract, conjugate, expand, fnp, reshape, swapaxes
 
 F = "linalg"
 
@@ -88,4 +88,4 @@ def eye_like(x: Any) -> np.ndarray:
 
 
 __all__ = ["mT", "mH", "conj", "diagonal", "diag_embed", "tril", "hermitian_part",
-           "reciprocal_or_zero", "eye_like", "is_complex", "matmul"]
+           "reciprocal_or_zero", "eye_like", "is_complex", "expand_reduced"]
