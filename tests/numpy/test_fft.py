@@ -95,3 +95,12 @@ def test_float32_stays_float32():
 def test_out_is_rejected():
     with pytest.raises(TypeError, match="out="):
         fnp.fft.fft(X, out=np.empty((3, 5), complex))
+
+
+@pytest.mark.parametrize("module", ["fft", "random"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    mod = importlib.import_module(f"funcgrad.numpy.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 10 and result.failed == 0

@@ -447,3 +447,14 @@ def test_float32_backward_never_computes_in_float64(name, monkeypatch):
     g = funcgrad.grad(lambda m: fnp.sum(fnp.sin(fn(m))))(_F32)
     assert g.dtype == np.float32
     assert wide == [], f"float64 values reached {sorted(set(wide))}"
+
+
+# --- every docstring example of products and linalg runs as written --------------------------
+@pytest.mark.parametrize("module", ["products", "linalg", "linalg._basic", "linalg._decomp",
+                                    "linalg._norms", "linalg._lstsq"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    mod = importlib.import_module(f"funcgrad.numpy.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
