@@ -116,6 +116,15 @@ def test_pinv_and_lstsq_agree_with_inv_and_solve_for_square_matrices():
         np.testing.assert_allclose(x, y, rtol=1e-8, atol=1e-10)
 
 
+def test_lstsq_of_a_rank_deficient_system_differentiates_in_b():
+    a = np.outer(RNG.standard_normal(4), RNG.standard_normal(3))  # rank 1
+    b = RNG.standard_normal(4)
+    x, _, rank, _ = fnp.linalg.lstsq(a, b)
+    assert rank == 1
+    g = funcgrad.grad(lambda v: fnp.sum(fnp.linalg.lstsq(a, v)[0]))(b)
+    np.testing.assert_allclose(g, np.linalg.pinv(a).T @ np.ones(3), rtol=1e-8, atol=1e-12)
+
+
 def test_lstsq_residuals_are_differentiable():
     a, b = RNG.standard_normal((5, 2)), RNG.standard_normal(5)
     x, res, rank, s = fnp.linalg.lstsq(a, b)

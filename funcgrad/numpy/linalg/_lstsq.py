@@ -68,7 +68,12 @@ def _lstsq_x_impl(a, b, rcond=None):
 
 
 def _lstsq_x_rule(g, ans, a, b, rcond=None):
-    p = _pinv(a)
+    # pinv with lstsq's own cutoff (rcond * largest singular value; default
+    # eps * max(M, N)), so rank-deficient systems get the same minimum-norm x.
+    m, n = shape_of(a)[-2:]
+    eps = np.finfo(np.finfo(dtype_of(a)).dtype).eps
+    cutoff = eps * max(m, n) if rcond is None or rcond < 0 else rcond
+    p = _pinv(a, rtol=cutoff)
     b_bar = matmul(mT(p), g)
     if len(shape_of(b)) == 1:
         c_p = _contract(g, b, ins=((0,), (1,)), out=(0, 1))
