@@ -60,9 +60,9 @@ def _ndim(x: Any) -> int:
 
 
 def _as_shape(shape: Any) -> tuple:
-    if isinstance(shape, (tuple, list)):
-        return tuple(operator.index(s) for s in shape)
-    return (operator.index(shape),)
+    if np.ndim(shape) == 0:
+        return (operator.index(shape),)
+    return tuple(operator.index(s) for s in shape)
 
 
 # --- reshape ----------------------------------------------------------------

@@ -116,6 +116,19 @@ def test_third_order(fn):
     check_grads(fn, (X,), order=3)
 
 
+@pytest.mark.parametrize("fn", [
+    lambda x: fnp.split(x, [1, 3], axis=1),
+    lambda x: fnp.pad(x, 2, mode="wrap"),
+    lambda x: fnp.sort(x, axis=None),
+    lambda x: fnp.convolve(x[0], x[1]),
+    lambda x: fnp.block([[x, x[:, :1]]]),
+    lambda x: fnp.gradient(x),
+    lambda x: fnp.roll(fnp.tile(x, 2), 1),
+])
+def test_forward_mode(fn):
+    check_grads(fn, (X,), order=2, modes=("rev", "fwd"))
+
+
 def test_split_pieces_that_overlap_or_skip():
     # Out-of-order indices make overlapping pieces; the gradient sums them.
     g = funcgrad.grad(lambda v: sum(fnp.sum(p) for p in fnp.split(v, [3, 1])))(V)
@@ -186,3 +199,20 @@ def test_docstring_examples(module):
     mod = importlib.import_module(f"funcgrad.numpy.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 30 and result.failed == 0
+
+
+REAL_ONLY = {"interp", "unwrap", "sort", "partition", "sort_complex"}  # order or real x
+WIDENS = {"polyder", "polyint", "vander"}  # NumPy mixes in int64/float64 arrays
+
+
+@pytest.mark.parametrize("name", sorted(set(PLAIN_CALLS) - REAL_ONLY))
+def test_complex_values_keep_their_dtype(name):
+    z = X + 1j * RNG.standard_normal(X.shape)
+    check_grads(PLAIN_CALLS[name], (z,), order=1)
+    if name in WIDENS:
+        return
+    small = z.astype(np.complex64)
+    out, pull = funcgrad.vjp(PLAIN_CALLS[name], small)
+    assert out.dtype == np.complex64
+    (g,) = pull(np.ones(out.shape, out.dtype))
+    assert g.dtype == np.complex64
