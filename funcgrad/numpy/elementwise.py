@@ -230,28 +230,33 @@ fabs = _ufunc("fabs", np.fabs, lambda g, ans, x: g * sign(x),
 def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
     """Rules for maximum-like functions: 1 where an argument wins, 0.5 at ties.
 
+    ``pick`` is NumPy's strict comparison (``np.greater`` for a maximum).
     ``nan_wins``: NaN propagates (``maximum``), so the NaN argument wins;
-    otherwise (``fmax``) the other argument wins.
+    otherwise (``fmax``) the other argument wins. The masks are constants,
+    computed on the concrete values.
     """
     def share(g, mine, other):
-        nm, no = np.asarray(isnan(mine)), np.asarray(isnan(other))
-        if nan_wins:
-            wins = np.asarray(pick(mine, other)) | (nm & ~no)
-        else:
-            wins = np.asarray(pick(mine, other)) | (no & ~nm)
-        tie = np.asarray(equal(mine, other)) | (nm & no)
-        return where(wins, g, where(tie, g * 0.5, 0))
+        mv, ov = np.asarray(_strip(mine)), np.asarray(_strip(other))
+        wins = pick(mv, ov)
+        tie = mv == ov
+        nm, no = np.isnan(mv), np.isnan(ov)
+        if nm.any() or no.any():
+            wins = wins | ((nm & ~no) if nan_wins else (no & ~nm))
+            tie = tie | (nm & no)
+        if tie.any():
+            return where(wins, g, where(tie, g * 0.5, 0))
+        return where(wins, g, 0)
     return (lambda g, ans, x, y: share(g, x, y)), (lambda g, ans, x, y: share(g, y, x))
 
 
 _TIES = "Ties share the gradient equally (0.5 each)."
-maximum = _ufunc("maximum", np.maximum, *_extremum_rules(lambda a, b: greater(a, b), True),
+maximum = _ufunc("maximum", np.maximum, *_extremum_rules(np.greater, True),
                  notes=_TIES + " A NaN argument (propagated) gets the gradient.")
-minimum = _ufunc("minimum", np.minimum, *_extremum_rules(lambda a, b: less(a, b), True),
+minimum = _ufunc("minimum", np.minimum, *_extremum_rules(np.less, True),
                  notes=_TIES + " A NaN argument (propagated) gets the gradient.")
-fmax = _ufunc("fmax", np.fmax, *_extremum_rules(lambda a, b: greater(a, b), False),
+fmax = _ufunc("fmax", np.fmax, *_extremum_rules(np.greater, False),
               notes=_TIES + " NaNs are ignored: the other argument gets the gradient.")
-fmin = _ufunc("fmin", np.fmin, *_extremum_rules(lambda a, b: less(a, b), False),
+fmin = _ufunc("fmin", np.fmin, *_extremum_rules(np.less, False),
               notes=_TIES + " NaNs are ignored: the other argument gets the gradient.")
 
 

@@ -192,6 +192,9 @@ def mean(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims
     return _astype(r, result) if result is not None else r
 
 
+_mean = mean  # var's and std's keyword ``mean`` shadows the function there
+
+
 def _where_count(shape: tuple, axis: Any, keepdims: bool, where_: Any) -> Any:
     """How many elements each output of a reduction sees (a float or an array)."""
     if where_ is _NOVALUE or where_ is True:
@@ -279,7 +282,7 @@ _nanmax = _extreme("nanmax", np.nanmax, _TIES + " NaNs are ignored (gradient 0).
 _nanmin = _extreme("nanmin", np.nanmin, _TIES + " NaNs are ignored (gradient 0).")
 
 
-def _extreme_api(prim: Any, combine: Any, fill: float, a: Any, axis: Any, keepdims: bool,
+def _extreme_api(prim: Any, combine: Any, a: Any, axis: Any, keepdims: bool,
                  initial: Any, where_: Any) -> Any:
     if where_ is not _NOVALUE and where_ is not True:
         if not _given(initial):
@@ -299,7 +302,7 @@ def max(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
     """
     _no_out(out, "max")
     a = _arr(a)
-    return _extreme_api(_max, maximum, -np.inf, a, axis, keepdims, initial, where)
+    return _extreme_api(_max, maximum, a, axis, keepdims, initial, where)
 
 
 def min(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
@@ -313,7 +316,7 @@ def min(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
     """
     _no_out(out, "min")
     a = _arr(a)
-    return _extreme_api(_min, minimum, np.inf, a, axis, keepdims, initial, where)
+    return _extreme_api(_min, minimum, a, axis, keepdims, initial, where)
 
 
 def nanmax(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
@@ -326,7 +329,7 @@ def nanmax(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
     """
     _no_out(out, "nanmax")
     a = _arr(a)
-    return _extreme_api(_nanmax, maximum, -np.inf, a, axis, keepdims, initial, where)
+    return _extreme_api(_nanmax, maximum, a, axis, keepdims, initial, where)
 
 
 def nanmin(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
@@ -339,7 +342,7 @@ def nanmin(a: Any, axis: Any = None, out: None = None, keepdims: bool = False,
     """
     _no_out(out, "nanmin")
     a = _arr(a)
-    return _extreme_api(_nanmin, minimum, np.inf, a, axis, keepdims, initial, where)
+    return _extreme_api(_nanmin, minimum, a, axis, keepdims, initial, where)
 
 
 def ptp(a: Any, axis: Any = None, out: None = None, keepdims: bool = False) -> Any:
@@ -395,8 +398,7 @@ def var(a: Any, axis: Any = None, dtype: Any = None, out: None = None, ddof: flo
     x = _astype(a, dtype) if dtype is not None else a
     if dtype_of(x).kind in "iub":
         x = _astype(x, np.float64)
-    m = mean if mean is not _NOVALUE else globals()["mean"](x, axis=axis, keepdims=True,
-                                                          where=where)
+    m = mean if mean is not _NOVALUE else _mean(x, axis=axis, keepdims=True, where=where)
     sq = _abs2(x - m)
     total = sum(sq, axis=axis, keepdims=keepdims, where=where)
     n = _where_count(shape_of(x), axis, keepdims, where)
