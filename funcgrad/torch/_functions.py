@@ -130,7 +130,24 @@ def result_dtype(*operands: Any) -> np.dtype:
     return res if res is not None else get_default_dtype().dtype
 
 
-def _promote(*operands: Any, floating: bool = False) -> Any:
+def check_broadcast(a: Any, b: Any) -> None:
+    """PyTorch's error (a ``RuntimeError``) for shapes that do not broadcast."""
+    sa, sb = np.shape(concrete(a)), np.shape(concrete(b))
+    if sa == sb:
+        return
+    n = _py_max(len(sa), len(sb))
+    pa = (1,) * (n - len(sa)) + tuple(sa)
+    pb = (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            raise RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b "
+                               f"({pb[i]}) at non-singleton dimension {i}")
+
+
+def _promote(*operands: Any, floating: bool = False, broadcast: bool = False) -> Any:
+    if broadcast and isinstance(operands[0], (Box, np.ndarray)) \
+            and isinstance(operands[1], (Box, np.ndarray)):
+        check_broadcast(operands[0], operands[1])
     # Fast path: tensors of one dtype with Python numbers of no higher kind.
     common = None
     top = -1
@@ -205,7 +222,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     """
     if alpha != 1:
         other = mul(other, alpha)
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
     return _named(fnp.add(a, b), "AddBackward0")
@@ -220,7 +237,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     """
     if alpha != 1:
         other = mul(other, alpha)
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         return rsub(b, a)
     return _named(fnp.subtract(a, b), "SubBackward0")
@@ -238,7 +255,7 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     """
     if alpha != 1:
         input = mul(input, alpha)
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, broadcast=True)
     if not isinstance(b, Box):
         return _named(fnp.subtract(b, a), "RsubBackward1")
     return _named(fnp.subtract(b, a), "RsubBackward0")
@@ -251,7 +268,7 @@ def mul(input: Any, other: Any) -> Any:
     >>> torch.mul(torch.tensor([1., 2.]), 3)
     tensor([3., 6.])
     """
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
     return _named(fnp.multiply(a, b), "MulBackward0")
@@ -274,7 +291,7 @@ def div(input: Any, other: Any, *, rounding_mode: Optional[str] = None) -> Any:
             q = _Tensor()._wrap(np.trunc(np.divide(concrete(a), concrete(b))).astype(
                 result_dtype(a, b)), None)
         return q
-    a, b = _promote(input, other, floating=True)
+    a, b = _promote(input, other, floating=True, broadcast=True)
     if not isinstance(a, Box):
         return mul(reciprocal(b), a)
     return _named(fnp.divide(a, b), "DivBackward0")
@@ -319,7 +336,7 @@ def pow(input: Any, exponent: Any) -> Any:
         if np_dtype(x).kind in "biu" and isinstance(exponent, (float, complex)):
             x = cast(x, result_dtype(x, exponent))
         return _named(_ops.pow_scalar(x, exponent=exponent), "PowBackward0")
-    a, b = _promote(input, exponent)
+    a, b = _promote(input, exponent, broadcast=True)
     if not isinstance(a, Box):
         return _named(fnp.power(a, b), "PowBackward2")
     return _named(fnp.power(a, b), "PowBackward1")
@@ -336,12 +353,12 @@ def square(input: Any) -> Any:
 
 
 def remainder(input: Any, other: Any) -> Any:
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, broadcast=True)
     return _named(fnp.remainder(a, b), "RemainderBackward0")
 
 
 def floor_divide(input: Any, other: Any) -> Any:
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, broadcast=True)
     return fnp.floor_divide(a, b)
 
 
@@ -463,13 +480,13 @@ def maximum(input: Any, other: Any) -> Any:
     >>> torch.maximum(torch.tensor([1.0, 3.0]), torch.tensor([2.0, 2.0]))
     tensor([2., 3.])
     """
-    a, b = _promote(as_box(input), as_box(other))
+    a, b = _promote(as_box(input), as_box(other), broadcast=True)
     return _named(fnp.maximum(a, b), "MaximumBackward0")
 
 
 def minimum(input: Any, other: Any) -> Any:
     """Elementwise minimum (ties share the gradient)."""
-    a, b = _promote(as_box(input), as_box(other))
+    a, b = _promote(as_box(input), as_box(other), broadcast=True)
     return _named(fnp.minimum(a, b), "MinimumBackward0")
 
 
@@ -482,6 +499,12 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     """
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
+    c = concrete(condition)
+    for operand in (input, other):
+        if isinstance(operand, (Box, np.ndarray)):
+            check_broadcast(c, operand)
+            c_shape = np.broadcast_shapes(np.shape(c), np.shape(concrete(operand)))
+            c = np.broadcast_to(c, c_shape)
     c = concrete(condition)
     a, b = _promote(input, other)
     if not isinstance(a, Box) and not isinstance(b, Box):
@@ -500,7 +523,7 @@ def nonzero(input: Any, *, as_tuple: bool = False) -> Any:
 # --- comparisons (no gradient) ------------------------------------------------------
 def _compare(fn: Any) -> Any:
     def op(input: Any, other: Any) -> Any:
-        a, b = _promote(input, other)
+        a, b = _promote(input, other, broadcast=True)
         return fn(a, b)
     return op
 
@@ -1175,7 +1198,7 @@ exp2 = _fnp_unary("exp2", "exp2", "Exp2Backward0")
 
 def atan2(input: Any, other: Any) -> Any:
     """Elementwise ``atan2(input, other)``."""
-    a, b = _promote(as_box(input), as_box(other), floating=True)
+    a, b = _promote(as_box(input), as_box(other), floating=True, broadcast=True)
     return _named(fnp.arctan2(a, b), "Atan2Backward0")
 
 

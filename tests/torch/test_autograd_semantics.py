@@ -698,3 +698,12 @@ def test_custom_function_inside_funcgrad_grad_uses_its_backward():
     assert isinstance(g, torch.Tensor) and g.tolist() == [1.0, 1.0]
     g = funcgrad.grad(lambda v: (ClipGrad.apply(v, 0.5) ** 2).sum())(x)
     assert np.allclose(g.tolist(), [0.05, 1.0])
+
+
+def test_broadcast_errors_are_pytorch_runtime_errors():
+    with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of "
+                                           r"tensor b \(4\) at non-singleton dimension 1"):
+        torch.ones(2, 3) + torch.ones(4)
+    with pytest.raises(RuntimeError, match="inconsistent tensor size"):
+        torch.ones(2) @ torch.ones(3)
+    assert torch.cat([torch.ones(2), torch.ones(3)]).shape == (5,)
