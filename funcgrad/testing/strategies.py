@@ -129,6 +129,7 @@ def arrays(dtype: Union[DTypeLike, SearchStrategy], shape: Union[int, Shape, Sea
 
 
 def _elements_fn(dt: np.dtype) -> SearchStrategy:
+    # inside arrays() the keyword argument `elements` hides this module's function
     return elements(dt)
 
 
