@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
+from .primitive import Box
 from .trace import Node, ops
 
 
@@ -41,6 +42,16 @@ def accumulate(prev: Any, ct: Any) -> Any:
     return ops.add(prev, ct)
 
 
+def add_into(buf: Any, ct: Any) -> Any:
+    """``buf + ct``, written into ``buf`` when both are concrete: only for a
+    ``buf`` this pass allocated itself (no one else holds it) and a ``ct``
+    fitted to the same primal (same shape and dtype)."""
+    if isinstance(buf, Box) or isinstance(ct, Box):
+        return ops.add(buf, ct)  # traced (higher order): record the sum
+    buf += ct  # in place for arrays; NumPy scalars are immutable and rebind
+    return buf
+
+
 def backward_pass(roots: Sequence[Node], cotangents: Sequence[Any], *,
                   release: bool = False) -> dict:
     """Propagate ``cotangents`` from ``roots`` to every reachable leaf.
@@ -48,9 +59,12 @@ def backward_pass(roots: Sequence[Node], cotangents: Sequence[Any], *,
     Returns ``{leaf_node: cotangent}``. Each node's hooks (``node.hooks``, a
     list of ``g -> g or None``) see its total cotangent before its rules run.
     With ``release=True`` each node drops its saved values right after its
-    rules have run, so memory falls as the sweep proceeds.
+    rules have run, so memory falls as the sweep proceeds. A node with many
+    children accumulates their cotangents in place, into the buffer the
+    first sum allocated.
     """
     cts: dict = {}
+    owned: set = set()  # nodes whose pending cotangent this pass allocated
     for node, g in zip(roots, cotangents):
         cts[node] = accumulate(cts.get(node), g)
     leaves: dict = {}
@@ -69,7 +83,14 @@ def backward_pass(roots: Sequence[Node], cotangents: Sequence[Any], *,
             continue
         for parent, ct in node.contributions(g):
             prev = cts.get(parent)
-            cts[parent] = ct if prev is None else accumulate(prev, ct)
+            if prev is None:
+                cts[parent] = ct
+            elif parent in owned:
+                cts[parent] = add_into(prev, ct)
+            else:
+                cts[parent] = total = accumulate(prev, ct)
+                if not isinstance(total, tuple):
+                    owned.add(parent)
         if release:
             node.release()
     return leaves
