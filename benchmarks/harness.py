@@ -45,6 +45,7 @@ def environment() -> dict:
         "numpy": np.__version__,
         "threads": {v: os.environ.get(v) for v in THREAD_VARS[:3]},
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        "load average at start (1, 5, 15 min)": [round(v, 2) for v in os.getloadavg()],
     }
     try:
         from threadpoolctl import threadpool_info
