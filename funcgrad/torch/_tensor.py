@@ -130,6 +130,14 @@ def _index_value(index: Any) -> Any:
     return index
 
 
+def _index_error(e: IndexError, ndim: int) -> IndexError:
+    """NumPy's indexing errors in PyTorch's words."""
+    msg = str(e)
+    if msg.startswith("too many indices"):
+        return IndexError(f"too many indices for tensor of dimension {ndim}")
+    return IndexError(msg.replace(" for axis ", " for dimension "))
+
+
 def _index_name(index: Any) -> str:
     parts = index if isinstance(index, tuple) else (index,)
     if any(isinstance(p, np.ndarray) for p in parts):
@@ -339,7 +347,10 @@ class _TensorBase(Box):
         parts = idx if isinstance(idx, tuple) else (idx,)
         if not any(p is Ellipsis for p in parts):
             idx = parts + (Ellipsis,)
-        return set_name(fnp.getitem(self, idx), name)
+        try:
+            return set_name(fnp.getitem(self, idx), name)
+        except IndexError as e:
+            raise _index_error(e, self.ndim) from None
 
     # --- NumPy protocol ----------------------------------------------------------
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:

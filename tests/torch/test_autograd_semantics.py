@@ -707,3 +707,10 @@ def test_broadcast_errors_are_pytorch_runtime_errors():
     with pytest.raises(RuntimeError, match="inconsistent tensor size"):
         torch.ones(2) @ torch.ones(3)
     assert torch.cat([torch.ones(2), torch.ones(3)]).shape == (5,)
+
+
+def test_index_errors_in_pytorch_words():
+    with pytest.raises(IndexError, match="index 7 is out of bounds for dimension 1 with size 3"):
+        torch.ones(2, 3)[0, 7]
+    with pytest.raises(IndexError, match="too many indices for tensor of dimension 1"):
+        torch.ones(3)[1, 2]
