@@ -172,10 +172,10 @@ class _FnMixin:
         return {}
 
     def register_hook(self, fn: Callable[..., Any]) -> Any:
-        """``fn(grad_inputs, grad_outputs)`` is not supported here; use
-        ``Tensor.register_hook``."""
+        """``fn(grad_inputs, grad_outputs)`` runs after this node computed the
+        gradients of its inputs; a tuple it returns replaces them."""
         raise NotImplementedError(
-            "Node.register_hook is not supported by funcgrad.torch; use "
+            f"register_hook is not supported on {type(self).__name__}; use "
             "Tensor.register_hook on the tensor instead.")
 
     def register_prehook(self, fn: Callable[..., Any]) -> Any:
@@ -194,7 +194,7 @@ class BackwardNode(_FnMixin, Node):
     detection the stack of the forward call.
     """
 
-    __slots__ = ("tensor_args", "saved_info", "stack", "nargs")
+    __slots__ = ("tensor_args", "saved_info", "stack", "nargs", "post_hooks")
 
     def __init__(self, prim: Optional[Primitive], args: Any, params: dict, out: Any,
                  parents: list) -> None:
@@ -203,6 +203,50 @@ class BackwardNode(_FnMixin, Node):
         self.saved_info: Optional[list] = None
         self.stack: Optional[list] = None
         self.nargs: Optional[tuple] = None
+        self.post_hooks: Optional[list] = None
+
+    def register_hook(self, fn: Callable[..., Any]) -> Any:
+        """``fn(grad_inputs, grad_outputs)`` runs once this node has computed
+        the gradients of its inputs (a tuple aligned with
+        ``next_functions``, ``None`` where there is none); a tuple it
+        returns replaces them. Returns a handle with ``.remove()``.
+
+        >>> import funcgrad.torch as torch
+        >>> x = torch.ones(2, requires_grad=True)
+        >>> y = x * 3
+        >>> h = y.grad_fn.register_hook(lambda gi, go: (gi[0] * 10, gi[1]))
+        >>> y.sum().backward(); x.grad
+        tensor([30., 30.])
+        """
+        if self.post_hooks is None:
+            self.post_hooks = []
+        self.post_hooks.append(fn)
+        return _RemovableHandle(self.post_hooks, fn)
+
+    def _run_post_hooks(self, parts: Iterator[tuple[Node, Any]], g: Any) -> list:
+        """Apply the ``register_hook`` hooks to this node's contributions."""
+        shown = self.next_functions
+        by_node: dict = {}
+        order = []
+        for parent, ct in parts:
+            if id(parent) in by_node:
+                by_node[id(parent)] = (parent, _add(by_node[id(parent)][1], ct))
+            else:
+                by_node[id(parent)] = (parent, ct)
+                order.append(id(parent))
+        grad_inputs = tuple(None if p is None or id(p) not in by_node
+                            else _as_tensor(by_node[id(p)][1]) for p, _ in shown)
+        grad_outputs = (_as_tensor(g),)
+        for hook in list(self.post_hooks or ()):
+            new = hook(grad_inputs, grad_outputs)
+            if new is not None:
+                grad_inputs = tuple(new)
+        out = []
+        for (p, _), gi in zip(shown, grad_inputs):
+            if p is not None and gi is not None and id(p) in by_node:
+                out.append((p, _as_value(gi)))
+                by_node.pop(id(p))
+        return out
 
     @property
     def next_functions(self) -> tuple:
@@ -244,6 +288,8 @@ class BackwardNode(_FnMixin, Node):
             parts = Node.contributions(self, g)
         else:
             parts = self._graph_contributions(g)
+        if self.post_hooks:
+            parts = iter(self._run_post_hooks(parts, g))
         if anomaly is None:
             yield from parts
             return

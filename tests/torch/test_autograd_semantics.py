@@ -714,3 +714,20 @@ def test_index_errors_in_pytorch_words():
         torch.ones(2, 3)[0, 7]
     with pytest.raises(IndexError, match="too many indices for tensor of dimension 1"):
         torch.ones(3)[1, 2]
+
+
+def test_node_hooks():
+    a = torch.tensor(2.0, requires_grad=True)
+    b = torch.tensor(3.0, requires_grad=True)
+    c = a * b
+    seen = []
+    c.grad_fn.register_hook(lambda gi, go: seen.append((gi, go)) or (gi[0] * 0, gi[1]))
+    c.backward()
+    assert a.grad.item() == 0.0 and b.grad.item() == 2.0
+    (gi, go), = seen
+    assert [t.item() for t in gi] == [3.0, 2.0] and go[0].item() == 1.0
+    w = torch.ones(2, requires_grad=True)
+    calls = []
+    w.register_post_accumulate_grad_hook(lambda t: calls.append(t.grad.tolist()))
+    (w * 2).sum().backward()
+    assert calls == [[2.0, 2.0]]
