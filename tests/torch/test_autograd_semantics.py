@@ -731,3 +731,21 @@ def test_node_hooks():
     w.register_post_accumulate_grad_hook(lambda t: calls.append(t.grad.tolist()))
     (w * 2).sum().backward()
     assert calls == [[2.0, 2.0]]
+
+
+def test_backward_in_several_threads_at_once():
+    results = {}
+
+    def work(k):
+        x = torch.tensor(float(k), requires_grad=True)
+        for _ in range(50):
+            y = (x * x * k).sum()
+            g, = torch.autograd.grad(y, x, create_graph=(k % 2 == 0))
+        results[k] = g.item()
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(1, 5)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert results == {k: 2.0 * k * k for k in range(1, 5)}
