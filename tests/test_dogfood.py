@@ -136,8 +136,29 @@ def test_dropped_conjugate_is_caught(monkeypatch, name, bad_rule):
         run_harness(name, spec)
 
 
+def test_random_program_properties_catch_a_planted_rule(monkeypatch):
+    # the engine-level property tests (tests/testing/test_program_properties.py)
+    # have teeth too: with multiply's second rule sign-flipped, random programs
+    # over sin / multiply / add fail the finite-difference check
+    from tests.testing import test_program_properties as program_tests
+    inner = program_tests.test_program_gradients_match_finite_differences.hypothesis.inner_test
+    programs = fst.programs(ops=["sin", "multiply", "add"], min_steps=2, max_steps=4)
+
+    @settings(max_examples=30, derandomize=True, database=None, deadline=None,
+              phases=[Phase.generate], report_multiple_bugs=False)
+    @given(programs)
+    def check(prog):
+        inner(prog)
+
+    check()
+    plant(monkeypatch, "multiply", lambda g, ans, x, y: g * y, lambda g, ans, x, y: -g * x)
+    with pytest.raises(AssertionError, match="does not match central finite differences"):
+        check()
+
+
 def test_plants_are_gone_after_each_test():
     # runs after the tests above in file order: every rule is the real one again
     for name in ("sin", "cos", "absolute", "conjugate"):
         check_grads(REGISTRY[name].fn, (np.array([0.5 + 1.0j, -2.0 + 0.3j]),), order=2)
     assert ops.fit is fnp._fit
+    check_grads(fnp.multiply, (np.array([[0.5], [1.5]]), np.array([1.0, -2.0, 3.0])), order=2)
