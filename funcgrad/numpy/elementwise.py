@@ -364,6 +364,26 @@ def _nan_to_num_rule(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
 nan_to_num = primitive("nan_to_num", _nan_to_num_impl, _nan_to_num_rule, family=F,
                        notes="Gradient 1 at finite entries, 0 at replaced NaN/inf entries.")
 
+def real_if_close(a: Any, tol: float = 100) -> Any:
+    """Differentiable ``numpy.real_if_close``: ``a.real`` when every imaginary
+    part is within ``tol`` machine epsilons of zero (a concrete test), else ``a``.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.real_if_close(np.array([2.0 + 1e-20j]))
+    array([2.])
+    """
+    if not _is_complex(a):
+        return a
+    eps = np.finfo(dtype_of(a)).eps
+    limit = tol * eps if tol > 1 else tol
+    if np.all(np.abs(np.imag(np.asarray(_strip(a)))) < limit):
+        return real(a)
+    return a
+
+
+register("real_if_close", real_if_close, F,
+         notes="The choice between a.real and a is made on the concrete values.")
+
 # --- multiple results ---------------------------------------------------------
 modf = primitive("modf", lambda x: np.modf(x), lambda g, ans, x: g[0], family=F,
                  multiple_results=True, saves_values=False,

@@ -176,6 +176,8 @@ SPECS = {
               C(cunary(where=lambda z: (np.abs(z) > 0.3) & ((z.real > 0.1) | (np.abs(z.imag) > 0.1)))),
               C(cunary(re=(0.3, 2.0), deg=True))],
     "nan_to_num": [Spec(unary()), C(cunary())],
+    # both branches: imaginary parts far from 0 (kept complex) and exactly 0 (made real)
+    "real_if_close": [Spec(unary()), C(cunary(im=(0.5, 2.0))), C(cunary(im=(0.0, 0.0)))],
     "modf": Spec(unary(-3.0, 3.0).filter(lambda a: bool(np.all(_not_near_integers(a[0][0]))))),
     "frexp": Spec(unary(-1.9, 1.9).filter(lambda a: bool(np.all(_frexp_ok(a[0][0]))))),
     "astype": Spec(fixed(np.array([1.0, 2.5]), np.float32), float32=False, atol=1e-2, rtol=1e-2,
