@@ -405,6 +405,123 @@ def asarray_chkfinite(a: Any, dtype: Any = None, order: Any = None) -> Any:
     return x
 
 
+# --- ranges with traced endpoints ----------------------------------------------------
+def _weak_result_type(*values: Any) -> np.dtype:
+    # Python scalars stay weak, as in NumPy's own promotion of these arguments.
+    return np.result_type(*(v if isinstance(v, (int, float, complex)) else dtype_of(as_array(v))
+                            for v in values))
+
+
+def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
+             retstep: bool = False, dtype: Any = None, axis: int = 0, *,
+             device: Any = None) -> Any:
+    """``numpy.linspace``, differentiable in ``start`` and ``stop`` (array
+    endpoints included); the last sample is ``stop`` itself when
+    ``endpoint`` is true, as in NumPy.
+
+    >>> import funcgrad, funcgrad.numpy as fnp
+    >>> funcgrad.grad(lambda b: fnp.sum(fnp.linspace(0.0, b, 5)))(2.0)
+    np.float64(2.5)
+    """
+    if not (_holds_box(start) or _holds_box(stop)):
+        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis, device=device)
+    num = operator.index(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    div = num - 1 if endpoint else num
+    dt = _weak_result_type(start, stop)
+    if dt.kind not in "fc":
+        dt = np.result_type(dt, np.float64)
+    fnp = _fnp()
+    start, stop = as_array(start), as_array(stop)
+    start = start if dtype_of(start) == dt else fnp.astype(start, dt)
+    stop = stop if dtype_of(stop) == dt else fnp.astype(stop, dt)
+    delta = stop - start
+    y = np.arange(0, num, dtype=dt).reshape((-1,) + (1,) * _ndim(delta))
+    if div > 0:
+        step = delta / div
+        if np.any(_concrete(step) == 0):
+            y = (y / div) * delta
+        else:
+            y = y * step
+    else:
+        step = np.nan
+        y = y * delta
+    y = y + start
+    if endpoint and num > 1:
+        tail = _reshape(_fnp().broadcast_to(stop, _shape(y)[1:]), (1,) + _shape(y)[1:])
+        y = _concatenate(_fnp().getitem(y, slice(None, -1)), tail, axis=0)
+    if axis != 0:
+        y = _fnp().moveaxis(y, 0, axis)
+    if dtype is not None and np.dtype(dtype) != dt:
+        if np.issubdtype(dtype, np.integer):
+            y = fnp.floor(y)
+        y = fnp.astype(y, dtype)
+    return (y, step) if retstep else y
+
+
+def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
+             base: Any = 10.0, dtype: Any = None, axis: int = 0) -> Any:
+    """``numpy.logspace``, differentiable in ``start``, ``stop`` and ``base``.
+
+    >>> import funcgrad, funcgrad.numpy as fnp
+    >>> funcgrad.grad(lambda b: fnp.logspace(0.0, b, 3)[-1])(2.0)  # d 10**b / db
+    np.float64(230.25850929940458)
+    """
+    if not (_holds_box(start) or _holds_box(stop) or _holds_box(base)):
+        return np.logspace(start, stop, num, endpoint, base, dtype, axis)
+    fnp = _fnp()
+    if not isinstance(base, (float, int)) and np.ndim(_concrete(as_array(base))):
+        start, stop, base = as_array(start), as_array(stop), as_array(base)
+        n = len(np.broadcast_shapes(_shape(start), _shape(stop), _shape(base)))
+        start, stop, base = (_from_traced(a, None, n) if _holds_box(a) else np.array(a, ndmin=n)
+                             for a in (start, stop, base))
+        base = fnp.expand_dims(base, axis)
+    y = linspace(start, stop, num=num, endpoint=endpoint, axis=axis)
+    out = fnp.power(base, y)
+    return out if dtype is None else fnp.astype(out, dtype)
+
+
+def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype: Any = None,
+              axis: int = 0) -> Any:
+    """``numpy.geomspace``, differentiable in ``start`` and ``stop`` (the end
+    samples are ``start`` and ``stop`` themselves, as in NumPy).
+
+    >>> import funcgrad, funcgrad.numpy as fnp
+    >>> funcgrad.grad(lambda a: fnp.geomspace(a, 16.0, 3)[1])(1.0)  # sqrt(16 a)
+    np.float64(2.0)
+    """
+    if not (_holds_box(start) or _holds_box(stop)):
+        return np.geomspace(start, stop, num, endpoint, dtype, axis)
+    fnp = _fnp()
+    start, stop = as_array(start), as_array(stop)
+    if np.any(_concrete(start) == 0) or np.any(_concrete(stop) == 0):
+        raise ValueError("Geometric sequence cannot include zero")
+    dt = np.result_type(dtype_of(start), dtype_of(stop), float(num), np.zeros((), dtype))
+    dtype = dt if dtype is None else np.dtype(dtype)
+    start = start if dtype_of(start) == dt else fnp.astype(start, dt)
+    stop = stop if dtype_of(stop) == dt else fnp.astype(stop, dt)
+    out_sign = np.sign(_concrete(start))
+    start = start / out_sign
+    stop = stop / out_sign
+    result = logspace(fnp.log10(start), fnp.log10(stop), num=num, endpoint=endpoint,
+                      base=10.0, dtype=dt)
+    if num > 0:
+        rest = _shape(result)[1:]
+        first = _reshape(fnp.broadcast_to(start, rest), (1,) + rest)
+        parts = [first]
+        if num > 1:
+            middle_end = -1 if endpoint else None
+            parts.append(fnp.getitem(result, slice(1, middle_end)))
+            if endpoint:
+                parts.append(_reshape(fnp.broadcast_to(stop, rest), (1,) + rest))
+        result = parts[0] if len(parts) == 1 else _concatenate(*parts, axis=0)
+    result = result * out_sign
+    if axis != 0:
+        result = fnp.moveaxis(result, 0, axis)
+    return result if dtype_of(result) == dtype else fnp.astype(result, dtype)
+
+
 # --- appending, inserting, deleting, resizing ------------------------------------------
 def append(arr: Any, values: Any, axis: Optional[int] = None) -> Any:
     """Differentiable ``numpy.append`` (flattened when ``axis`` is None).
@@ -513,6 +630,10 @@ _NOTES = {
     "asfortranarray": _STACKS,
     "require": _STACKS,
     "asarray_chkfinite": "Checks the concrete values. " + _STACKS,
+    "linspace": "Differentiable in start and stop; the last sample is stop itself.",
+    "logspace": "Differentiable in start, stop and base.",
+    "geomspace": "Differentiable in start and stop; the end samples are start and stop "
+                 "themselves.",
 }
 
 for _name, _fn in [("concatenate", concatenate), ("stack", stack), ("hstack", hstack),
@@ -524,7 +645,8 @@ for _name, _fn in [("concatenate", concatenate), ("stack", stack), ("hstack", hs
                    ("delete", delete), ("resize", resize), ("meshgrid", meshgrid),
                    ("block", block), ("ascontiguousarray", ascontiguousarray),
                    ("asfortranarray", asfortranarray), ("require", require),
-                   ("asarray_chkfinite", asarray_chkfinite)]:
+                   ("asarray_chkfinite", asarray_chkfinite), ("linspace", linspace),
+                   ("logspace", logspace), ("geomspace", geomspace)]:
     register(_name, _fn, F, notes=_NOTES.get(_name, ""))
 alias("concat", "concatenate")
 alias("row_stack", "vstack")

@@ -325,7 +325,7 @@ def expand_dims(a: Any, axis: Any) -> Any:
 
 def _atleast(arrays: tuple, fix: Any) -> Any:
     out = tuple(fix(as_array(a)) for a in arrays)
-    return out[0] if len(out) == 1 else out
+    return out[0] if len(out) == 1 else out  # () for no arguments, as NumPy
 
 
 def atleast_1d(*arys: Any) -> Any:

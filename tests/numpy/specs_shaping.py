@@ -531,6 +531,29 @@ def _gradient(draw):
     return (x,) + spacing, {"axis": axis, "edge_order": edge}
 
 
+def _linspace(draw):
+    (a, b), _ = _pair(draw)
+    nd = np.broadcast(a, b).ndim
+    kwargs = {"num": draw(st.integers(0, 5)), "endpoint": draw(st.booleans()),
+              "axis": draw(st.integers(-(nd + 1), nd))}
+    return (a, b), kwargs
+
+
+def _logspace(draw):
+    (a, b), kwargs = _linspace(draw)
+    a, b = np.clip(a, -1, 1), np.clip(b, -1, 1)
+    if draw(st.booleans()):
+        return (a, b, kwargs["num"], kwargs["endpoint"], draw(st.sampled_from([2.0, 10.0]))), {}
+    base = draw(arrays(np.broadcast(a, b).shape, 0.5, 3.0))
+    return (a, b, kwargs["num"], kwargs["endpoint"], base), {}
+
+
+def _geomspace(draw):
+    (a, b), kwargs = _linspace(draw)
+    sign = np.where(draw(arrays(np.broadcast(a, b).shape)) < 0, -1.0, 1.0)
+    return (sign * (np.abs(a) + 0.2), sign * (np.abs(b) + 0.2)), kwargs
+
+
 SPECS = {
     "reshape": Spec(_with(_reshape)),
     "ravel": Spec(_with(_ravel)),
@@ -617,4 +640,7 @@ SPECS = {
     "vander": Spec(_with(_vander), float32=False),
     "unwrap": Spec(_with(_unwrap)),
     "gradient": Spec(_with(_gradient)),
+    "linspace": Spec(_with(_linspace), argnums=(0, 1)),
+    "logspace": Spec(_with(_logspace), argnums=(0, 1, 4)),
+    "geomspace": Spec(_with(_geomspace), argnums=(0, 1), float32=False),  # float64, as NumPy
 }

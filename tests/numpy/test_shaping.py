@@ -77,6 +77,8 @@ PLAIN_CALLS = {
     "vander": lambda x: np.vander(x[0], 3),
     "unwrap": lambda x: np.unwrap(3 * x),
     "gradient": lambda x: np.gradient(x, 0.5, [0.0, 1.0, 1.5, 3.0])[1],
+    "linspace": lambda x: np.linspace(x[0], x[1], 4, axis=-1),
+    "logspace": lambda x: np.logspace(x[0], 1.0, 3, base=2.0),
 }
 
 
@@ -188,6 +190,7 @@ def test_errors_match_numpy():
         fnp.moveaxis(np.ones((2, 3)), 2, 0)
     with pytest.raises(NotImplementedError, match="modes"):
         funcgrad.grad(lambda x: fnp.sum(fnp.pad(x, 1, mode="mean")))(np.ones(3))
+    assert fnp.atleast_1d() == () and fnp.meshgrid() == ()
     with pytest.raises(ValueError, match="cannot be empty"):
         fnp.convolve(np.ones(0), np.ones(2))
 
@@ -201,7 +204,8 @@ def test_docstring_examples(module):
     assert result.attempted > 30 and result.failed == 0
 
 
-REAL_ONLY = {"interp", "unwrap", "sort", "partition", "sort_complex"}  # order or real x
+REAL_ONLY = {"interp", "unwrap", "sort", "partition", "sort_complex",  # order or real x
+             "logspace"}  # complex powers: covered by the registry's real specs
 WIDENS = {"polyder", "polyint", "vander"}  # NumPy mixes in int64/float64 arrays
 
 
