@@ -51,6 +51,8 @@ from ._creation import (Generator, arange, as_tensor, default_generator, device,
                         manual_seed, normal, ones, ones_like, rand, rand_like, randint, randn,
                         randn_like, randperm, seed, tensor, zeros, zeros_like)
 from . import autograd  # noqa: E402
+from . import linalg  # noqa: E402
+from .linalg import det, inv as inverse  # noqa: E402
 
 # Legacy typed-tensor names used in old tutorials and by ``Tensor.type()``.
 FloatTensor = DoubleTensor = LongTensor = Tensor

@@ -378,6 +378,9 @@ class _FnItemNode(_FnMixin, ItemNode):
 
     __slots__ = ()
 
+    def __repr__(self) -> str:
+        return f"<{type(self.parents[0][1]).__name__} object at {hex(id(self))}>"
+
     def name(self) -> str:
         return self.parents[0][1].name()
 
@@ -389,9 +392,20 @@ class _FnItemNode(_FnMixin, ItemNode):
 def set_name(t: Any, name: str) -> Any:
     """Give ``t``'s grad_fn PyTorch's name ``name``; returns ``t``."""
     node = getattr(t, "_node", None)
-    if node is not None and type(t) is not _TracerType[0] and isinstance(node, BackwardNode):
+    if node is None or type(t) is _TracerType[0]:
+        return t
+    if isinstance(node, _FnItemNode):  # one output of a multiple-result node
+        node = node.parents[0][1]
+    if isinstance(node, BackwardNode) and type(node).__name__ != name:
         node.__class__ = node_class(name)
     return t
+
+
+def display_name(node: Any) -> str:
+    """The name a tensor's repr shows for its grad_fn (``type(...).__name__``)."""
+    if isinstance(node, _FnItemNode):
+        node = node.parents[0][1]
+    return type(node).__name__
 
 
 _TracerType: list = [None]

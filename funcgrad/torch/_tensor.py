@@ -34,7 +34,7 @@ from . import _functions as F
 from . import _ops
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype
 from ._graph import (EAGER, AccumulateGrad, BackwardNode, VersionCounter, _add_hook, _as_value,
-                     _BACKWARD, _TracerType, set_name)
+                     _BACKWARD, _TracerType, display_name, set_name)
 from ._grad_mode import _GRAD_ENABLED
 from ._printing import dtype_suffix, format_tensor
 
@@ -854,7 +854,7 @@ class Tensor(_TensorBase):
         node = self._node
         grad_fn = None
         if node is not None and not node.is_leaf:
-            grad_fn = type(node).__name__
+            grad_fn = display_name(node)
         return format_tensor(self._value, dtype_suffix=dtype_suffix(self._value.dtype,
                                                                     get_default_dtype().dtype),
                              grad_fn_name=grad_fn, requires_grad=self.requires_grad,

@@ -12,7 +12,7 @@ MODULES = [
     "funcgrad.torch._graph", "funcgrad.torch._ops", "funcgrad.torch.autograd",
     "funcgrad.torch.autograd.function", "funcgrad.torch.autograd.variable",
     "funcgrad.torch.autograd.anomaly_mode", "funcgrad.torch.autograd.gradcheck",
-    "funcgrad.torch.autograd.graph", "funcgrad.torch.autograd.functional",
+    "funcgrad.torch.autograd.graph", "funcgrad.torch.autograd.functional", "funcgrad.torch.linalg",
 ]
 
 
