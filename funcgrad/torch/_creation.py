@@ -28,7 +28,12 @@ __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full"
 
 
 class device:
-    """The only device: ``device("cpu")``."""
+    """The only device: ``device("cpu")``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.device('cpu')
+    device(type='cpu')
+    """
 
     def __init__(self, type: str = "cpu", index: Optional[int] = None) -> None:
         if str(type).split(":")[0] != "cpu":
@@ -50,7 +55,12 @@ class device:
 
 
 class Generator:
-    """A random number generator (NumPy's PCG64 underneath)."""
+    """A random number generator (NumPy's PCG64 underneath).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.Generator().manual_seed(0).initial_seed()
+    0
+    """
 
     def __init__(self, device: Any = "cpu") -> None:
         self._seed = 67280421310721
@@ -89,10 +99,22 @@ def manual_seed(seed: int) -> Generator:
 
 
 def seed() -> int:
+    """Seed the default generator with fresh entropy; returns the seed.
+
+    >>> import funcgrad.torch as torch
+    >>> isinstance(torch.seed(), int)
+    True
+    """
     return default_generator.seed()
 
 
 def initial_seed() -> int:
+    """The seed the default generator was last seeded with.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.manual_seed(7).initial_seed()
+    7
+    """
     return default_generator.initial_seed()
 
 
@@ -152,7 +174,12 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like :func:`tensor`, sharing memory with a NumPy array or tensor when
-    no conversion is needed."""
+no conversion is needed.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.as_tensor([1, 2])
+    tensor([1, 2])
+    """
     if isinstance(data, Tensor) and (dtype is None or as_dtype(dtype).dtype == data._value.dtype):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or as_dtype(dtype).dtype == data.dtype):
@@ -201,7 +228,12 @@ def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
           out: Any = None) -> Tensor:
-    """An uninitialised tensor (zeros here)."""
+    """An uninitialised tensor (zeros here).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.empty(2)
+    tensor([0., 0.])
+    """
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
@@ -225,30 +257,59 @@ def _like(input: Any, dtype: Any) -> tuple:
 
 def zeros_like(input: Any, dtype: Any = None, device: Any = None,
                requires_grad: bool = False) -> Tensor:
+    """Zeros with ``input``'s shape and dtype.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.zeros_like(torch.tensor([1, 2]))
+    tensor([0, 0])
+    """
     shape, dt = _like(input, dtype)
     return _finish(np.zeros(shape, dt), requires_grad)
 
 
 def ones_like(input: Any, dtype: Any = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
+    """Ones with ``input``'s shape and dtype.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.ones_like(torch.tensor([1.5]))
+    tensor([1.])
+    """
     shape, dt = _like(input, dtype)
     return _finish(np.ones(shape, dt), requires_grad)
 
 
 def empty_like(input: Any, dtype: Any = None, device: Any = None,
                requires_grad: bool = False) -> Tensor:
+    """An uninitialised (zero) tensor like ``input``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.empty_like(torch.ones(2))
+    tensor([0., 0.])
+    """
     return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
 
 
 def full_like(input: Any, fill_value: Any, dtype: Any = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
+    """``fill_value`` with ``input``'s shape and dtype.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.full_like(torch.ones(2), 7)
+    tensor([7., 7.])
+    """
     shape, dt = _like(input, dtype)
     return _finish(np.full(shape, fill_value, dt), requires_grad)
 
 
 def rand(*size: Any, generator: Optional[Generator] = None, dtype: Any = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in ``[0, 1)``."""
+    """Uniform samples in ``[0, 1)``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.rand(2, 3).shape
+    torch.Size([2, 3])
+    """
     v = _rng(generator).random(_size_args(size))
     return _finish(np.asarray(v, _dt(dtype)), requires_grad)
 
@@ -268,6 +329,12 @@ def randn(*size: Any, generator: Optional[Generator] = None, dtype: Any = None,
 def normal(mean: float = 0.0, std: float = 1.0, size: Any = None, *,
            generator: Optional[Generator] = None, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
+    """Normal samples with ``mean`` and ``std``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.normal(0.0, 1.0, (3,)).shape
+    torch.Size([3])
+    """
     v = _rng(generator).normal(mean, std, tuple(size) if size is not None else ())
     return _finish(np.asarray(v, _dt(dtype)), requires_grad)
 
@@ -275,7 +342,12 @@ def normal(mean: float = 0.0, std: float = 1.0, size: Any = None, *,
 def randint(low: int, high: Any = None, size: Any = None, *,
             generator: Optional[Generator] = None, dtype: Any = None,
             device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Integers in ``[low, high)`` (``randint(high, size)`` starts at 0)."""
+    """Integers in ``[low, high)`` (``randint(high, size)`` starts at 0).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.randint(0, 10, (4,)).dtype
+    torch.int64
+    """
     if size is None:
         low, high, size = 0, low, high
     v = _rng(generator).integers(low, high, tuple(size))
@@ -284,16 +356,34 @@ def randint(low: int, high: Any = None, size: Any = None, *,
 
 
 def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Any = None) -> Tensor:
+    """A random permutation of ``0 .. n-1``.
+
+    >>> import funcgrad.torch as torch
+    >>> sorted(torch.randperm(4).tolist())
+    [0, 1, 2, 3]
+    """
     dt = as_dtype(dtype).dtype if dtype is not None else np.dtype(np.int64)
     return _finish(_rng(generator).permutation(n).astype(dt), False)
 
 
 def rand_like(input: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples shaped like ``input``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.rand_like(torch.ones(2, 2)).shape
+    torch.Size([2, 2])
+    """
     shape, dt = _like(input, dtype)
     return _finish(np.asarray(_rng().random(shape), dt), requires_grad)
 
 
 def randn_like(input: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples shaped like ``input``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.randn_like(torch.ones(2, 2)).shape
+    torch.Size([2, 2])
+    """
     shape, dt = _like(input, dtype)
     return _finish(np.asarray(_rng().standard_normal(shape), dt), requires_grad)
 

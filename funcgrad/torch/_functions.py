@@ -39,13 +39,24 @@ def _Tensor() -> Any:
 
 
 def concrete(x: Any) -> Any:
-    """The ndarray under every box of ``x`` (``x`` itself otherwise)."""
+    """The ndarray under every box of ``x`` (``x`` itself otherwise).
+
+    >>> import funcgrad.torch as torch
+    >>> torch._functions.concrete(torch.ones(2))
+    array([1., 1.], dtype=float32)
+    """
     while isinstance(x, Box):
         x = x._value
     return x
 
 
 def np_dtype(x: Any) -> np.dtype:
+    """The NumPy dtype of a tensor, a box standing for one, or a value.
+
+    >>> import funcgrad.torch as torch
+    >>> torch._functions.np_dtype(torch.ones(1))
+    dtype('float32')
+    """
     v = concrete(x)
     if isinstance(v, (np.ndarray, np.generic)):
         return v.dtype
@@ -53,7 +64,12 @@ def np_dtype(x: Any) -> np.dtype:
 
 
 def as_box(x: Any) -> Any:
-    """``x`` if it is a tensor (or a box standing for one), else a new tensor."""
+    """``x`` if it is a tensor (or a box standing for one), else a new tensor.
+
+    >>> import funcgrad.torch as torch
+    >>> torch._functions.as_box([1.0, 2.0])
+    tensor([1., 2.])
+    """
     if isinstance(x, Box):
         return x
     from ._creation import tensor
@@ -68,7 +84,12 @@ def _is_box_with_grad(x: Any) -> bool:
 
 
 def cast(x: Any, dt: Any) -> Any:
-    """``x`` converted to NumPy dtype ``dt`` (differentiably when needed)."""
+    """``x`` converted to NumPy dtype ``dt`` (differentiably when needed).
+
+    >>> import funcgrad.torch as torch
+    >>> torch._functions.cast(torch.ones(1, requires_grad=True), 'float64')
+    tensor([1.], dtype=torch.float64, grad_fn=<ToCopyBackward0>)
+    """
     dt = np.dtype(dt)
     if not isinstance(x, Box):
         return x
@@ -94,7 +115,12 @@ def _scalar_category(s: Any) -> int:
 
 def result_dtype(*operands: Any) -> np.dtype:
     """PyTorch's type promotion: dimensioned tensors, then zero-dim tensors,
-    then Python scalars, a later group winning only with a higher category."""
+then Python scalars, a later group winning only with a higher category.
+
+    >>> import funcgrad.torch as torch
+    >>> torch._functions.result_dtype(torch.tensor([1, 2]), 2.5)
+    dtype('float32')
+    """
     dims, zeros, scalars = [], [], []
     for op in operands:
         if op is None:
@@ -131,7 +157,14 @@ def result_dtype(*operands: Any) -> np.dtype:
 
 
 def check_broadcast(a: Any, b: Any) -> None:
-    """PyTorch's error (a ``RuntimeError``) for shapes that do not broadcast."""
+    """PyTorch's error (a ``RuntimeError``) for shapes that do not broadcast.
+
+    >>> import funcgrad.torch as torch
+    >>> torch._functions.check_broadcast(torch.ones(2, 3), torch.ones(3))
+    >>> torch._functions.check_broadcast(torch.ones(2), torch.ones(3))
+    Traceback (most recent call last):
+    RuntimeError: The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0
+    """
     sa, sb = np.shape(concrete(a)), np.shape(concrete(b))
     if sa == sb:
         return
@@ -353,11 +386,23 @@ def square(input: Any) -> Any:
 
 
 def remainder(input: Any, other: Any) -> Any:
+    """Python-style remainder (the sign of the divisor).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.remainder(torch.tensor([5.0, -5.0]), 3)
+    tensor([2., 1.])
+    """
     a, b = _promote(input, other, broadcast=True)
     return _named(fnp.remainder(a, b), "RemainderBackward0")
 
 
 def floor_divide(input: Any, other: Any) -> Any:
+    """Division rounded down (no gradient).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.floor_divide(torch.tensor([7, -7]), 2)
+    tensor([ 3, -4])
+    """
     a, b = _promote(input, other, broadcast=True)
     return fnp.floor_divide(a, b)
 
@@ -388,15 +433,32 @@ for _f, _doc in ((exp, "exp"), (log, "log"), (sqrt, "sqrt"), (sin, "sin"), (cos,
 
 
 def log2(input: Any) -> Any:
+    """Base-2 logarithm.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.log2(torch.tensor([8.0]))
+    tensor([3.])
+    """
     return _named(div(log(input), float(np.log(2))), "Log2Backward0")
 
 
 def log10(input: Any) -> Any:
+    """Base-10 logarithm.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.log10(torch.tensor([100.0]))
+    tensor([2.])
+    """
     return _named(div(log(input), float(np.log(10))), "Log10Backward0")
 
 
 def rsqrt(input: Any) -> Any:
-    """``1 / sqrt(input)``."""
+    """``1 / sqrt(input)``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.rsqrt(torch.tensor([4.0]))
+    tensor([0.5000])
+    """
     x = _float_input(input)
     return _named(_ops.pow_scalar(x, exponent=-0.5), "RsqrtBackward0")
 
@@ -466,10 +528,22 @@ clip = clamp
 
 
 def clamp_min(input: Any, min: Any) -> Any:
+    """``clamp(input, min=min)``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.clamp_min(torch.tensor([-1.0, 2.0]), 0)
+    tensor([0., 2.])
+    """
     return _named(clamp(input, min=min), "ClampMinBackward0")
 
 
 def clamp_max(input: Any, max: Any) -> Any:
+    """``clamp(input, max=max)``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.clamp_max(torch.tensor([-1.0, 2.0]), 0)
+    tensor([-1.,  0.])
+    """
     return _named(clamp(input, max=max), "ClampMaxBackward0")
 
 
@@ -485,7 +559,12 @@ def maximum(input: Any, other: Any) -> Any:
 
 
 def minimum(input: Any, other: Any) -> Any:
-    """Elementwise minimum (ties share the gradient)."""
+    """Elementwise minimum (ties share the gradient).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.minimum(torch.tensor([1.0, 3.0]), torch.tensor([2.0, 2.0]))
+    tensor([1., 2.])
+    """
     a, b = _promote(as_box(input), as_box(other), broadcast=True)
     return _named(fnp.minimum(a, b), "MinimumBackward0")
 
@@ -513,6 +592,13 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
 
 
 def nonzero(input: Any, *, as_tuple: bool = False) -> Any:
+    """Indices of the nonzero entries (a 2-D tensor, or a tuple with ``as_tuple=True``).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.nonzero(torch.tensor([0, 3, 0, 4]))
+    tensor([[1],
+            [3]])
+    """
     v = concrete(input)
     T = _Tensor()
     if as_tuple:
@@ -537,19 +623,42 @@ ge = greater_equal = _compare(fnp.greater_equal)
 
 
 def isnan(input: Any) -> Any:
+    """Where ``input`` is NaN.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.isnan(torch.tensor([1.0, float('nan')]))
+    tensor([False,  True])
+    """
     return _Tensor()._wrap(np.isnan(concrete(input)), None)
 
 
 def isfinite(input: Any) -> Any:
+    """Where ``input`` is finite.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.isfinite(torch.tensor([1.0, float('inf')]))
+    tensor([ True, False])
+    """
     return _Tensor()._wrap(np.isfinite(concrete(input)), None)
 
 
 def isinf(input: Any) -> Any:
+    """Where ``input`` is infinite.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.isinf(torch.tensor([1.0, float('inf')]))
+    tensor([False,  True])
+    """
     return _Tensor()._wrap(np.isinf(concrete(input)), None)
 
 
 def equal(input: Any, other: Any) -> bool:
-    """True if both have the same shape and elements."""
+    """True if both have the same shape and elements.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.equal(torch.ones(2), torch.ones(2))
+    True
+    """
     a, b = concrete(input), concrete(other)
     return bool(a.shape == b.shape and np.array_equal(a, b))
 
@@ -568,19 +677,43 @@ def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
 
 def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Any:
+    """Elementwise ``|input - other| <= atol + rtol * |other|``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.isclose(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.1]))
+    tensor([ True, False])
+    """
     return _Tensor()._wrap(np.isclose(concrete(input), concrete(other), rtol=rtol, atol=atol,
                                       equal_nan=equal_nan), None)
 
 
 def logical_not(input: Any) -> Any:
+    """Elementwise NOT.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.logical_not(torch.tensor([True, False]))
+    tensor([False,  True])
+    """
     return _Tensor()._wrap(np.logical_not(concrete(input)), None)
 
 
 def logical_and(input: Any, other: Any) -> Any:
+    """Elementwise AND.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.logical_and(torch.tensor([True, False]), torch.tensor([True, True]))
+    tensor([ True, False])
+    """
     return _Tensor()._wrap(np.logical_and(concrete(input), concrete(other)), None)
 
 
 def logical_or(input: Any, other: Any) -> Any:
+    """Elementwise OR.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.logical_or(torch.tensor([True, False]), torch.tensor([False, False]))
+    tensor([ True, False])
+    """
     return _Tensor()._wrap(np.logical_or(concrete(input), concrete(other)), None)
 
 
@@ -650,7 +783,12 @@ def var(input: Any, dim: Dim = None, unbiased: Any = None, keepdim: bool = False
 
 def std(input: Any, dim: Dim = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Any:
-    """Standard deviation (square root of :func:`var`)."""
+    """Standard deviation (square root of :func:`var`).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.std(torch.tensor([1.0, 2.0, 3.0]))
+    tensor(1.)
+    """
     return _named(fnp.sqrt(var(input, dim, unbiased, keepdim, correction=correction)),
                   "StdBackward0")
 
@@ -717,25 +855,48 @@ def max(input: Any, dim: Any = None, keepdim: bool = False, *, out: Any = None) 
 
 
 def min(input: Any, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:
-    """Smallest element; see :func:`max`."""
+    """Smallest element; see :func:`max`.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.min(torch.tensor([[1.0, 5.0], [3.0, 2.0]]), 1).values
+    tensor([1., 2.])
+    """
     if isinstance(dim, (Box, np.ndarray)):
         return minimum(input, dim)
     return _max_min(input, dim, keepdim, False)
 
 
 def amax(input: Any, dim: Dim = (), keepdim: bool = False) -> Any:
+    """Largest values over ``dim`` (ties share the gradient).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.amax(torch.tensor([[1.0, 5.0], [3.0, 2.0]]), 0)
+    tensor([3., 5.])
+    """
     x = as_box(input)
     axis = _dims(dim, _ndim(x))
     return _named(_ops.amax(x, axis=axis, keepdims=keepdim), "AmaxBackward0")
 
 
 def amin(input: Any, dim: Dim = (), keepdim: bool = False) -> Any:
+    """Smallest values over ``dim`` (ties share the gradient).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.amin(torch.tensor([[1.0, 5.0], [3.0, 2.0]]), 0)
+    tensor([1., 2.])
+    """
     x = as_box(input)
     axis = _dims(dim, _ndim(x))
     return _named(_ops.amin(x, axis=axis, keepdims=keepdim), "AminBackward0")
 
 
 def argmax(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+    """Index of the largest element (of the flattened tensor, or along ``dim``).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.argmax(torch.tensor([1.0, 5.0, 3.0]))
+    tensor(1)
+    """
     v = concrete(input)
     r = np.argmax(v, axis=dim)
     if keepdim and dim is not None:
@@ -744,6 +905,12 @@ def argmax(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
 
 
 def argmin(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+    """Index of the smallest element (of the flattened tensor, or along ``dim``).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.argmin(torch.tensor([1.0, 5.0, 3.0]))
+    tensor(0)
+    """
     v = concrete(input)
     r = np.argmin(v, axis=dim)
     if keepdim and dim is not None:
@@ -752,10 +919,22 @@ def argmin(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
 
 
 def all(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+    """Whether every element is true (or along ``dim``).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.all(torch.tensor([True, False]))
+    tensor(False)
+    """
     return _Tensor()._wrap(np.asarray(np.all(concrete(input), axis=dim, keepdims=keepdim)), None)
 
 
 def any(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+    """Whether some element is true (or along ``dim``).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.any(torch.tensor([True, False]))
+    tensor(True)
+    """
     return _Tensor()._wrap(np.asarray(np.any(concrete(input), axis=dim, keepdims=keepdim)), None)
 
 
@@ -782,6 +961,12 @@ def norm(input: Any, p: Any = "fro", dim: Dim = None, keepdim: bool = False,
 
 
 def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
+    """Cumulative sum along ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.cumsum(torch.tensor([1.0, 2.0, 3.0]), 0)
+    tensor([1., 3., 6.])
+    """
     x = as_box(input)
     if dtype is not None:
         x = cast(x, as_dtype(dtype).dtype)
@@ -789,7 +974,12 @@ def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
 
 
 def logsumexp(input: Any, dim: Dim, keepdim: bool = False) -> Any:
-    """``log(sum(exp(input), dim))``, computed stably."""
+    """``log(sum(exp(input), dim))``, computed stably.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.logsumexp(torch.tensor([0.0, 0.0]), 0)
+    tensor(0.6931)
+    """
     x = _float_input(input)
     axis = _dims(dim, _ndim(x))
     return _named(_ops.logsumexp(x, axis, keepdims=keepdim), "LogsumexpBackward0")
@@ -807,7 +997,12 @@ def softmax(input: Any, dim: int, dtype: Any = None) -> Any:
 
 
 def log_softmax(input: Any, dim: int, dtype: Any = None) -> Any:
-    """``log(softmax(x))`` along ``dim``, computed stably."""
+    """``log(softmax(x))`` along ``dim``, computed stably.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.log_softmax(torch.zeros(2), 0)
+    tensor([-0.6931, -0.6931])
+    """
     x = _float_input(input) if dtype is None else cast(as_box(input), as_dtype(dtype).dtype)
     return _named(_ops.log_softmax(x, int(dim) % _py_max(_ndim(x), 1)), "LogSoftmaxBackward0")
 
@@ -859,19 +1054,35 @@ def _mat_desc(s: tuple) -> str:
 
 
 def mm(input: Any, mat2: Any) -> Any:
-    """2-D matrix product."""
+    """2-D matrix product.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.mm(torch.ones(2, 3), torch.ones(3, 1))
+    tensor([[3.],
+            [3.]])
+    """
     if _ndim(input) != 2 or _ndim(mat2) != 2:
         raise RuntimeError("self must be a matrix")
     return matmul(input, mat2)
 
 
 def mv(input: Any, vec: Any) -> Any:
-    """Matrix-vector product."""
+    """Matrix-vector product.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.mv(torch.ones(2, 3), torch.ones(3))
+    tensor([3., 3.])
+    """
     return matmul(input, vec)
 
 
 def dot(input: Any, other: Any) -> Any:
-    """Inner product of two 1-D tensors."""
+    """Inner product of two 1-D tensors.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.dot(torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
     if _ndim(input) != 1 or _ndim(other) != 1:
         raise RuntimeError(
             f"1D tensors expected, but got {_ndim(input)}D and {_ndim(other)}D tensors")
@@ -879,10 +1090,23 @@ def dot(input: Any, other: Any) -> Any:
 
 
 def bmm(input: Any, mat2: Any) -> Any:
+    """Batched matrix product.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.bmm(torch.ones(2, 1, 3), torch.ones(2, 3, 1)).shape
+    torch.Size([2, 1, 1])
+    """
     return _named(matmul(input, mat2), "BmmBackward0")
 
 
 def outer(input: Any, vec2: Any) -> Any:
+    """Outer product of two vectors.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.outer(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 10.0]))
+    tensor([[ 1., 10.],
+            [ 2., 20.]])
+    """
     a = reshape(as_box(input), (-1, 1))
     return mul(a, vec2)
 
@@ -921,6 +1145,12 @@ view = reshape
 
 
 def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
+    """Merge dimensions ``start_dim`` to ``end_dim`` into one.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.flatten(torch.ones(2, 3, 4), 1).shape
+    torch.Size([2, 12])
+    """
     x = as_box(input)
     s = _shape(x)
     if not s:
@@ -933,6 +1163,12 @@ def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
 
 
 def squeeze(input: Any, dim: Dim = None) -> Any:
+    """Drop dimensions of size 1 (all, or those in ``dim``).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.squeeze(torch.ones(2, 1, 3)).shape
+    torch.Size([2, 3])
+    """
     x = as_box(input)
     s = _shape(x)
     if dim is None:
@@ -947,6 +1183,12 @@ def squeeze(input: Any, dim: Dim = None) -> Any:
 
 
 def unsqueeze(input: Any, dim: int) -> Any:
+    """Insert a dimension of size 1 at ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.unsqueeze(torch.ones(3), 0).shape
+    torch.Size([1, 3])
+    """
     x = as_box(input)
     s = list(_shape(x))
     d = dim % (len(s) + 1)
@@ -955,6 +1197,12 @@ def unsqueeze(input: Any, dim: int) -> Any:
 
 
 def transpose(input: Any, dim0: int, dim1: int) -> Any:
+    """Swap dimensions ``dim0`` and ``dim1``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.transpose(torch.ones(2, 3), 0, 1).shape
+    torch.Size([3, 2])
+    """
     x = as_box(input)
     if _ndim(x) < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return x
@@ -965,7 +1213,13 @@ swapaxes = swapdims = transpose
 
 
 def t(input: Any) -> Any:
-    """Transpose of a matrix (0-D and 1-D tensors are returned as they are)."""
+    """Transpose of a matrix (0-D and 1-D tensors are returned as they are).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.t(torch.tensor([[1.0, 2.0]]))
+    tensor([[1.],
+            [2.]])
+    """
     x = as_box(input)
     n = _ndim(x)
     if n > 2:
@@ -976,6 +1230,12 @@ def t(input: Any) -> Any:
 
 
 def permute(input: Any, *dims: Any) -> Any:
+    """Reorder the dimensions.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.permute(torch.ones(2, 3, 4), (2, 0, 1)).shape
+    torch.Size([4, 2, 3])
+    """
     x = as_box(input)
     d = _shape_arg(dims)
     return _named(fnp.transpose(x, tuple(i % _py_max(_ndim(x), 1) for i in d)),
@@ -983,6 +1243,12 @@ def permute(input: Any, *dims: Any) -> Any:
 
 
 def expand(input: Any, *sizes: Any) -> Any:
+    """A broadcast view to ``sizes`` (``-1`` keeps a dimension).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.ones(3).expand(2, -1).shape
+    torch.Size([2, 3])
+    """
     x = as_box(input)
     sizes = _shape_arg(sizes)
     s = _shape(x)
@@ -991,10 +1257,23 @@ def expand(input: Any, *sizes: Any) -> Any:
 
 
 def broadcast_to(input: Any, size: Sequence[int]) -> Any:
+    """``input`` broadcast to ``size``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.broadcast_to(torch.tensor([1.0, 2.0]), (2, 2))
+    tensor([[1., 2.],
+            [1., 2.]])
+    """
     return expand(input, tuple(size))
 
 
 def repeat(input: Any, *sizes: Any) -> Any:
+    """Tile ``input`` ``sizes`` times along each dimension.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.tensor([1.0, 2.0]).repeat(2)
+    tensor([1., 2., 1., 2.])
+    """
     x = as_box(input)
     reps = _shape_arg(sizes)
     s = (1,) * (len(reps) - _ndim(x)) + _shape(x)
@@ -1036,6 +1315,12 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> Any:
 
 
 def split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    """Split into chunks of ``split_size_or_sections`` along ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> [t.shape for t in torch.split(torch.arange(5.0), 2)]
+    [torch.Size([2]), torch.Size([2]), torch.Size([1])]
+    """
     x = as_box(tensor)
     n = _shape(x)[dim]
     if isinstance(split_size_or_sections, int):
@@ -1053,12 +1338,24 @@ def split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tuple:
 
 
 def chunk(input: Any, chunks: int, dim: int = 0) -> tuple:
+    """Split into ``chunks`` nearly equal parts along ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> [t.tolist() for t in torch.chunk(torch.arange(5.0), 2)]
+    [[0.0, 1.0, 2.0], [3.0, 4.0]]
+    """
     n = _shape(input)[dim]
     size = -(-n // chunks)
     return split(input, size, dim)
 
 
 def unbind(input: Any, dim: int = 0) -> tuple:
+    """The slices along ``dim``, as a tuple.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.unbind(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    (tensor([1., 2.]), tensor([3., 4.]))
+    """
     x = as_box(input)
     d = dim % _ndim(x)
     return tuple(_named(fnp.getitem(x, (slice(None),) * d + (i,)), "UnbindBackward0")
@@ -1066,6 +1363,12 @@ def unbind(input: Any, dim: int = 0) -> tuple:
 
 
 def narrow(input: Any, dim: int, start: int, length: int) -> Any:
+    """``length`` entries from ``start`` along ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.narrow(torch.arange(5.0), 0, 1, 2)
+    tensor([1., 2.])
+    """
     x = as_box(input)
     d = dim % _ndim(x)
     return _named(fnp.getitem(x, (slice(None),) * d + (slice(start, start + length),)),
@@ -1073,12 +1376,25 @@ def narrow(input: Any, dim: int, start: int, length: int) -> Any:
 
 
 def gather(input: Any, dim: int, index: Any) -> Any:
+    """Values at ``index`` along ``dim`` (gradient scattered back).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.gather(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), 1, torch.tensor([[1], [0]]))
+    tensor([[2.],
+            [3.]])
+    """
     x = as_box(input)
     idx = np.asarray(concrete(index), np.int64)
     return _named(_ops.gather(x, idx, dim % _ndim(x)), "GatherBackward0")
 
 
 def masked_fill(input: Any, mask: Any, value: Any) -> Any:
+    """``value`` where ``mask`` holds, ``input`` elsewhere.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.tensor([1.0, -2.0]).masked_fill(torch.tensor([False, True]), 0.0)
+    tensor([1., 0.])
+    """
     x = as_box(input)
     m = np.asarray(concrete(mask), bool)
     if isinstance(value, Box):
@@ -1087,6 +1403,12 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Any:
 
 
 def flip(input: Any, dims: Sequence[int]) -> Any:
+    """Reverse the order along ``dims``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.flip(torch.tensor([1.0, 2.0, 3.0]), [0])
+    tensor([3., 2., 1.])
+    """
     x = as_box(input)
     idx = [slice(None)] * _ndim(x)
     for d in ([dims] if isinstance(dims, int) else dims):
@@ -1095,6 +1417,13 @@ def flip(input: Any, dims: Sequence[int]) -> Any:
 
 
 def diag(input: Any, diagonal: int = 0) -> Any:
+    """The diagonal of a matrix, or the diagonal matrix of a vector.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.diag(torch.tensor([1.0, 2.0]))
+    tensor([[1., 0.],
+            [0., 2.]])
+    """
     x = as_box(input)
     if _ndim(x) == 1:
         n = _shape(x)[0] + _py_abs(diagonal)
@@ -1111,10 +1440,22 @@ def diag(input: Any, diagonal: int = 0) -> Any:
 
 
 def trace(input: Any) -> Any:
+    """Sum of the diagonal.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.trace(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor(5.)
+    """
     return _named(sum(diag(input)), "TraceBackward0")
 
 
 def conj(input: Any) -> Any:
+    """Complex conjugate (real tensors are returned as they are).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.conj(torch.tensor([1 + 2j]))
+    tensor([1.-2.j])
+    """
     x = as_box(input)
     if np_dtype(x).kind != "c":
         return x
@@ -1122,6 +1463,12 @@ def conj(input: Any) -> Any:
 
 
 def real(input: Any) -> Any:
+    """Real part (real tensors are returned as they are).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.real(torch.tensor([1 + 2j]))
+    tensor([1.])
+    """
     x = as_box(input)
     if np_dtype(x).kind != "c":
         return x
@@ -1129,6 +1476,12 @@ def real(input: Any) -> Any:
 
 
 def imag(input: Any) -> Any:
+    """Imaginary part of a complex tensor.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.imag(torch.tensor([1 + 2j]))
+    tensor([2.])
+    """
     x = as_box(input)
     if np_dtype(x).kind != "c":
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
@@ -1146,31 +1499,72 @@ def clone(input: Any, *, memory_format: Any = None) -> Any:
 
 
 def numel(input: Any) -> int:
+    """Number of elements.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.numel(torch.ones(2, 3))
+    6
+    """
     return int(np.size(concrete(input)))
 
 
 def is_tensor(obj: Any) -> bool:
-    """Whether ``obj`` is a facade tensor."""
+    """Whether ``obj`` is a facade tensor.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.is_tensor(torch.ones(1)), torch.is_tensor([1.0])
+    (True, False)
+    """
     return isinstance(obj, _Tensor())
 
 
 def is_floating_point(input: Any) -> bool:
+    """Whether the dtype is a floating-point one.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.is_floating_point(torch.ones(1))
+    True
+    """
     return np_dtype(input).kind == "f"
 
 
 def is_complex(input: Any) -> bool:
+    """Whether the dtype is complex.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.is_complex(torch.ones(1))
+    False
+    """
     return np_dtype(input).kind == "c"
 
 
 def detach(input: Any) -> Any:
+    """``input.detach()``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.detach(torch.ones(1, requires_grad=True)).requires_grad
+    False
+    """
     return as_box(input).detach()
 
 
 def result_type(tensor1: Any, tensor2: Any) -> _dtype_cls:
+    """The dtype PyTorch's promotion gives ``tensor1 op tensor2``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.result_type(torch.tensor([1, 2]), 1.0)
+    torch.float32
+    """
     return as_dtype(result_dtype(tensor1, tensor2))
 
 
 def promote_types(type1: Any, type2: Any) -> _dtype_cls:
+    """The smallest dtype both can be converted to.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.promote_types(torch.int64, torch.float32)
+    torch.float64
+    """
     return as_dtype(np.promote_types(as_dtype(type1).dtype, as_dtype(type2).dtype))
 
 
@@ -1197,7 +1591,12 @@ exp2 = _fnp_unary("exp2", "exp2", "Exp2Backward0")
 
 
 def atan2(input: Any, other: Any) -> Any:
-    """Elementwise ``atan2(input, other)``."""
+    """Elementwise ``atan2(input, other)``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.atan2(torch.tensor([1.0]), torch.tensor([1.0]))
+    tensor([0.7854])
+    """
     a, b = _promote(as_box(input), as_box(other), floating=True, broadcast=True)
     return _named(fnp.arctan2(a, b), "Atan2Backward0")
 
@@ -1227,11 +1626,22 @@ def sort(input: Any, dim: int = -1, descending: bool = False, stable: bool = Fal
 
 
 def argsort(input: Any, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    """Indices that sort ``input`` along ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.argsort(torch.tensor([3.0, 1.0, 2.0]))
+    tensor([1, 2, 0])
+    """
     return sort(input, dim, descending, stable).indices
 
 
 def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
-    """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
+    """The ``k`` largest (or smallest) values along ``dim`` and their indices.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.topk(torch.tensor([3.0, 1.0, 2.0]), 2).values
+    tensor([3., 2.])
+    """
     x = as_box(input)
     v = concrete(x)
     d = dim % _py_max(v.ndim, 1)
@@ -1243,7 +1653,12 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
 
 
 def index_select(input: Any, dim: int, index: Any) -> Any:
-    """Entries ``index`` (a 1-D integer tensor) along ``dim``."""
+    """Entries ``index`` (a 1-D integer tensor) along ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.index_select(torch.tensor([1.0, 2.0, 3.0]), 0, torch.tensor([2, 0]))
+    tensor([3., 1.])
+    """
     x = as_box(input)
     d = dim % _py_max(_ndim(x), 1)
     idx = np.asarray(concrete(index), np.int64)
@@ -1251,7 +1666,12 @@ def index_select(input: Any, dim: int, index: Any) -> Any:
 
 
 def masked_select(input: Any, mask: Any) -> Any:
-    """The entries where ``mask`` holds, as a 1-D tensor."""
+    """The entries where ``mask`` holds, as a 1-D tensor.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.masked_select(torch.tensor([1.0, -2.0, 3.0]), torch.tensor([True, False, True]))
+    tensor([1., 3.])
+    """
     x = as_box(input)
     m = np.broadcast_to(np.asarray(concrete(mask), bool), _shape(x))
     if m.shape != _shape(x):
@@ -1260,7 +1680,12 @@ def masked_select(input: Any, mask: Any) -> Any:
 
 
 def einsum(equation: str, *operands: Any) -> Any:
-    """Einstein summation (``numpy.einsum`` semantics, differentiable)."""
+    """Einstein summation (``numpy.einsum`` semantics, differentiable).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.einsum('ij,j->i', torch.ones(2, 3), torch.ones(3))
+    tensor([3., 3.])
+    """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     ops_ = _promote(*[as_box(o) for o in operands])

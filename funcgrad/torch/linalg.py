@@ -72,19 +72,35 @@ def _back(t: Any, dt: Any, name: str) -> Any:
 
 
 def inv(A: Any) -> Any:
-    """Inverse of a square matrix (or a batch)."""
+    """Inverse of a square matrix (or a batch).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.inv(torch.tensor([[2.0, 0.0], [0.0, 4.0]]))
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]])
+    """
     a, dt = _wide(A)
     return _back(fnp.linalg.inv(a), dt, "LinalgInvExBackward0")
 
 
 def det(A: Any) -> Any:
-    """Determinant."""
+    """Determinant.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.det(torch.tensor([[2.0, 1.0], [1.0, 3.0]]))
+    tensor(5.)
+    """
     a, dt = _wide(A)
     return _back(fnp.linalg.det(a), dt, "LinalgDetBackward0")
 
 
 def slogdet(A: Any) -> Any:
-    """``(sign, logabsdet)`` of the determinant."""
+    """``(sign, logabsdet)`` of the determinant.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.slogdet(torch.eye(2)).logabsdet
+    tensor(0.)
+    """
     a, dt = _wide(A)
     sign, logabs = fnp.linalg.slogdet(a)
     return _slogdet_t(_back(sign, dt, "LinalgSlogdetBackward0"),
@@ -92,7 +108,12 @@ def slogdet(A: Any) -> Any:
 
 
 def solve(A: Any, B: Any, *, left: bool = True) -> Any:
-    """The solution ``X`` of ``A X = B``."""
+    """The solution ``X`` of ``A X = B``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.solve(torch.eye(2) * 2, torch.tensor([2.0, 4.0]))
+    tensor([1., 2.])
+    """
     a, b = F._promote(_f(A), _f(B))
     dt = F.np_dtype(a)
     a, _ = _wide(a)
@@ -106,13 +127,23 @@ def solve(A: Any, B: Any, *, left: bool = True) -> Any:
 
 def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
                 dtype: Any = None) -> Any:
-    """The ``ord``-norm of ``x`` as a vector (all elements, or along ``dim``)."""
+    """The ``ord``-norm of ``x`` as a vector (all elements, or along ``dim``).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.vector_norm(torch.tensor([3.0, 4.0]))
+    tensor(5.)
+    """
     return F.norm(x, p=ord, dim=dim, keepdim=keepdim)
 
 
 def matrix_norm(A: Any, ord: Any = "fro", dim: tuple = (-2, -1), keepdim: bool = False, *,
                 dtype: Any = None) -> Any:
-    """Frobenius (default) or other matrix norm over the last two dimensions."""
+    """Frobenius (default) or other matrix norm over the last two dimensions.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.matrix_norm(torch.ones(2, 2))
+    tensor(2.)
+    """
     if ord == "fro":
         if F._ndim(A) == 2 and not keepdim:
             return F.norm(A)
@@ -124,7 +155,12 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: tuple = (-2, -1), keepdim: bool =
 def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *,
          dtype: Any = None) -> Any:
     """``vector_norm`` for vectors (or with an int ``dim``), ``matrix_norm``
-    for matrices; ``ord=None`` is the 2-norm / Frobenius norm."""
+for matrices; ``ord=None`` is the 2-norm / Frobenius norm.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.norm(torch.tensor([3.0, 4.0]))
+    tensor(5.)
+    """
     if ord is None:
         return F.norm(A, p=2, dim=dim, keepdim=keepdim)
     if dim is None and F._ndim(A) == 2 or isinstance(dim, tuple) and len(dim) == 2:
@@ -146,7 +182,13 @@ def _hermitian_from(a: Any, uplo: str) -> Any:
 
 def cholesky(A: Any, *, upper: bool = False) -> Any:
     """Lower (or upper) Cholesky factor. As in PyTorch, only the lower
-    triangle of ``A`` is read and the gradient is symmetric."""
+triangle of ``A`` is read and the gradient is symmetric.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.cholesky(torch.tensor([[4.0, 2.0], [2.0, 5.0]]))
+    tensor([[2., 0.],
+            [1., 2.]])
+    """
     a, dt = _wide(A)
     L = fnp.linalg.cholesky(_hermitian_from(a, "L"))
     if upper:
@@ -155,14 +197,24 @@ def cholesky(A: Any, *, upper: bool = False) -> Any:
 
 
 def qr(A: Any, mode: str = "reduced") -> Any:
-    """``(Q, R)``."""
+    """``(Q, R)``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.qr(torch.eye(2)).R.shape
+    torch.Size([2, 2])
+    """
     a, dt = _wide(A)
     q, r = fnp.linalg.qr(a, mode=mode)
     return _qr_t(_back(q, dt, "LinalgQrBackward0"), _back(r, dt, "LinalgQrBackward0"))
 
 
 def eigh(A: Any, UPLO: str = "L") -> Any:
-    """Eigenvalues (ascending) and eigenvectors of a symmetric matrix."""
+    """Eigenvalues (ascending) and eigenvectors of a symmetric matrix.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.eigh(torch.tensor([[2.0, 0.0], [0.0, 1.0]])).eigenvalues
+    tensor([1., 2.])
+    """
     a, dt = _wide(A)
     w, v = fnp.linalg.eigh(_hermitian_from(a, UPLO))
     return _eigh_t(_back(w, np.empty(0, dt).real.dtype, "LinalgEighBackward0"),
@@ -170,11 +222,22 @@ def eigh(A: Any, UPLO: str = "L") -> Any:
 
 
 def eigvalsh(A: Any, UPLO: str = "L") -> Any:
+    """Eigenvalues (ascending) of a symmetric matrix.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.eigvalsh(torch.tensor([[2.0, 0.0], [0.0, 1.0]]))
+    tensor([1., 2.])
+    """
     return eigh(A, UPLO).eigenvalues
 
 
 def svd(A: Any, full_matrices: bool = True) -> Any:
-    """``(U, S, Vh)``."""
+    """``(U, S, Vh)``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.svd(torch.eye(2)).S
+    tensor([1., 1.])
+    """
     a, dt = _wide(A)
     u, s, vh = fnp.linalg.svd(a, full_matrices=full_matrices)
     real = np.empty(0, dt).real.dtype
@@ -183,18 +246,37 @@ def svd(A: Any, full_matrices: bool = True) -> Any:
 
 
 def svdvals(A: Any) -> Any:
-    """Singular values, descending."""
+    """Singular values, descending.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.svdvals(torch.tensor([[3.0, 0.0], [0.0, 4.0]]))
+    tensor([4., 3.])
+    """
     a, dt = _wide(A)
     return _back(fnp.linalg.svd(a, compute_uv=False), np.empty(0, dt).real.dtype,
                  "LinalgSvdBackward0")
 
 
 def pinv(A: Any, *, hermitian: bool = False) -> Any:
+    """Moore-Penrose pseudo-inverse.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.pinv(torch.tensor([[2.0, 0.0], [0.0, 0.0]]))
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.0000]])
+    """
     a, dt = _wide(A)
     return _back(fnp.linalg.pinv(a, hermitian=hermitian), dt, "LinalgPinvBackward0")
 
 
 def matrix_power(A: Any, n: int) -> Any:
+    """``A`` to the integer power ``n`` (negative: of the inverse).
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.matrix_power(torch.tensor([[1.0, 1.0], [0.0, 1.0]]), 3)
+    tensor([[1., 3.],
+            [0., 1.]])
+    """
     out: Optional[Any] = None
     if n < 0:
         A, n = inv(A), -n
@@ -207,15 +289,34 @@ def matrix_power(A: Any, n: int) -> Any:
 
 
 def cross(input: Any, other: Any, *, dim: int = -1) -> Any:
+    """Cross product of 3-vectors along ``dim``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.cross(torch.tensor([1.0, 0.0, 0.0]), torch.tensor([0.0, 1.0, 0.0]))
+    tensor([0., 0., 1.])
+    """
     a, b = F._promote(F.as_box(input), F.as_box(other))
     return _named(fnp.linalg.cross(a, b, axis=dim), "LinalgCrossBackward0")
 
 
 def matmul(input: Any, other: Any) -> Any:
+    """``torch.matmul``.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.matmul(torch.ones(1, 2), torch.ones(2, 1))
+    tensor([[2.]])
+    """
     return F.matmul(input, other)
 
 
 def multi_dot(tensors: Any) -> Any:
+    """Product of a sequence of matrices.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.linalg.multi_dot([torch.eye(2), torch.ones(2, 2)])
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
     out = None
     for t in tensors:
         out = t if out is None else F.matmul(out, t)
