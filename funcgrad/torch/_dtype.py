@@ -20,7 +20,12 @@ __all__ = ["dtype", "as_dtype", "to_numpy_dtype", "get_default_dtype", "set_defa
 
 
 class dtype:
-    """A tensor element type; ``.dtype`` is the NumPy dtype behind it."""
+    """A tensor element type; ``.dtype`` is the NumPy dtype behind it.
+
+    >>> import funcgrad.torch as torch
+    >>> torch.float16.itemsize, torch.complex64.to_real()
+    (2, torch.float32)
+    """
 
     __slots__ = ("name", "dtype", "__weakref__")
 
@@ -85,7 +90,12 @@ _DEFAULT = [float32]
 
 
 def as_dtype(x: Any) -> dtype:
-    """The facade dtype for a facade dtype, a NumPy dtype or a Python type."""
+    """The facade dtype for a facade dtype, a NumPy dtype or a Python type.
+
+    >>> import numpy as np
+    >>> as_dtype(np.int32), as_dtype(float)
+    (torch.int32, torch.float32)
+    """
     if isinstance(x, dtype):
         return x
     import builtins
@@ -105,7 +115,11 @@ def as_dtype(x: Any) -> dtype:
 
 
 def to_numpy_dtype(x: Any) -> np.dtype:
-    """The NumPy dtype of a facade dtype (or anything ``np.dtype`` accepts)."""
+    """The NumPy dtype of a facade dtype (or anything ``np.dtype`` accepts).
+
+    >>> to_numpy_dtype(float64)
+    dtype('float64')
+    """
     if isinstance(x, dtype):
         return x.dtype
     return as_dtype(x).dtype
@@ -136,4 +150,9 @@ def set_default_dtype(d: dtype) -> None:
 
 
 def to_complex_default() -> dtype:
+    """The complex dtype matching the default float (complex64 for float32).
+
+    >>> to_complex_default()
+    torch.complex64
+    """
     return complex128 if _DEFAULT[0] is float64 else complex64

@@ -41,7 +41,13 @@ def is_grad_enabled() -> bool:
 
 
 def is_inference_mode_enabled() -> bool:
-    """Whether an ``inference_mode()`` block is active (thread-local)."""
+    """Whether an ``inference_mode()`` block is active (thread-local).
+
+    >>> import funcgrad.torch as torch
+    >>> with torch.inference_mode():
+    ...     torch.is_inference_mode_enabled()
+    True
+    """
     return _INFERENCE.get()
 
 

@@ -63,7 +63,11 @@ _USES_OUTPUT = frozenset({"exp", "sqrt", "tanh", "tan", "sigmoid", "softmax", "l
 
 
 def legacy_type_name(np_dtype: Any) -> str:
-    """``torch.FloatTensor`` for float32, ... (used in error messages)."""
+    """``torch.FloatTensor`` for float32, ... (used in error messages).
+
+    >>> legacy_type_name("float64")
+    'torch.DoubleTensor'
+    """
     return "torch." + _LEGACY.get(str(np.dtype(np_dtype)), "Tensor")
 
 
@@ -90,7 +94,12 @@ class Size(tuple):
 
 
 def return_types(name: str, values: Any, indices: Any) -> Any:
-    """``torch.return_types.max(values=..., indices=...)``."""
+    """``torch.return_types.max(values=..., indices=...)``.
+
+    >>> import funcgrad.torch as torch
+    >>> return_types("max", torch.tensor(2.0), torch.tensor(1)).indices
+    tensor(1)
+    """
     return _RETURN_TYPES[name](values, indices)
 
 
@@ -1133,7 +1142,12 @@ class TensorTracer(_TensorBase):
     """A tensor inside a functional transform (``funcgrad.grad`` of code
     written with facade tensors): the math of the Tensor API, recorded on
     the transform's trace. Converting it to a concrete value raises, as for
-    any traced value; ``detach()`` is ``funcgrad.stop_gradient``."""
+    any traced value; ``detach()`` is ``funcgrad.stop_gradient``.
+
+    >>> import funcgrad, funcgrad.torch as torch
+    >>> funcgrad.grad(lambda w: (w * w.detach()).sum())(torch.tensor([3.0]))
+    tensor([3.])
+    """
 
     __slots__ = ()
 

@@ -35,7 +35,14 @@ __all__ = ["Function", "FunctionCtx", "once_differentiable", "NestedIOFunction"]
 
 
 class FunctionCtx:
-    """The ``ctx`` passed to ``forward`` and ``backward``."""
+    """The ``ctx`` passed to ``forward`` and ``backward``: ``save_for_backward``
+    / ``saved_tensors``, ``needs_input_grad``, ``mark_dirty``,
+    ``mark_non_differentiable``, ``set_materialize_grads``, and any
+    attribute you set on it (see the module example).
+
+    >>> ctx = FunctionCtx(); ctx.k = 3; ctx.saved_tensors
+    ()
+    """
 
     def __init__(self) -> None:
         self.needs_input_grad: tuple = ()
@@ -199,7 +206,22 @@ class Function(metaclass=_FunctionMeta):
     ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` (one
     gradient per ``forward`` argument, ``None`` for non-tensors), call
     ``MyFunction.apply(*args)``. A ``setup_context(ctx, inputs, output)``
-    with a ``forward`` without ``ctx`` works too (PyTorch 2 style)."""
+    with a ``forward`` without ``ctx`` works too (PyTorch 2 style).
+    Inside ``funcgrad.grad`` & co., ``apply`` becomes a
+    ``funcgrad.custom_vjp``, so ``backward`` is used there as well.
+
+    >>> import funcgrad.torch as torch
+    >>> class Double(torch.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x * 2
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return g * 2
+    >>> x = torch.ones(1, requires_grad=True)
+    >>> Double.apply(x).sum().backward(); x.grad
+    tensor([2.])
+    """
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
@@ -326,12 +348,32 @@ def _is_complex(x: Any) -> bool:
 
 
 class NestedIOFunction(Function):
-    """Kept for API compatibility; use :class:`Function`."""
+    """Kept for API compatibility; use :class:`Function`.
+
+    >>> issubclass(NestedIOFunction, Function)
+    True
+    """
 
 
 def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a ``backward`` that cannot itself be differentiated: it runs
-    under ``no_grad`` and its results carry no graph."""
+    under ``no_grad`` and its results carry no graph.
+
+    >>> import funcgrad.torch as torch
+    >>> class Square(torch.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     @once_differentiable
+    ...     def backward(ctx, g):
+    ...         x, = ctx.saved_tensors
+    ...         return 2 * x * g
+    >>> x = torch.tensor(3.0, requires_grad=True)
+    >>> g, = torch.autograd.grad(Square.apply(x), x, create_graph=True); g.requires_grad
+    False
+    """
 
     @functools.wraps(fn)
     def wrapper(ctx: Any, *args: Any) -> Any:

@@ -30,7 +30,13 @@ def _prep(inputs: Any, create_graph: bool) -> tuple:
 
 def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
              strict: bool = False, vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
-    """Jacobian of ``func`` at ``inputs`` (shape ``out.shape + in.shape``)."""
+    """Jacobian of ``func`` at ``inputs`` (shape ``out.shape + in.shape``).
+
+    >>> import funcgrad.torch as torch
+    >>> jacobian(lambda x: 3 * x, torch.ones(2))
+    tensor([[3., 0.],
+            [0., 3.]])
+    """
     from .. import _functions as F
     from .._tensor import Tensor
     single, ins = _prep(inputs, create_graph)
@@ -56,7 +62,13 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
 
 def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
             strict: bool = False, vectorize: bool = False) -> Any:
-    """Hessian of a scalar ``func`` at ``inputs``."""
+    """Hessian of a scalar ``func`` at ``inputs``.
+
+    >>> import funcgrad.torch as torch
+    >>> hessian(lambda x: (x ** 3).sum(), torch.tensor([1.0, 2.0]))
+    tensor([[ 6.,  0.],
+            [ 0., 12.]])
+    """
     single = not isinstance(inputs, (tuple, list))
 
     def grad_fn(*xs: Any) -> Any:
@@ -68,7 +80,12 @@ def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
 
 def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple:
-    """``(func(inputs), v^T J)``."""
+    """``(func(inputs), v^T J)``.
+
+    >>> import funcgrad.torch as torch
+    >>> vjp(lambda x: x ** 2, torch.tensor([1.0, 2.0]), torch.ones(2))
+    (tensor([1., 4.]), tensor([2., 4.]))
+    """
     single, ins = _prep(inputs, create_graph)
     out = func(*ins)
     gs = _grad(out, ins, grad_outputs=v, create_graph=create_graph, allow_unused=True)
