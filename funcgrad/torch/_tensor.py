@@ -368,7 +368,18 @@ class _TensorBase(Box):
     # --- properties ----------------------------------------------------------------
     @property
     def T(self) -> Any:
-        return F.permute(self, tuple(range(self.ndim))[::-1])
+        n = self.ndim
+        if n == 0:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity "
+                          "in these cases.", UserWarning, stacklevel=2)
+            return self
+        if n > 2:
+            warnings.warn(
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+                "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+                "to reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
+        return F.permute(self, tuple(range(n))[::-1])
 
     @property
     def mT(self) -> Any:
