@@ -357,6 +357,162 @@ def polyint(p: Any, m: int = 1, k: Any = None) -> Any:
     return p
 
 
+def polydiv(u: Any, v: Any) -> tuple:
+    """Differentiable ``numpy.polydiv``: quotient and remainder of polynomial
+    long division (leading remainder terms within 1e-14 of zero dropped, as
+    NumPy decides on the values).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.polydiv(np.array([1.0, 0.0, -1.0]), np.array([1.0, 1.0]))
+    (array([ 1., -1.]), array([0.]))
+    """
+    fnp = _fnp()
+    u, v = as_array(u), as_array(v)
+    u = (_reshape(u, (1,)) if _ndim(u) == 0 else u) + 0.0
+    v = (_reshape(v, (1,)) if _ndim(v) == 0 else v) + 0.0
+    getitem = fnp.getitem
+    dt = np.result_type(dtype_of(u), dtype_of(v))
+    u = u if dtype_of(u) == dt else fnp.astype(u, dt)
+    m, n = _shape(u)[0] - 1, _shape(v)[0] - 1
+    scale = 1.0 / getitem(v, 0)
+    r = u
+    q = []
+    for k in range(m - n + 1):
+        d = scale * getitem(r, k)
+        q.append(d)
+        parts = [np.zeros(k, dt), d * v, np.zeros(m - n - k, dt)]
+        r = r - concatenate([p for p in parts if _shape(p)[0]])
+    quotient = (_fnp().stack(q) if q else np.zeros(1, dt))
+    if dtype_of(quotient) != dt:
+        quotient = fnp.astype(quotient, dt)
+    start = 0
+    rv = _concrete(r)
+    while start < len(rv) - 1 and np.allclose(rv[start], 0, rtol=1e-14):
+        start += 1
+    return quotient, (getitem(r, slice(start, None)) if start else r)
+
+
+def poly(seq_of_zeros: Any) -> Any:
+    """Differentiable ``numpy.poly``: coefficients of the monic polynomial with
+    the given roots (or the characteristic polynomial of a square matrix,
+    through ``linalg.eigvals``).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.poly(np.array([1.0, 2.0]))
+    array([ 1., -3.,  2.])
+    """
+    fnp = _fnp()
+    z = as_array(seq_of_zeros)
+    z = _reshape(z, (1,)) if _ndim(z) == 0 else z
+    sh = _shape(z)
+    if len(sh) == 2 and sh[0] == sh[1] and sh[0] != 0:
+        z = fnp.linalg.eigvals(z)
+    elif len(sh) == 1:
+        want = np.dtype(np.mintypecode(dtype_of(z).char))
+        z = z if dtype_of(z) == want else fnp.astype(z, want)
+    else:
+        raise ValueError("input must be 1d or non-empty square 2d array.")
+    if _shape(z)[0] == 0:
+        return 1.0
+    dt = dtype_of(z)
+    a = np.ones((1,), dtype=dt)
+    for i in range(_shape(z)[0]):
+        factor = concatenate([np.ones((1,), dt), _reshape(-fnp.getitem(z, i), (1,))])
+        a = convolve(a, factor, mode="full")
+    if dtype_of(a).kind == "c":
+        roots_ = np.asarray(_concrete(z), complex)
+        if np.all(np.sort(roots_) == np.sort(roots_.conjugate())):
+            a = fnp.real(a)
+    return a
+
+
+def roots(p: Any) -> Any:
+    """Differentiable ``numpy.roots``: the eigenvalues of the companion matrix
+    (through ``linalg.eigvals``; complex in general). Roots must be simple for
+    the gradient to exist. Zero coefficients at either end are stripped on
+    the values, as NumPy does, so the roots at 0 that trailing zeros give are
+    constants.
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> np.sort(fnp.roots(np.array([1.0, -3.0, 2.0])))
+    array([1., 2.])
+    """
+    fnp = _fnp()
+    p = as_array(p)
+    p = _reshape(p, (1,)) if _ndim(p) == 0 else p
+    if _ndim(p) != 1:
+        raise ValueError("Input must be a rank-1 array.")
+    nz = np.flatnonzero(_concrete(p))
+    if nz.size == 0:
+        return np.array([])
+    trailing = _shape(p)[0] - int(nz[-1]) - 1
+    p = fnp.getitem(p, slice(int(nz[0]), int(nz[-1]) + 1))
+    if dtype_of(p).kind not in "fc":
+        p = fnp.astype(p, np.float64)
+    n = _shape(p)[0]
+    if n > 1:
+        first = _reshape(-fnp.getitem(p, slice(1, None)) / fnp.getitem(p, 0), (1, n - 1))
+        companion = concatenate([first, np.eye(n - 2, n - 1, dtype=dtype_of(p))], axis=0)
+        found = fnp.linalg.eigvals(companion)
+    else:
+        found = np.array([])
+    if trailing:
+        found = concatenate([found, np.zeros(trailing, dtype_of(found))])
+    return found
+
+
+def polyfit(x: Any, y: Any, deg: int, rcond: Any = None, full: bool = False, w: Any = None,
+            cov: Any = False) -> Any:
+    """Differentiable ``numpy.polyfit``: least-squares coefficients (through
+    ``linalg.lstsq``), differentiable in ``x``, ``y`` and ``w``. ``cov=True``
+    is not supported.
+
+    >>> import funcgrad, funcgrad.numpy as fnp, numpy as np
+    >>> x = np.array([0.0, 1.0, 2.0])
+    >>> np.round(fnp.polyfit(x, 2 * x + 1, 1), 12)
+    array([2., 1.])
+    """
+    if cov:
+        raise NotImplementedError("funcgrad.numpy.polyfit does not support cov=")
+    fnp = _fnp()
+    order = int(deg) + 1
+    x, y = as_array(x) + 0.0, as_array(y) + 0.0
+    if deg < 0:
+        raise ValueError("expected deg >= 0")
+    if _ndim(x) != 1:
+        raise TypeError("expected 1D vector for x")
+    if _shape(x)[0] == 0:
+        raise TypeError("expected non-empty vector for x")
+    if _ndim(y) < 1 or _ndim(y) > 2:
+        raise TypeError("expected 1D or 2D array for y")
+    if _shape(x)[0] != _shape(y)[0]:
+        raise TypeError("expected x and y to have same length")
+    if rcond is None:
+        rcond = _shape(x)[0] * np.finfo(dtype_of(x)).eps
+    lhs = vander(x, order)
+    rhs = y
+    if w is not None:
+        w = as_array(w) + 0.0
+        if _ndim(w) != 1:
+            raise TypeError("expected a 1-d array for weights")
+        if _shape(w)[0] != _shape(y)[0]:
+            raise TypeError("expected w and y to have the same length")
+        column = _reshape(w, (-1, 1))
+        lhs = lhs * column
+        rhs = rhs * (column if _ndim(rhs) == 2 else w)
+    scale = fnp.sqrt(fnp.sum(lhs * lhs, axis=0))
+    lhs = lhs / scale
+    c, resids, rank, s = fnp.linalg.lstsq(lhs, rhs, rcond)
+    c = fnp.transpose(fnp.transpose(c) / scale)
+    if rank != order and not full:
+        import warnings
+        warnings.warn("Polyfit may be poorly conditioned", np.exceptions.RankWarning,
+                      stacklevel=2)
+    if full:
+        return c, resids, rank, s, rcond
+    return c
+
+
 def vander(x: Any, N: Optional[int] = None, increasing: bool = False) -> Any:
     """Differentiable ``numpy.vander``: columns are powers of ``x`` (built by
     repeated multiplication, as NumPy's cumulative product does).
@@ -553,6 +709,11 @@ _NOTES = {
     "convolve": "1-d, modes full/same/valid; gradients reach both operands.",
     "correlate": "1-d, modes valid/same/full, conjugates v (as NumPy); gradients reach both.",
     "cross": "2-vectors have a zero third component; two 2-vectors give the z-component.",
+    "polydiv": "Which leading remainder terms are dropped is decided on the values.",
+    "roots": "Through linalg.eigvals of the companion matrix: needs simple roots. Leading "
+             "and trailing zero coefficients are stripped on the values, as NumPy does: "
+             "the roots at 0 of trailing zeros are constants.",
+    "polyfit": "Through linalg.lstsq; differentiable in x, y and w; cov= unsupported.",
     "unwrap": "The added multiples of period are constants: the gradient passes through.",
     "gradient": "Differentiable in f; spacings and coordinates are constants.",
     "vander": "Powers by repeated multiplication, as NumPy (float32 becomes float64, as NumPy).",
@@ -566,5 +727,6 @@ for _name, _fn in [("diff", diff), ("ediff1d", ediff1d), ("kron", kron),
                    ("polyval", polyval), ("interp", interp), ("polyadd", polyadd),
                    ("polysub", polysub), ("polymul", polymul), ("polyder", polyder),
                    ("polyint", polyint), ("vander", vander), ("unwrap", unwrap),
-                   ("gradient", gradient)]:
+                   ("gradient", gradient), ("polydiv", polydiv), ("poly", poly),
+                   ("roots", roots), ("polyfit", polyfit)]:
     register(_name, _fn, F, notes=_NOTES.get(_name, ""))

@@ -554,6 +554,41 @@ def _geomspace(draw):
     return (sign * (np.abs(a) + 0.2), sign * (np.abs(b) + 0.2)), kwargs
 
 
+def _polydiv(draw):
+    u = draw(arrays((draw(st.integers(1, 5)),)))
+    v = draw(arrays((draw(st.integers(1, 3)),)))
+    v[0] = np.copysign(max(abs(v[0]), 0.3), v[0])
+    m, n = len(u) - 1, len(v) - 1
+    rem = np.polydiv(u, v)[1]
+    # The dropping of leading remainder terms must not flip under a small step.
+    assume(len(rem) == (max(n, 1) if m >= n else m + 1))
+    assume(len(rem) == 1 or abs(rem[0]) > 1e-3)
+    return (u, v), {}
+
+
+def _poly(draw):
+    return (draw(arrays((draw(st.integers(1, 4)),))),), {}
+
+
+def _roots(draw):
+    # Coefficients of a polynomial with simple real roots away from 0: complex
+    # pairs would let LAPACK's order of eigenvalues change under a
+    # finite-difference step.
+    r = draw(arrays((draw(st.integers(1, 3)),), -2.0, 2.0).filter(lambda v: _distinct(v, 0.3)))
+    assume(np.all(np.abs(r) > 0.1))
+    return (np.poly(r) * draw(st.sampled_from([1.0, -0.5, 2.0])),), {}
+
+
+def _polyfit(draw):
+    n = draw(st.integers(3, 6))
+    x = np.sort(draw(arrays((n,), 0.0, 1.0).filter(lambda v: _distinct(v, 0.1))))
+    y = draw(arrays((n,) if draw(st.booleans()) else (n, 2)))
+    kwargs = {}
+    if draw(st.booleans()):
+        kwargs["w"] = draw(arrays((n,), 0.5, 1.5))
+    return (x, y, draw(st.integers(0, min(2, n - 1)))), kwargs
+
+
 SPECS = {
     "reshape": Spec(_with(_reshape)),
     "ravel": Spec(_with(_ravel)),
@@ -643,4 +678,11 @@ SPECS = {
     "linspace": Spec(_with(_linspace), argnums=(0, 1)),
     "logspace": Spec(_with(_logspace), argnums=(0, 1, 4)),
     "geomspace": Spec(_with(_geomspace), argnums=(0, 1), float32=False),  # float64, as NumPy
+    "polydiv": Spec(_with(_polydiv), argnums=(0, 1)),
+    "poly": [Spec(_with(_poly)),
+             Spec(_one(min_dims=2, max_dims=2, min_side=2, max_side=2).map(
+                 lambda m: ((m,), {})), order=1, float32=False)],
+    "roots": Spec(_with(_roots)),
+    # vander inside promotes float32 to float64, as in NumPy
+    "polyfit": Spec(_with(_polyfit), argnums=(0, 1), float32=False),
 }

@@ -79,6 +79,9 @@ PLAIN_CALLS = {
     "gradient": lambda x: np.gradient(x, 0.5, [0.0, 1.0, 1.5, 3.0])[1],
     "linspace": lambda x: np.linspace(x[0], x[1], 4, axis=-1),
     "logspace": lambda x: np.logspace(x[0], 1.0, 3, base=2.0),
+    "polydiv": lambda x: np.polydiv(x[0], x[1, :2] + 3.0)[0],
+    "poly": lambda x: np.poly(x[0]),
+    "polyfit": lambda x: np.polyfit([0.0, 0.5, 1.0, 2.0], x.T, 2),
 }
 
 
@@ -206,7 +209,7 @@ def test_docstring_examples(module):
 
 REAL_ONLY = {"interp", "unwrap", "sort", "partition", "sort_complex",  # order or real x
              "logspace"}  # complex powers: covered by the registry's real specs
-WIDENS = {"polyder", "polyint", "vander"}  # NumPy mixes in int64/float64 arrays
+WIDENS = {"polyder", "polyint", "vander", "polyfit"}  # NumPy mixes in int64/float64 arrays
 
 
 @pytest.mark.parametrize("name", sorted(set(PLAIN_CALLS) - REAL_ONLY))
