@@ -38,9 +38,10 @@ class _Recording:
                  "out_nodes", "aux")
 
     def __init__(self, fun: Callable[..., Any], primals: tuple, has_aux: bool,
-                 who: str) -> None:
+                 who: str, flat: Optional[tuple] = None) -> None:
         trace = new_trace()
-        leaves, self.in_tree = tree_flatten(primals)
+        # ``flat``: ``tree_flatten(primals)`` when the caller already has it
+        leaves, self.in_tree = flat if flat is not None else tree_flatten(primals)
         self.in_leaves = [_as_array(x) for x in leaves]
         boxed = [trace.new_input(x) if _is_inexact(x) else x for x in self.in_leaves]
         self.in_nodes = [b._node if b is not x else None for b, x in zip(boxed, self.in_leaves)]
@@ -208,8 +209,9 @@ def value_and_grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = 
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
         nums, single = _argnums(argnums, len(args), who)
         diff = tuple(args[i] for i in nums)
-        _check_inputs(tree_flatten(diff)[0], "grad", allow_int, holomorphic)
-        rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, "grad")
+        flat = tree_flatten(diff)
+        _check_inputs(flat[0], "grad", allow_int, holomorphic)
+        rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, "grad", flat)
         out = _check_scalar_output(rec, holomorphic)
         grads = rec.pullback([np.ones((), dtype_of(out))], release=True)
         g = tree_unflatten(rec.in_tree, grads)
@@ -290,8 +292,9 @@ def jacobian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
     def jacobian_f(*args: Any, **kwargs: Any) -> Any:
         nums, single = _argnums(argnums, len(args), who)
         diff = tuple(args[i] for i in nums)
-        _check_inputs(tree_flatten(diff)[0], who, allow_int, holomorphic)
-        rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, who)
+        flat = tree_flatten(diff)
+        _check_inputs(flat[0], who, allow_int, holomorphic)
+        rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, who, flat)
         per_output = []
         for j, out in enumerate(rec.out_leaves):
             kind = dtype_of(out).kind
