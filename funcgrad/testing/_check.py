@@ -6,6 +6,12 @@ central differences computed on float64 (complex128) copies of the inputs.
 Non-scalar outputs are reduced with random cotangents, complex values follow
 JAX's convention (a cotangent ``c`` of ``z = x + iy`` is ``dL/dx - i dL/dy``),
 and ``order=k`` repeats the check on the VJP itself, k levels deep.
+
+The two building blocks are public so that other checkers share them (the
+facade's ``torch.autograd.gradcheck`` uses both): :func:`numerical_jacobian`
+(central differences, one element at a time) and :func:`find_mismatch`
+(elementwise ``atol + rtol * |numeric|`` comparison that locates the worst
+element).
 """
 from __future__ import annotations
 
@@ -93,6 +99,132 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int = 1,
         return fun(*tree_unflatten(tree, list(flat)))
 
     _check_order(call, leaves, names, diff, order, 1, opts, rng)
+
+
+def numerical_jacobian(f: Callable[[np.ndarray], Any], x: Any, eps: float, *,
+                       direction: complex = 1.0) -> np.ndarray:
+    """Central-difference derivatives of ``f`` at ``x``, one element at a time.
+
+    Element ``k`` of ``x`` is moved by ``+eps * direction`` and
+    ``-eps * direction`` (the other elements unchanged) and
+    ``(f(plus) - f(minus)) / (2 * eps)`` is stored at index ``k``. The result
+    has shape ``x.shape + shape_of_f's_output``: for a scalar-valued ``f`` it is
+    the gradient, for an array-valued one the input-major Jacobian (reshape to
+    ``(x.size, out.size)`` for a matrix).
+
+    ``f`` receives a fresh array of ``x``'s dtype each call (it may keep or
+    modify it) and returns anything ``np.asarray`` accepts. ``direction=1j``
+    perturbs imaginary parts of a complex ``x``; combining both directions
+    gives a complex convention: JAX's cotangent of a real ``L`` is
+    ``d/dRe - 1j * d/dIm``, PyTorch's gradient is ``d/dRe + 1j * d/dIm``.
+    The arithmetic happens in ``x``'s and ``f``'s dtypes: pass float64 for
+    accurate differences.
+
+    >>> import numpy as np
+    >>> from funcgrad.testing._check import numerical_jacobian
+    >>> np.round(numerical_jacobian(lambda v: v ** 2, np.array([1.0, 3.0]), 1e-6), 6)
+    array([[2., 0.],
+           [0., 6.]])
+    >>> z = np.array([1.0 + 2.0j])
+    >>> f = lambda v: np.abs(v[0]) ** 2                     # d/dRe = 2 Re, d/dIm = 2 Im
+    >>> np.round(numerical_jacobian(f, z, 1e-6, direction=1j), 6)
+    array([4.])
+    """
+    x = np.asarray(x)
+    if np.iscomplexobj(direction) and np.imag(direction) != 0 and x.dtype.kind != "c":
+        raise ValueError("numerical_jacobian: a complex direction needs a complex x, got "
+                         f"dtype {x.dtype}.")
+    if x.size == 0:
+        out = np.asarray(f(x.copy()))
+        dt = np.result_type(out.dtype, np.float64 if x.dtype.kind not in "fc" else x.dtype)
+        return np.zeros(x.shape + out.shape, dt)
+    jac: Optional[np.ndarray] = None
+    step = eps * direction
+    for k in range(x.size):
+        plus, minus = x.copy(), x.copy()
+        plus.flat[k] += step
+        minus.flat[k] -= step
+        d = (np.asarray(f(plus)) - np.asarray(f(minus))) / (2 * eps)
+        if jac is None:
+            jac = np.zeros(x.shape + d.shape, d.dtype)
+        jac[np.unravel_index(k, x.shape)] = d
+    assert jac is not None
+    return jac
+
+
+@dataclasses.dataclass
+class Mismatch:
+    """Where an analytic derivative and a numeric one disagree most
+    (returned by :func:`find_mismatch`).
+
+    ``index``: the worst element; ``analytic`` / ``numeric``: the values there;
+    ``error`` and ``bound``: ``|analytic - numeric|`` and
+    ``atol + rtol * |numeric|`` there; ``count`` of ``size`` elements are
+    outside their bound.
+    """
+    index: tuple
+    analytic: Any
+    numeric: Any
+    error: float
+    bound: float
+    atol: float
+    rtol: float
+    count: int
+    size: int
+
+    def describe(self, note: str = "") -> str:
+        """Two indented lines naming the worst element and how far off it is;
+        ``note`` goes after the tolerance formula.
+
+        >>> import numpy as np
+        >>> m = find_mismatch(np.array([1.0, 2.5]), np.array([1.0, 2.0]), 1e-5, 1e-5)
+        >>> print(m.describe())
+          worst element (1,): analytic 2.5 vs numeric 2
+          |analytic - numeric| = 0.5 > atol 1e-05 + rtol 1e-05 * |numeric|; 1 of 2 element(s) outside
+        """
+        return (f"  worst element {self.index}: analytic {_fmt(self.analytic)} vs numeric "
+                f"{_fmt(self.numeric)}\n"
+                f"  |analytic - numeric| = {self.error:.3g} > atol {self.atol:g} + rtol "
+                f"{self.rtol:g} * |numeric|{note}; {self.count} of {self.size} element(s) "
+                "outside")
+
+
+def find_mismatch(analytic: Any, numeric: Any, atol: float, rtol: float, *,
+                  equal_nan: bool = True) -> Optional[Mismatch]:
+    """Compare elementwise: ``|analytic - numeric| <= atol + rtol * |numeric|``
+    (NumPy's ``allclose`` rule, ``numeric`` being the reference).
+
+    Returns ``None`` when every element passes, else a :class:`Mismatch` for
+    the element furthest outside its bound (a finite value against an infinite
+    or NaN one counts as the worst). With ``equal_nan=True`` (what
+    :func:`check_grads` does) two non-finite values in the same place pass;
+    with ``equal_nan=False`` (what ``torch.allclose`` and so ``gradcheck``
+    do) a NaN anywhere fails and infinities must be equal.
+
+    >>> import numpy as np
+    >>> find_mismatch(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-9]), 1e-5, 1e-3) is None
+    True
+    >>> find_mismatch(np.array([1.0, 3.0]), np.array([1.0, 2.0]), 1e-5, 1e-3).index
+    (1,)
+    """
+    a = np.asarray(np.asarray(analytic), np.complex128)
+    n = np.asarray(np.asarray(numeric), np.complex128)
+    a, n = np.broadcast_arrays(a, n)
+    with np.errstate(invalid="ignore"):
+        err = np.abs(a - n)
+        bound = atol + rtol * np.abs(n)
+        nonfinite = np.isfinite(a) != np.isfinite(n)
+        if not equal_nan:
+            nonfinite |= np.isnan(a) | np.isnan(n) | (np.isinf(a) & np.isinf(n) & (a != n))
+        bad = (err > bound) | nonfinite
+        if not np.any(bad):
+            return None
+        excess = np.where(np.isfinite(err) & ~nonfinite, err - bound, np.inf)
+    k = int(np.argmax(excess))
+    idx = tuple(int(i) for i in np.unravel_index(k, n.shape)) if n.shape else ()
+    a_raw, n_raw = np.broadcast_arrays(np.asarray(analytic), np.asarray(numeric))
+    return Mismatch(idx, a_raw[idx], n_raw[idx], float(err[idx]), float(bound[idx]),
+                    float(atol), float(rtol), int(np.count_nonzero(bad)), int(bad.size))
 
 
 @dataclasses.dataclass
@@ -217,16 +349,13 @@ def _check_rev(call, leaves, names, diff, out_leaves, out_tree, cts, level, opts
         g = analytic[i]
         _check_meta(what, g, leaves[i], level)
         h = _step(wide_out, float(np.max(np.abs(x), initial=0.0)), opts)
-        numeric = np.zeros(x.shape, x.dtype)
-        parts = (1.0, 1j) if x.dtype.kind == "c" else (1.0,)
-        for k in range(x.size):
-            for part in parts:
-                plus, minus = x.copy(), x.copy()
-                plus.flat[k] += h * part
-                minus.flat[k] -= h * part
-                d = (obj(_replace(wide, i, plus)) - obj(_replace(wide, i, minus))) / (2 * h)
-                # JAX convention: the cotangent of z = x + iy is dL/dx - i dL/dy.
-                numeric.flat[k] += d if part == 1.0 else -1j * d
+
+        def along(xi: np.ndarray, i: int = i) -> float:
+            return obj(_replace(wide, i, xi))
+        numeric = numerical_jacobian(along, x, h)
+        if x.dtype.kind == "c":
+            # JAX convention: the cotangent of z = x + iy is dL/dx - i dL/dy.
+            numeric = numeric - 1j * numerical_jacobian(along, x, h, direction=1j)
         dt = _lowest_precision([dtype_of(leaves[i])] + out_dtypes + wide_out)
         _compare(what, level, np.asarray(g), numeric, dt, h, opts)
 
@@ -283,24 +412,13 @@ def _check_meta(what: str, analytic: Any, primal: Any, level: int) -> None:
 def _compare(what: str, level: int, analytic: np.ndarray, numeric: np.ndarray,
              dt: np.dtype, h: float, opts: _Options) -> None:
     a_tol, r_tol = _tolerances(dt, opts)
-    a = np.asarray(analytic, np.complex128)
-    err = np.abs(a - numeric)
-    bound = a_tol + r_tol * np.abs(numeric)
-    finite_mismatch = np.isfinite(a) != np.isfinite(numeric)
-    bad = (err > bound) | finite_mismatch
-    if not np.any(bad):
+    m = find_mismatch(analytic, numeric, a_tol, r_tol)
+    if m is None:
         return
-    excess = np.where(np.isfinite(err) & ~finite_mismatch, err - bound, np.inf)
-    k = int(np.argmax(excess))
-    idx = tuple(int(i) for i in np.unravel_index(k, numeric.shape)) if numeric.shape else ()
     raise AssertionError(
         f"check_grads ({_level_text(level)}): {what} does not match central finite "
-        f"differences.\n"
-        f"  worst element {idx}: analytic {_fmt(analytic[idx])} vs numeric "
-        f"{_fmt(numeric[idx])}\n"
-        f"  |analytic - numeric| = {err[idx]:.3g} > atol {a_tol:g} + rtol {r_tol:g} * "
-        f"|numeric| (tolerances for {dt}); {int(np.count_nonzero(bad))} of {bad.size} "
-        f"element(s) outside; finite-difference step {h:.3g}")
+        f"differences.\n{m.describe(f' (tolerances for {dt})')}; finite-difference step "
+        f"{h:.3g}")
 
 
 def _fmt(v: Any) -> str:

@@ -182,3 +182,62 @@ def test_no_float_argument():
 def test_args_must_be_a_tuple():
     with pytest.raises(TypeError, match=r"for one argument write \(x,\)"):
         check_grads(fnp.sin, np.array([1.0]))
+
+
+# --- the shared building blocks (also used by torch.autograd.gradcheck) ------------
+def test_numerical_jacobian_is_input_major_and_scalar_gives_gradient():
+    from funcgrad.testing._check import numerical_jacobian
+    a = np.array([[1.0, 2.0, 0.5], [-1.0, 0.0, 3.0]])          # f(x) = a @ x, J = a
+    jac = numerical_jacobian(lambda x: a @ x, np.array([0.1, 0.2, 0.3]), 1e-6)
+    assert jac.shape == (3, 2)
+    np.testing.assert_allclose(jac, a.T, atol=1e-8)
+    x = np.array([[0.5, -1.0], [2.0, 0.0]])
+    g = numerical_jacobian(lambda v: float(np.sum(v ** 3)), x, 1e-5)
+    assert g.shape == x.shape
+    np.testing.assert_allclose(g, 3 * x ** 2, atol=1e-8)
+    assert numerical_jacobian(lambda v: v * 2, np.zeros((0, 2)), 1e-6).shape == (0, 2, 0, 2)
+
+
+def test_numerical_jacobian_complex_directions():
+    from funcgrad.testing._check import numerical_jacobian
+    z = np.array([1.0 + 2.0j, -0.5 + 0.25j])
+    f = lambda v: float(np.sum(np.abs(v) ** 2 + 3 * v.real))   # d/dRe = 2Re + 3, d/dIm = 2Im
+    d_re = numerical_jacobian(f, z, 1e-6)
+    d_im = numerical_jacobian(f, z, 1e-6, direction=1j)
+    np.testing.assert_allclose(d_re, 2 * z.real + 3, atol=1e-7)
+    np.testing.assert_allclose(d_im, 2 * z.imag, atol=1e-7)
+    with pytest.raises(ValueError, match="complex direction needs a complex x"):
+        numerical_jacobian(f, np.array([1.0]), 1e-6, direction=1j)
+
+
+def test_find_mismatch_locates_the_worst_element():
+    from funcgrad.testing._check import find_mismatch
+    num = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert find_mismatch(num + 1e-9, num, 1e-5, 1e-5) is None
+    ana = num + np.array([[0.0, 0.01], [0.5, 0.0]])
+    m = find_mismatch(ana, num, 1e-5, 1e-5)
+    assert m.index == (1, 0) and m.count == 2 and m.size == 4
+    assert m.analytic == 3.5 and m.numeric == 3.0
+    assert "worst element (1, 0): analytic 3.5 vs numeric 3" in m.describe()
+    # a finite value against an infinite one is the worst, whatever the sizes
+    m = find_mismatch(np.array([100.0, 0.0]), np.array([0.0, np.inf]), 1e-5, 1e-5)
+    assert m.index == (1,)
+
+
+def test_find_mismatch_nan_policy():
+    from funcgrad.testing._check import find_mismatch
+    both_nan = (np.array([1.0, np.nan]), np.array([1.0, np.nan]))
+    assert find_mismatch(*both_nan, 1e-5, 1e-5) is None
+    assert find_mismatch(*both_nan, 1e-5, 1e-5, equal_nan=False).index == (1,)
+    infs = (np.array([np.inf]), np.array([-np.inf]))
+    assert find_mismatch(*infs, 1e-5, 1e-5, equal_nan=False) is not None
+    assert find_mismatch(np.array([np.inf]), np.array([np.inf]), 1e-5, 1e-5,
+                         equal_nan=False) is None
+
+
+def test_check_module_doctests():
+    import doctest
+
+    import funcgrad.testing._check as mod
+    result = doctest.testmod(mod)
+    assert result.attempted >= 6 and result.failed == 0

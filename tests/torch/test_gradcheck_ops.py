@@ -89,3 +89,116 @@ def test_gradgradcheck_catches_a_wrong_second_derivative():
     assert torch.autograd.gradcheck(Cube.apply, (x,))
     with pytest.raises(torch.autograd.GradcheckError, match="Jacobian mismatch"):
         torch.autograd.gradgradcheck(Cube.apply, (x,))
+
+
+# --- the shared machinery, layout, complex numbers ---------------------------------------
+def test_gradcheck_uses_funcgrad_testing(monkeypatch):
+    import sys
+
+    import funcgrad.testing._check as chk
+    gc = sys.modules["funcgrad.torch.autograd.gradcheck"]   # the attribute is the function
+    calls = []
+    real = chk.numerical_jacobian
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("direction", 1.0))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(gc, "numerical_jacobian", spy)
+    x = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda v: v.exp(), (x,))
+    assert calls == [1.0]
+
+
+def test_gradcheck_error_prints_input_major_jacobians():
+    # f(x) = (x0, 2 x0 + x1, 0 x1) with a backward that drops the cross term:
+    # PyTorch prints Jacobians as (input.numel(), output.numel())
+    class Cross(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, v):
+            return torch.stack([v[0], 2 * v[0] + v[1], v[1] * 0])
+
+        @staticmethod
+        def backward(ctx, g):
+            return torch.stack([g[0], g[1]])
+
+    x = torch.tensor([0.3, 0.7], dtype=torch.float64, requires_grad=True)
+    with pytest.raises(torch.autograd.GradcheckError) as info:
+        torch.autograd.gradcheck(Cross.apply, (x,))
+    assert str(info.value) == (
+        "Jacobian mismatch for output 0 with respect to input 0,\n"
+        "numerical:tensor([[1.0000, 2.0000, 0.0000],\n"
+        "        [0.0000, 1.0000, 0.0000]], dtype=torch.float64)\n"
+        "analytical:tensor([[1., 0., 0.],\n"
+        "        [0., 1., 0.]], dtype=torch.float64)\n")
+
+
+def test_gradcheck_nan_gradient_fails_as_allclose_does():
+    x = torch.tensor([0.0, 1.0], dtype=torch.float64, requires_grad=True)
+    # sqrt's analytical gradient at 0 is inf, the central difference NaN
+    assert torch.autograd.gradcheck(lambda v: v.sqrt(), (x,), raise_exception=False) is False
+
+
+def test_gradcheck_warns_for_single_precision():
+    x = torch.tensor([0.5, 1.5], requires_grad=True)
+    with pytest.warns(UserWarning, match="is not a double precision floating point"):
+        assert torch.autograd.gradcheck(lambda v: v * 2, (x,), eps=1e-2, atol=1e-3)
+
+
+def _complex_input(seed: int = 0, n: int = 3):
+    rng = np.random.default_rng(seed)
+    v = rng.uniform(-1, 1, n) + 1j * rng.uniform(-1, 1, n)
+    return torch.tensor(v, dtype=torch.complex128, requires_grad=True)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda z: (z * z.conj()).real.sum(),         # real output, non-holomorphic
+    lambda z: z.abs() * 2,                       # real output
+    lambda z: z.exp() * z,                       # complex output, holomorphic
+    lambda z: z.conj() * z.sin(),                # complex output, non-holomorphic
+], ids=["abs2", "abs", "zexp", "conjsin"])
+def test_complex_inputs_first_and_second_order(fn):
+    z = _complex_input()
+    assert torch.autograd.gradcheck(fn, (z,))
+    assert torch.autograd.gradgradcheck(fn, (z,))
+
+
+def test_complex_mixed_real_and_complex_inputs():
+    z = _complex_input()
+    w = torch.tensor([0.2, -0.4, 0.9], dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda z, w: z * w.exp(), (z, w))
+
+
+def test_complex_jax_convention_is_caught():
+    # a backward returning JAX's cotangent (the conjugate of PyTorch's gradient)
+    class JaxStyle(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, z):
+            ctx.save_for_backward(z)
+            return (z * z.conj()).real
+
+        @staticmethod
+        def backward(ctx, g):
+            z, = ctx.saved_tensors
+            return g * 2 * z.conj()                 # PyTorch's is g * 2 * z
+
+    z = _complex_input()
+    with pytest.raises(torch.autograd.GradcheckError,
+                       match="^Jacobian mismatch for output 0 with respect to input 0,"):
+        torch.autograd.gradcheck(JaxStyle.apply, (z,))
+
+
+def test_complex_output_part_is_named():
+    class WrongImag(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, z):
+            return z * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.conj() * 2                     # right for real g only
+
+    z = _complex_input()
+    with pytest.raises(torch.autograd.GradcheckError,
+                       match="^While considering the imaginary part of complex outputs only, "
+                             "Jacobian mismatch for output 0 with respect to input 0,"):
+        torch.autograd.gradcheck(WrongImag.apply, (z,))

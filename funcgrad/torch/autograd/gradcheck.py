@@ -1,6 +1,8 @@
 """``gradcheck`` / ``gradgradcheck``: analytical gradients of a facade
 function against central finite differences, with PyTorch's defaults
-(``eps=1e-6``, ``atol=1e-5``, ``rtol=1e-3``) and error text.
+(``eps=1e-6``, ``atol=1e-5``, ``rtol=1e-3``) and error text. The finite
+differences and the comparison are :mod:`funcgrad.testing`'s (shared with
+``check_grads``); the analytical side is the facade's own backward.
 
 >>> import funcgrad.torch as torch
 >>> x = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
@@ -16,6 +18,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from ...testing._check import find_mismatch, numerical_jacobian
 from .._tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
@@ -37,44 +40,72 @@ def _outputs(func: Callable[..., Any], inputs: tuple) -> tuple:
 
 def _numerical(func: Callable[..., Any], inputs: tuple, out_idx: int, in_idx: int,
                eps: float) -> np.ndarray:
+    """Input-major ``(x.numel(), out.numel())`` Jacobian by central differences
+    (:func:`funcgrad.testing._check.numerical_jacobian`), perturbing the input
+    tensor's data in place as PyTorch does; complex inputs combine both
+    directions in PyTorch's convention, ``d/dRe + 1j * d/dIm``."""
     from .._grad_mode import no_grad
-    x = inputs[in_idx]
-    arr = x._value
-    with no_grad():
-        out0 = _outputs(func, inputs)[out_idx]._value
-        jac = np.zeros((out0.size, arr.size), dtype=np.result_type(arr, out0))
-        flat = arr.reshape(-1)
-        for j in range(arr.size):
-            orig = flat[j].copy()
-            flat[j] = orig + eps
-            plus = np.array(_outputs(func, inputs)[out_idx]._value, copy=True)
-            flat[j] = orig - eps
-            minus = np.array(_outputs(func, inputs)[out_idx]._value, copy=True)
-            flat[j] = orig
-            jac[:, j] = ((plus - minus) / (2 * eps)).reshape(-1)
-    return jac
+    arr = inputs[in_idx]._value
+    saved = arr.copy()
+
+    def f(moved: np.ndarray) -> np.ndarray:
+        np.copyto(arr, moved)
+        with no_grad():
+            return np.array(_outputs(func, inputs)[out_idx]._value, copy=True)
+
+    try:
+        jac = numerical_jacobian(f, saved, eps)
+        if arr.dtype.kind == "c":
+            jac = jac + 1j * numerical_jacobian(f, saved, eps, direction=1j)
+    finally:
+        np.copyto(arr, saved)
+    return jac.reshape(arr.size, -1)
 
 
 def _analytical(func: Callable[..., Any], inputs: tuple, out_idx: int, in_idx: int) -> np.ndarray:
+    """Input-major Jacobian through the facade's own backward: one
+    ``torch.autograd.grad`` per output element."""
     from . import grad
     out = _outputs(func, inputs)[out_idx]
     x = inputs[in_idx]
     n_out = out._value.size
-    jac = np.zeros((n_out, x._value.size), dtype=np.result_type(x._value, out._value))
+    jac = np.zeros((x._value.size, n_out), dtype=np.result_type(x._value, out._value))
+    if out._node is None:
+        return jac
     for k in range(n_out):
         e = np.zeros(out._value.shape, out._value.dtype)
         e.reshape(-1)[k] = 1
-        if out._node is None:
-            continue
         g, = grad(out, x, grad_outputs=Tensor._wrap(e, None), retain_graph=True,
                   allow_unused=True)
         if g is not None:
-            jac[k] = g._value.reshape(-1)
+            jac[:, k] = g._value.reshape(-1)
     return jac
 
 
 def _fmt(a: np.ndarray) -> str:
     return repr(Tensor._wrap(a, None))
+
+
+def _output_part(func: Callable[..., Any], part: str) -> Callable[..., Any]:
+    """``func`` with its complex outputs replaced by their real or imaginary
+    part (through the facade's differentiable ``.real`` / ``.imag``)."""
+    def fn(*args: Any) -> tuple:
+        return tuple(getattr(o, part) if isinstance(o, Tensor) and o.is_complex() else o
+                     for o in _tuple(func(*args)))
+    return fn
+
+
+def _first_mismatch(func: Callable[..., Any], inputs: tuple, diff: list, eps: float,
+                    atol: float, rtol: float, prefix: Callable[[int], str]) -> Optional[str]:
+    outs = _outputs(func, inputs)
+    for o_idx in range(len(outs)):
+        for i in diff:
+            num = _numerical(func, inputs, o_idx, i, eps)
+            ana = _analytical(func, inputs, o_idx, i)
+            if find_mismatch(ana, num, atol, rtol, equal_nan=False) is not None:
+                return (f"{prefix(o_idx)}Jacobian mismatch for output {o_idx} with respect to "
+                        f"input {i},\nnumerical:{_fmt(num)}\nanalytical:{_fmt(ana)}\n")
+    return None
 
 
 def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
@@ -85,9 +116,28 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
               fast_mode: bool = False, masked: Optional[bool] = None) -> bool:
     """Check ``func``'s gradients at ``inputs`` against finite differences.
 
-    Real inputs only (complex inputs raise ``NotImplementedError``). Returns
-    ``True``, or raises :class:`GradcheckError` (``False`` with
+    For every output and every input with ``requires_grad``, the analytical
+    Jacobian (rows from ``torch.autograd.grad``, i.e. this facade's backward)
+    is compared with central differences of step ``eps`` from
+    :func:`funcgrad.testing._check.numerical_jacobian`, elementwise
+    ``|analytical - numerical| <= atol + rtol * |numerical|`` (the comparison
+    :func:`funcgrad.testing.check_grads` also uses). Both Jacobians are
+    input-major, ``(input.numel(), output.numel())``, as PyTorch prints them.
+
+    Complex inputs follow PyTorch's convention (gradient ``d/dRe + 1j * d/dIm``,
+    the conjugate of JAX's); complex outputs are checked through their
+    imaginary and then their real part, the message then starting "While
+    considering the imaginary (real) part of complex outputs only, ".
+
+    Returns ``True``, or raises :class:`GradcheckError` (``False`` with
     ``raise_exception=False``) naming the first mismatching output/input.
+    The remaining keyword arguments are accepted for PyTorch compatibility
+    and do not change the check.
+
+    >>> import funcgrad.torch as torch
+    >>> z = torch.tensor([1.0 + 2.0j], dtype=torch.complex128, requires_grad=True)
+    >>> torch.autograd.gradcheck(lambda z: z * z.conj(), (z,))
+    True
     """
     inputs = _tuple(inputs)
     diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
@@ -95,26 +145,27 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
         raise ValueError("gradcheck expects at least one input tensor to require gradient, "
                          "but none of the them have requires_grad=True.")
     for i in diff:
-        dt = inputs[i]._value.dtype
-        if dt.kind == "c":
-            raise NotImplementedError("funcgrad.torch.autograd.gradcheck: complex inputs are "
-                                      "not supported")
-        if dt != np.float64:
+        if inputs[i]._value.dtype not in (np.float64, np.complex128):
             warnings.warn(
                 f"Input #{i} requires gradient and is not a double precision floating point or "
                 "complex. This check will likely fail if all the inputs are not of double "
                 "precision floating point or complex. ", UserWarning, stacklevel=2)
     outs = _outputs(func, inputs)
-    for o_idx in range(len(outs)):
-        for i in diff:
-            num = _numerical(func, inputs, o_idx, i, eps)
-            ana = _analytical(func, inputs, o_idx, i)
-            if not np.allclose(ana, num, rtol=rtol, atol=atol):
-                msg = (f"Jacobian mismatch for output {o_idx} with respect to input {i},\n"
-                       f"numerical:{_fmt(num)}\nanalytical:{_fmt(ana)}\n")
-                if raise_exception:
-                    raise GradcheckError(msg)
-                return False
+    complex_outs = {k for k, o in enumerate(outs) if o.is_complex()}
+    if complex_outs:
+        def part_prefix(part: str) -> Callable[[int], str]:
+            return lambda o: (f"While considering the {part} part of complex outputs only, "
+                              if o in complex_outs else "")
+        checks = [(_output_part(func, "imag"), part_prefix("imaginary")),
+                  (_output_part(func, "real"), part_prefix("real"))]
+    else:
+        checks = [(func, lambda o: "")]
+    for fn, prefix in checks:
+        msg = _first_mismatch(fn, inputs, diff, eps, atol, rtol, prefix)
+        if msg is not None:
+            if raise_exception:
+                raise GradcheckError(msg)
+            return False
     return True
 
 
