@@ -605,3 +605,19 @@ def test_init_honours_an_explicit_generator():
         draws.append(nn.init.kaiming_uniform_(torch.zeros(4, 3), generator=gen).clone())
         torch.rand(5)                                   # the default generator is not used
     assert torch.equal(draws[0], draws[1])
+
+
+def test_mse_loss_target_gradient_prints_positive_zero():
+    # PyTorch computes the target's gradient as 2 (t - x), not -(2 (x - t)),
+    # so where input == target it prints 0., never -0.
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    t = torch.tensor([1.0, 0.0, 3.0], requires_grad=True)
+    F.mse_loss(x, t).backward()
+    assert str(x.grad) == "tensor([0.0000, 1.3333, 0.0000])"
+    assert str(t.grad) == "tensor([ 0.0000, -1.3333,  0.0000])"
+    same = torch.tensor([1.0, 2.0], requires_grad=True)
+    target = torch.tensor([1.0, 2.0], requires_grad=True)
+    nn.MSELoss(reduction="sum")(same, target).backward()
+    assert str(target.grad) == "tensor([0., 0.])"
+    assert str(same.grad) == "tensor([0., 0.])"
+    assert not np.signbit(target.grad.numpy()).any()

@@ -281,14 +281,18 @@ def _mse_impl(x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
     return _reduce_value(d * d, reduction)
 
 
-def _mse_rule(sign: int):
+def _mse_rule(wrt_target: bool):
+    # d/dx = 2 (x - t), d/dt = 2 (t - x): the difference is taken in that
+    # order (as PyTorch swaps the arguments) rather than negated, so that the
+    # target's gradient at x == t is 0., not -0.
     def rule(g, ans, x, t, reduction):
         n = int(np.prod(np.broadcast_shapes(tuple(x.shape), tuple(t.shape)), dtype=np.int64))
-        return _seed(g, reduction, n) * (2 * sign) * (x - t)
+        diff = (t - x) if wrt_target else (x - t)
+        return _seed(g, reduction, n) * 2 * diff
     return rule
 
 
-_mse_loss = defvjp(Primitive("mse_loss", _mse_impl), _mse_rule(1), _mse_rule(-1))
+_mse_loss = defvjp(Primitive("mse_loss", _mse_impl), _mse_rule(False), _mse_rule(True))
 
 
 def _check_same_size(input: Tensor, target: Tensor, stacklevel: int = 3) -> None:
