@@ -14,7 +14,7 @@ tensor(3., grad_fn=<SumBackward0>)
 from __future__ import annotations
 
 import builtins
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -246,6 +246,15 @@ def _shape(x: Any) -> tuple:
 
 
 # --- arithmetic ---------------------------------------------------------------
+def _scale_operand(input: Any, other: Any, alpha: Any, which: int) -> tuple:
+    """``(input, other)`` with operand ``which`` (0 or 1) multiplied by
+    ``alpha`` -- the ``alpha=`` of add, sub and rsub (untouched when 1)."""
+    pair = [input, other]
+    if alpha != 1:
+        pair[which] = mul(pair[which], alpha)
+    return tuple(pair)
+
+
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     """``input + alpha * other``.
 
@@ -253,9 +262,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     >>> torch.add(torch.ones(2), torch.ones(2), alpha=2)
     tensor([3., 3.])
     """
-    if alpha != 1:
-        other = mul(other, alpha)
-    a, b = _promote(input, other, broadcast=True)
+    a, b = _promote(*_scale_operand(input, other, alpha, 1), broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
     return _named(fnp.add(a, b), "AddBackward0")
@@ -268,9 +275,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     >>> torch.sub(torch.ones(2), 1)
     tensor([0., 0.])
     """
-    if alpha != 1:
-        other = mul(other, alpha)
-    a, b = _promote(input, other, broadcast=True)
+    a, b = _promote(*_scale_operand(input, other, alpha, 1), broadcast=True)
     if not isinstance(a, Box):
         return rsub(b, a)
     return _named(fnp.subtract(a, b), "SubBackward0")
@@ -286,9 +291,7 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     >>> torch.rsub(torch.ones(2), 3)
     tensor([2., 2.])
     """
-    if alpha != 1:
-        input = mul(input, alpha)
-    a, b = _promote(input, other, broadcast=True)
+    a, b = _promote(*_scale_operand(input, other, alpha, 0), broadcast=True)
     if not isinstance(b, Box):
         return _named(fnp.subtract(b, a), "RsubBackward1")
     return _named(fnp.subtract(b, a), "RsubBackward0")
@@ -718,6 +721,17 @@ def logical_or(input: Any, other: Any) -> Any:
 
 
 # --- reductions ----------------------------------------------------------------
+def _accumulating_input(input: Any, dtype: Any) -> Any:
+    """The input of sum / prod: cast to ``dtype`` if given, else bool and
+    integer tensors widened to int64 (as PyTorch accumulates them)."""
+    x = as_box(input)
+    if dtype is not None:
+        return cast(x, as_dtype(dtype).dtype)
+    if np_dtype(x).kind in "bui":
+        return cast(x, np.int64)
+    return x
+
+
 def sum(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
     """Sum of all elements, or over ``dim`` (an int or a tuple).
 
@@ -725,11 +739,7 @@ def sum(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None
     >>> torch.sum(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), 0)
     tensor([4., 6.])
     """
-    x = as_box(input)
-    if dtype is not None:
-        x = cast(x, as_dtype(dtype).dtype)
-    elif np_dtype(x).kind in "bui":
-        x = cast(x, np.int64)
+    x = _accumulating_input(input, dtype)
     axis = _dims(dim, _ndim(x))
     out = fnp.sum(x, axis=axis, keepdims=keepdim)
     return _named(out, "SumBackward0" if dim is None else "SumBackward1")
@@ -801,11 +811,7 @@ def prod(input: Any, dim: Optional[int] = None, keepdim: bool = False, *,
     >>> torch.prod(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), 1)
     tensor([ 2., 12.])
     """
-    x = as_box(input)
-    if dtype is not None:
-        x = cast(x, as_dtype(dtype).dtype)
-    elif np_dtype(x).kind in "bui":
-        x = cast(x, np.int64)
+    x = _accumulating_input(input, dtype)
     axis = _dims(dim, _ndim(x))
     out = _ops.prod(x, axis=axis, keepdims=keepdim and dim is not None)
     return _named(out, "ProdBackward0" if dim is None else "ProdBackward1")
@@ -890,6 +896,15 @@ def amin(input: Any, dim: Dim = (), keepdim: bool = False) -> Any:
     return _named(_ops.amin(x, axis=axis, keepdims=keepdim), "AminBackward0")
 
 
+def _arg_extreme(np_fn: Callable[..., Any], input: Any, dim: Optional[int],
+                 keepdim: bool) -> Any:
+    """``argmax`` / ``argmin`` (``np_fn``): int64 indices, not differentiable."""
+    r = np_fn(concrete(input), axis=dim)
+    if keepdim and dim is not None:
+        r = np.expand_dims(r, dim)
+    return _Tensor()._wrap(np.asarray(r, np.int64), None)
+
+
 def argmax(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     """Index of the largest element (of the flattened tensor, or along ``dim``).
 
@@ -897,11 +912,7 @@ def argmax(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     >>> torch.argmax(torch.tensor([1.0, 5.0, 3.0]))
     tensor(1)
     """
-    v = concrete(input)
-    r = np.argmax(v, axis=dim)
-    if keepdim and dim is not None:
-        r = np.expand_dims(r, dim)
-    return _Tensor()._wrap(np.asarray(r, np.int64), None)
+    return _arg_extreme(np.argmax, input, dim, keepdim)
 
 
 def argmin(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
@@ -911,11 +922,7 @@ def argmin(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     >>> torch.argmin(torch.tensor([1.0, 5.0, 3.0]))
     tensor(0)
     """
-    v = concrete(input)
-    r = np.argmin(v, axis=dim)
-    if keepdim and dim is not None:
-        r = np.expand_dims(r, dim)
-    return _Tensor()._wrap(np.asarray(r, np.int64), None)
+    return _arg_extreme(np.argmin, input, dim, keepdim)
 
 
 def all(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
@@ -1449,6 +1456,14 @@ def trace(input: Any) -> Any:
     return _named(sum(diag(input)), "TraceBackward0")
 
 
+def _complex_only(fn: Callable[[Any], Any], input: Any, name: str) -> Any:
+    """``fn(input)`` named ``name`` for a complex tensor; a real one as it is."""
+    x = as_box(input)
+    if np_dtype(x).kind != "c":
+        return x
+    return _named(fn(x), name)
+
+
 def conj(input: Any) -> Any:
     """Complex conjugate (real tensors are returned as they are).
 
@@ -1456,10 +1471,7 @@ def conj(input: Any) -> Any:
     >>> torch.conj(torch.tensor([1 + 2j]))
     tensor([1.-2.j])
     """
-    x = as_box(input)
-    if np_dtype(x).kind != "c":
-        return x
-    return _named(fnp.conjugate(x), "ConjBackward0")
+    return _complex_only(fnp.conjugate, input, "ConjBackward0")
 
 
 def real(input: Any) -> Any:
@@ -1469,10 +1481,7 @@ def real(input: Any) -> Any:
     >>> torch.real(torch.tensor([1 + 2j]))
     tensor([1.])
     """
-    x = as_box(input)
-    if np_dtype(x).kind != "c":
-        return x
-    return _named(fnp.real(x), "RealBackward0")
+    return _complex_only(fnp.real, input, "RealBackward0")
 
 
 def imag(input: Any) -> Any:
