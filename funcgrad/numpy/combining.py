@@ -394,8 +394,9 @@ def polydiv(u: Any, v: Any) -> tuple:
 
 def poly(seq_of_zeros: Any) -> Any:
     """Differentiable ``numpy.poly``: coefficients of the monic polynomial with
-    the given roots (or the characteristic polynomial of a square matrix,
-    through ``linalg.eigvals``).
+    the given roots, or the characteristic polynomial of a square matrix
+    (NumPy's value; the gradient of the Faddeev-LeVerrier recurrence, exact
+    also where eigenvalues repeat).
 
     >>> import funcgrad.numpy as fnp, numpy as np
     >>> fnp.poly(np.array([1.0, 2.0]))
@@ -406,7 +407,7 @@ def poly(seq_of_zeros: Any) -> Any:
     z = _reshape(z, (1,)) if _ndim(z) == 0 else z
     sh = _shape(z)
     if len(sh) == 2 and sh[0] == sh[1] and sh[0] != 0:
-        z = fnp.linalg.eigvals(z)
+        return _charpoly(z)
     elif len(sh) == 1:
         want = np.dtype(np.mintypecode(dtype_of(z).char))
         z = z if dtype_of(z) == want else fnp.astype(z, want)
@@ -424,6 +425,26 @@ def poly(seq_of_zeros: Any) -> Any:
         if np.all(np.sort(roots_) == np.sort(roots_.conjugate())):
             a = fnp.real(a)
     return a
+
+
+def _charpoly(a: Any) -> Any:
+    # The characteristic polynomial is smooth in the matrix even where its
+    # eigenvalues collide, so its gradient comes from the Faddeev-LeVerrier
+    # recurrence (matrix products and traces); the value is NumPy's own
+    # (through the eigenvalues), added as a constant correction.
+    fnp = _fnp()
+    n = _shape(a)[0]
+    eye = np.eye(n, dtype=dtype_of(a))
+    coeffs = [np.ones((), dtype_of(a))]
+    m = None
+    for k in range(1, n + 1):
+        m = eye * coeffs[-1] if m is None else fnp.matmul(a, m) + eye * coeffs[-1]
+        coeffs.append(-fnp.trace(fnp.matmul(a, m)) / k)
+    smooth = fnp.stack([fnp.asarray(c) for c in coeffs])
+    value = np.poly(_concrete(a))
+    if value.dtype.kind != "c" and dtype_of(smooth).kind == "c":
+        smooth = fnp.real(smooth)
+    return smooth + (value - _concrete(smooth))
 
 
 def roots(p: Any) -> Any:
