@@ -749,3 +749,15 @@ def test_backward_in_several_threads_at_once():
     for th in threads:
         th.join()
     assert results == {k: 2.0 * k * k for k in range(1, 5)}
+
+
+def test_backward_and_grad_count_their_grad_outputs():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="grad_tensors has 2 entries but there are 1 tensors"):
+        torch.autograd.backward([y], [torch.ones(2), torch.ones(2)])
+    with pytest.raises(RuntimeError, match="grad requires one grad_output per output: got 0 "
+                                           "grad_outputs and 1 outputs"):
+        torch.autograd.grad([y], [x], grad_outputs=[])
+    g, = torch.autograd.grad([y], [x], grad_outputs=[torch.ones(2)])
+    assert g.tolist() == [2.0, 2.0] and x.grad is None

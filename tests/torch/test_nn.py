@@ -621,3 +621,24 @@ def test_mse_loss_target_gradient_prints_positive_zero():
     assert str(target.grad) == "tensor([0., 0.])"
     assert str(same.grad) == "tensor([0., 0.])"
     assert not np.signbit(target.grad.numpy()).any()
+
+
+@pytest.mark.parametrize("kwargs,reduction", [
+    ({"size_average": False}, "sum"), ({"reduce": False}, "none"),
+    ({"size_average": True, "reduce": True}, "mean"), ({"size_average": False, "reduce": True}, "sum"),
+])
+def test_legacy_reduction_same_in_function_and_module(kwargs, reduction):
+    x, y = torch.tensor([1.0, 2.0]), torch.tensor([0.0, 0.0])
+    expected = {"sum": 5.0, "mean": 2.5}.get(reduction)
+    with pytest.warns(UserWarning, match=f"please use reduction='{reduction}' instead") as rec:
+        out = F.mse_loss(x, y, **kwargs)
+    assert rec[0].filename == __file__           # points at the caller's line
+    with pytest.warns(UserWarning, match=f"please use reduction='{reduction}' instead"):
+        module = nn.MSELoss(**kwargs)
+    assert module.reduction == reduction
+    if expected is None:
+        assert out.tolist() == module(x, y).tolist() == [1.0, 4.0]
+    else:
+        assert out.item() == module(x, y).item() == expected
+    with pytest.raises(ValueError, match="bogus is not a valid value for reduction"):
+        F.mse_loss(x, y, reduction="bogus")

@@ -8,7 +8,7 @@ anomaly detection and gradient checks, on funcgrad's engine.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -87,6 +87,20 @@ def _check_outputs(outputs: tuple) -> None:
                                "a grad_fn")
 
 
+def _seed_grads(outputs: tuple, grad_outputs: Any, create_graph: bool,
+                count_error: Callable[[int, int], str]) -> list:
+    """The seeds of a backward pass from ``outputs``: ``grad_outputs`` (one
+    per output; ``None`` for implicit ones) checked and converted, then the
+    outputs checked. ``count_error(n_grads, n_outputs)`` is the message when
+    the counts differ (``backward`` and ``grad`` word it differently)."""
+    gouts = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    if len(gouts) != len(outputs):
+        raise RuntimeError(count_error(len(gouts), len(outputs)))
+    grads = _make_grads(outputs, gouts, create_graph)
+    _check_outputs(outputs)
+    return grads
+
+
 def backward(tensors: TensorOrTensors, grad_tensors: Any = None,
              retain_graph: Optional[bool] = None, create_graph: bool = False,
              grad_variables: Any = None, inputs: Any = None) -> None:
@@ -100,14 +114,10 @@ def backward(tensors: TensorOrTensors, grad_tensors: Any = None,
     outputs = _as_tuple(tensors)
     if grad_tensors is None and grad_variables is not None:
         grad_tensors = grad_variables
-    gouts = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(outputs)
-    if len(gouts) != len(outputs):
-        raise RuntimeError(f"grad_tensors has {len(gouts)} entries but there are "
-                           f"{len(outputs)} tensors")
+    grads = _seed_grads(outputs, grad_tensors, create_graph,
+                        lambda n, m: f"grad_tensors has {n} entries but there are {m} tensors")
     if retain_graph is None:
         retain_graph = create_graph
-    grads = _make_grads(outputs, gouts, create_graph)
-    _check_outputs(outputs)
     if create_graph:
         import warnings
         warnings.warn(
@@ -152,14 +162,11 @@ def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
     for t in ins:
         if not isinstance(t, Tensor) or t._node is None:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    gouts = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outs)
-    if len(gouts) != len(outs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(gouts)} "
-                           f"grad_outputs and {len(outs)} outputs")
+    grads = _seed_grads(outs, grad_outputs, create_graph,
+                        lambda n, m: f"grad requires one grad_output per output: got {n} "
+                                     f"grad_outputs and {m} outputs")
     if retain_graph is None:
         retain_graph = create_graph
-    grads = _make_grads(outs, gouts, create_graph)
-    _check_outputs(outs)
     cts = run_backward(list(outs), grads, retain_graph=retain_graph, create_graph=create_graph,
                        capture=list(ins), accumulate=False)
     result = []

@@ -246,13 +246,7 @@ class Function(metaclass=_FunctionMeta):
             return _apply_traced(cls, args, kwargs)
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        custom_setup = cls.setup_context is not Function.setup_context
-        with no_grad():
-            if custom_setup:
-                outputs = cls.forward(*args, **kwargs)
-                cls.setup_context(ctx, args, outputs)
-            else:
-                outputs = cls.forward(ctx, *args, **kwargs)
+        outputs = _run_forward(cls, ctx, args, kwargs)
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         record = _GRAD_ENABLED.get() and any(ctx.needs_input_grad)
@@ -298,6 +292,18 @@ class Function(metaclass=_FunctionMeta):
         return result[0] if single else tuple(result)
 
 
+def _run_forward(cls: type, ctx: Any, args: tuple, kwargs: dict) -> Any:
+    """``cls.forward`` without grad mode: ``forward(ctx, *args)``, or, for a
+    Function that overrides ``setup_context``, ``forward(*args)`` followed by
+    ``setup_context(ctx, args, output)``."""
+    with no_grad():
+        if cls.setup_context is not Function.setup_context:
+            outputs = cls.forward(*args, **kwargs)
+            cls.setup_context(ctx, args, outputs)
+            return outputs
+        return cls.forward(ctx, *args, **kwargs)
+
+
 def _apply_traced(cls: type, args: tuple, kwargs: dict) -> Any:
     """``Function.apply`` inside a functional transform (``funcgrad.grad`` of
     facade code): the Function becomes a ``funcgrad.custom_vjp``, so its
@@ -312,13 +318,7 @@ def _apply_traced(cls: type, args: tuple, kwargs: dict) -> Any:
     def fwd(*xs: Any) -> tuple:
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(i in diff for i in range(len(xs)))
-        custom_setup = cls.setup_context is not Function.setup_context
-        with no_grad():
-            if custom_setup:
-                out = cls.forward(*xs, **kwargs)
-                cls.setup_context(ctx, xs, out)
-            else:
-                out = cls.forward(ctx, *xs, **kwargs)
+        out = _run_forward(cls, ctx, xs, kwargs)
         return out, ctx
 
     def bwd(*rest: Any) -> tuple:

@@ -44,13 +44,23 @@ def _apply(prim: Primitive, *args: Any, **params: Any) -> Tensor:
     return out
 
 
+def _legacy_reduction(size_average: Optional[bool], reduce: Optional[bool], reduction: str,
+                      stacklevel: int) -> str:
+    """``reduction``, or the one the deprecated ``size_average`` / ``reduce``
+    arguments stand for (with PyTorch's warning, ``stacklevel`` counted from
+    this function's caller)."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "mean" if (size_average and reduce) else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{reduction}' instead.", UserWarning, stacklevel=stacklevel + 1)
+    return reduction
+
+
 def _reduction(size_average: Optional[bool], reduce: Optional[bool], reduction: str) -> str:
-    if size_average is not None or reduce is not None:
-        size_average = True if size_average is None else size_average
-        reduce = True if reduce is None else reduce
-        reduction = "mean" if (size_average and reduce) else "sum" if reduce else "none"
-        warnings.warn(f"size_average and reduce args will be deprecated, please use "
-                      f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
+    reduction = _legacy_reduction(size_average, reduce, reduction, stacklevel=3)
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction

@@ -107,9 +107,7 @@ def zeros_(tensor: Tensor) -> Tensor:
     >>> torch.nn.init.zeros_(torch.ones(2))
     tensor([0., 0.])
     """
-    with torch.no_grad():
-        tensor.zero_()
-    return tensor
+    return constant_(tensor, 0.0)
 
 
 def ones_(tensor: Tensor) -> Tensor:
@@ -119,9 +117,7 @@ def ones_(tensor: Tensor) -> Tensor:
     >>> torch.nn.init.ones_(torch.zeros(2))
     tensor([1., 1.])
     """
-    with torch.no_grad():
-        tensor.fill_(1.0)
-    return tensor
+    return constant_(tensor, 1.0)
 
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor) -> Tuple[int, int]:

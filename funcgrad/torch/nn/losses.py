@@ -1,7 +1,6 @@
 """Loss modules: thin ``Module`` wrappers over :mod:`funcgrad.torch.nn.functional`."""
 from __future__ import annotations
 
-import warnings
 from typing import Any, Optional
 
 from . import functional as F
@@ -16,13 +15,7 @@ class _Loss(Module):
     def __init__(self, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
                  reduction: str = "mean") -> None:
         super().__init__()
-        if size_average is not None or reduce is not None:
-            size_average = True if size_average is None else size_average
-            reduce = True if reduce is None else reduce
-            reduction = "mean" if (size_average and reduce) else "sum" if reduce else "none"
-            warnings.warn(f"size_average and reduce args will be deprecated, please use "
-                          f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
-        self.reduction = reduction
+        self.reduction = F._legacy_reduction(size_average, reduce, reduction, stacklevel=3)
 
 
 class _WeightedLoss(_Loss):
