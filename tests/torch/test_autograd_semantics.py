@@ -530,6 +530,9 @@ def test_function_setup_context_style():
     x = torch.tensor(3.0, requires_grad=True)
     Square.apply(x).backward()
     assert x.grad.item() == 6.0
+    # the same Function inside a functional transform (the traced path)
+    g = funcgrad.grad(lambda v: Square.apply(v).sum())(torch.tensor([1.5, -2.0]))
+    assert g.tolist() == [3.0, -4.0]
 
 
 def test_variable_is_a_tensor():
