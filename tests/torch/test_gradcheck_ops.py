@@ -202,3 +202,21 @@ def test_complex_output_part_is_named():
                        match="^While considering the imaginary part of complex outputs only, "
                              "Jacobian mismatch for output 0 with respect to input 0,"):
         torch.autograd.gradcheck(WrongImag.apply, (z,))
+
+
+def test_complex_gradgradcheck_catches_a_lost_second_derivative():
+    class Square(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, z):
+            ctx.save_for_backward(z)
+            return z * z
+
+        @staticmethod
+        def backward(ctx, g):
+            z, = ctx.saved_tensors
+            return g * 2 * z.detach().conj()     # PyTorch: g * conj(f'(z)); graph cut
+
+    z = _complex_input(n=2)
+    assert torch.autograd.gradcheck(Square.apply, (z,))
+    with pytest.raises(torch.autograd.GradcheckError, match="Jacobian mismatch"):
+        torch.autograd.gradgradcheck(Square.apply, (z,))

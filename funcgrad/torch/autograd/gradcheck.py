@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ...testing._check import find_mismatch, numerical_jacobian
+from ...testing._check import _random_like, find_mismatch, numerical_jacobian
 from .._tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
@@ -177,14 +177,21 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = Non
                   check_fwd_over_rev: bool = False, check_rev_over_rev: bool = True,
                   fast_mode: bool = False, masked: bool = False) -> bool:
     """Check second derivatives: :func:`gradcheck` of the gradient of
-    ``func`` (with random ``grad_outputs`` if not given)."""
+    ``func`` (with random ``grad_outputs`` if not given: standard normal, with
+    a random imaginary part for complex outputs).
+
+    >>> import funcgrad.torch as torch
+    >>> z = torch.tensor([0.5 - 1.0j], dtype=torch.complex128, requires_grad=True)
+    >>> torch.autograd.gradgradcheck(lambda z: z.exp() * z.conj(), (z,))
+    True
+    """
     from . import grad
     inputs = _tuple(inputs)
     outs = _outputs(func, inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = tuple(Tensor._wrap(rng.standard_normal(o._value.shape).astype(
-            o._value.dtype), None).requires_grad_(True) for o in outs)
+        grad_outputs = tuple(Tensor._wrap(_random_like(o._value, rng), None).requires_grad_(True)
+                             for o in outs)
     grad_outputs = _tuple(grad_outputs)
     n = len(inputs)
     diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
