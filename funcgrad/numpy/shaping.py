@@ -565,13 +565,16 @@ def repeat(a: Any, repeats: Any, axis: Optional[int] = None) -> Any:
 
 
 # --- padding -------------------------------------------------------------------------
-_PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+_PAD_STATS = {"maximum": "max", "minimum": "min", "mean": "mean", "median": "median"}
+_PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap", "linear_ramp") + tuple(
+    _PAD_STATS)
 
 
 def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
     """Differentiable ``numpy.pad`` for modes ``constant``, ``edge``, ``reflect``,
-    ``symmetric`` and ``wrap`` (the gradient of a padded copy flows back to
-    the element it copies).
+    ``symmetric``, ``wrap`` (the gradient of a padded copy flows back to the
+    element it copies), ``linear_ramp``, ``maximum``, ``minimum``, ``mean``
+    and ``median`` (through the ramps and statistics of the edges).
 
     >>> import funcgrad.numpy as fnp, numpy as np
     >>> fnp.pad(np.array([1.0, 2.0, 3.0]), (1, 2), mode="reflect")
@@ -592,6 +595,8 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
         raise ValueError("index can't contain negative values")
     if mode == "constant":
         return _pad_constant(array, widths, kwargs.pop("constant_values", 0), kwargs)
+    if mode in _PAD_STATS or mode == "linear_ramp":
+        return _pad_computed(array, widths, mode, kwargs)
     if kwargs.get("reflect_type", "even") != "even":
         raise NotImplementedError("funcgrad.numpy.pad supports reflect_type='even' only")
     # Every other mode copies elements: pad each axis's index range with NumPy
@@ -601,6 +606,55 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
     if all(len(m) == s for m, s in zip(maps, _shape(array))):
         return array
     return _fnp().getitem(array, np.ix_(*maps))
+
+
+def _pad_computed(array: Any, widths: np.ndarray, mode: str, kwargs: dict) -> Any:
+    # Axis by axis, as NumPy: the blocks of axis i are statistics (or ramps)
+    # of the array padded along the axes before i.
+    fnp = _fnp()
+    n = _ndim(array)
+    if mode == "linear_ramp":
+        extra = set(kwargs) - {"end_values"}
+        ends = np.broadcast_to(np.asarray(kwargs.get("end_values", 0)), (n, 2)).tolist()
+    else:
+        extra = set(kwargs) - {"stat_length"}
+        lengths = kwargs.get("stat_length")
+        lengths = [[None, None]] * n if lengths is None else np.broadcast_to(
+            np.asarray(lengths, dtype=np.int64), (n, 2)).tolist()
+    if extra:
+        raise TypeError(f"unsupported keyword arguments for mode {mode!r}: {extra}")
+    out = array
+    for ax, (before, after) in enumerate(widths.tolist()):
+        size = _shape(out)[ax]
+        if mode != "linear_ramp" and size == 0 and (before or after):
+            raise ValueError("can't extend empty axis {} using modes other than "
+                             "'constant' or 'empty'".format(ax))
+        blocks = []
+        for side, width in ((0, before), (1, after)):
+            if not width:
+                blocks.append(None)
+                continue
+            lead = (slice(None),) * ax
+            if mode == "linear_ramp":
+                edge = fnp.getitem(out, lead + ((0 if side == 0 else size - 1),))
+                ramp = fnp.linspace(ends[ax][side], edge, num=width, endpoint=False, axis=ax)
+                if dtype_of(ramp) != dtype_of(out):
+                    ramp = fnp.astype(ramp, dtype_of(out))
+                blocks.append(ramp if side == 0 else _flip(ramp, axes=(ax,)))
+                continue
+            length = lengths[ax][side]
+            length = size if length is None or length > size else length
+            if length == 0 and mode in ("maximum", "minimum"):
+                raise ValueError("stat_length of 0 yields no value for padding")
+            chunk = fnp.getitem(out, lead + ((slice(0, length) if side == 0
+                                              else slice(size - length, size)),))
+            stat = getattr(fnp, _PAD_STATS[mode])(chunk, axis=ax, keepdims=True)
+            shape = list(_shape(out))
+            shape[ax] = width
+            blocks.append(_broadcast_to(stat, tuple(shape)))
+        parts = [b for b in (blocks[0], out, blocks[1]) if b is not None]
+        out = parts[0] if len(parts) == 1 else _concatenate(*parts, axis=ax)
+    return out
 
 
 def _pad_constant(array: Any, widths: np.ndarray, values: Any, kwargs: dict) -> Any:
@@ -820,8 +874,10 @@ _NOTES = {
     "broadcast_to": "The gradient sums over the broadcast axes.",
     "tile": "The gradient sums the tiles.",
     "repeat": "The gradient sums the copies.",
-    "pad": "Modes constant, edge, reflect, symmetric, wrap (reflect_type='even'); "
-           "a copied element's gradient flows to its source; constant_values may be traced.",
+    "pad": "Modes constant, edge, reflect, symmetric, wrap (reflect_type='even'): a "
+           "copied element's gradient flows to its source; constant_values may be traced. "
+           "Modes linear_ramp, maximum, minimum (ties share), mean, median: through the "
+           "ramps and statistics of the edges.",
     "sort": "The gradient follows the sorting permutation; tied elements keep their order "
             "(stable), so each receives the gradient of its own output position.",
     "partition": "The gradient follows the permutation numpy.argpartition picks.",

@@ -274,6 +274,19 @@ def _pad(draw):
     return (x, width), kwargs
 
 
+def _pad_computed(draw):
+    x = draw(_one(min_dims=1).filter(_distinct))  # no ties for max/min/median
+    mode = draw(st.sampled_from(["linear_ramp", "maximum", "minimum", "mean", "median"]))
+    width = draw(st.integers(0, 2)) if draw(st.booleans()) else [
+        (draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in range(x.ndim)]
+    kwargs = {"mode": mode}
+    if mode == "linear_ramp" and draw(st.booleans()):
+        kwargs["end_values"] = draw(st.sampled_from([1.5, (1.0, -2.0)]))
+    if mode != "linear_ramp" and draw(st.booleans()):
+        kwargs["stat_length"] = draw(st.sampled_from([1, 2, (1, 3)]))
+    return (x, width), kwargs
+
+
 def _pad_traced_constant(draw):
     x = draw(_one(max_dims=2))
     return (x, 1), {"constant_values": draw(arrays(()))}
@@ -634,7 +647,8 @@ SPECS = {
     "flipud": Spec(_one(min_dims=1).map(lambda x: ((x,), {}))),
     "roll": Spec(_with(_roll)),
     "rot90": Spec(_with(_rot90)),
-    "pad": [Spec(_with(_pad)), Spec(_with(_pad_traced_constant), argnums=(0,))],
+    "pad": [Spec(_with(_pad)), Spec(_with(_pad_traced_constant), argnums=(0,)),
+            Spec(_with(_pad_computed))],
     "diag": Spec(_with(_diag)),
     "diagflat": Spec(_with(_diagflat)),
     "diagonal": Spec(_with(_diagonal)),
