@@ -81,8 +81,10 @@ def _power_rules(pw: Any) -> tuple:
         c = _scalar(y)
         if c is not None:
             return g * 0 if c == 0 else g * (c * pw(x, c - 1))
-        zero = equal(y, 0)
-        return g * where(zero, 0, y * pw(x, where(zero, 1, y - 1)))
+        # y * x**(y-1), kept differentiable in y at y == 0 (mixed partials
+        # stay symmetric); only 0**-1 at x == y == 0 is guarded.
+        both = equal(x, 0) & equal(y, 0)
+        return g * where(both, 0, y * pw(where(both, 1, x), y - 1))
 
     def exponent(g, ans, x, y):
         c = _scalar(x)

@@ -294,3 +294,12 @@ def test_checkpoint_gives_the_same_gradients():
     np.testing.assert_allclose(fg.grad(lambda x: fnp.sum(ck(ck(x))))(x), plain)
     np.testing.assert_allclose(fg.hessian(lambda x: fnp.sum(ck(x)))(x),
                                fg.hessian(lambda x: fnp.sum(block(x)))(x), atol=1e-12)
+
+
+def test_mixed_partials_of_power_are_symmetric_at_zero_exponent():
+    f = lambda x, y: fnp.power(x, y)
+    for x, y in [(2.0, 0.0), (0.5, 0.0), (2.0, 1.5)]:
+        xy = fg.grad(fg.grad(f, 1), 0)(x, y)
+        yx = fg.grad(fg.grad(f, 0), 1)(x, y)
+        np.testing.assert_allclose(xy, yx)
+        np.testing.assert_allclose(xy, x ** (y - 1) * (1 + y * np.log(x)))
