@@ -88,7 +88,8 @@ def _function_table() -> dict:
     if size == _table_size[0]:
         return _table
     table: dict = {}
-    for prefix, module in (("linalg.", np.linalg), ("fft.", np.fft), ("", np)):
+    for prefix, module in (("linalg.", np.linalg), ("fft.", np.fft), ("", np),
+                           ("", np.lib.stride_tricks)):
         ours = exports(prefix)
         for name, fn in ours.items():
             theirs = getattr(module, name, None)

@@ -594,6 +594,26 @@ def resize(a: Any, new_shape: Any) -> Any:
     return _fnp().getitem(_reshape(a, (-1,)), np.resize(_labels(a), new_shape))
 
 
+def sliding_window_view(x: Any, window_shape: Any, axis: Any = None, *, subok: bool = False,
+                        writeable: bool = False) -> Any:
+    """Differentiable ``numpy.lib.stride_tricks.sliding_window_view``: every
+    window of ``x`` (a copy, not a view, for traced values; the gradient sums
+    over the windows each element belongs to).
+
+    >>> import funcgrad.numpy as fnp, numpy as np
+    >>> fnp.sliding_window_view(np.arange(4.0), 2)
+    array([[0., 1.],
+           [1., 2.],
+           [2., 3.]])
+    """
+    if not _holds_box(x):
+        return np.lib.stride_tricks.sliding_window_view(x, window_shape, axis, subok=subok,
+                                                        writeable=writeable)
+    x = as_array(x)
+    where = np.lib.stride_tricks.sliding_window_view(_labels(x), window_shape, axis)
+    return _fnp().getitem(_reshape(x, (-1,)), where)
+
+
 def meshgrid(*xi: Any, copy: bool = True, sparse: bool = False, indexing: str = "xy") -> tuple:
     """Differentiable ``numpy.meshgrid`` (``xy`` or ``ij`` indexing, dense or sparse).
 
@@ -630,6 +650,8 @@ _NOTES = {
     "asfortranarray": _STACKS,
     "require": _STACKS,
     "asarray_chkfinite": "Checks the concrete values. " + _STACKS,
+    "sliding_window_view": "numpy.lib.stride_tricks.sliding_window_view; a copy for traced "
+                           "values; the gradient sums over the windows.",
     "linspace": "Differentiable in start and stop; the last sample is stop itself.",
     "logspace": "Differentiable in start, stop and base.",
     "geomspace": "Differentiable in start and stop; the end samples are start and stop "
@@ -646,7 +668,8 @@ for _name, _fn in [("concatenate", concatenate), ("stack", stack), ("hstack", hs
                    ("block", block), ("ascontiguousarray", ascontiguousarray),
                    ("asfortranarray", asfortranarray), ("require", require),
                    ("asarray_chkfinite", asarray_chkfinite), ("linspace", linspace),
-                   ("logspace", logspace), ("geomspace", geomspace)]:
+                   ("logspace", logspace), ("geomspace", geomspace),
+                   ("sliding_window_view", sliding_window_view)]:
     register(_name, _fn, F, notes=_NOTES.get(_name, ""))
 alias("concat", "concatenate")
 alias("row_stack", "vstack")

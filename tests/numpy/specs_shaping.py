@@ -602,6 +602,14 @@ def _polyfit(draw):
     return (x, y, draw(st.integers(0, min(2, n - 1)))), kwargs
 
 
+def _windows(draw):
+    x = draw(_one(min_dims=1))
+    if draw(st.booleans()):
+        axis = draw(_axis(x.ndim))
+        return (x, draw(st.integers(1, x.shape[axis]))), {"axis": axis}
+    return (x, tuple(draw(st.integers(1, s)) for s in x.shape)), {}
+
+
 SPECS = {
     "reshape": Spec(_with(_reshape)),
     "ravel": Spec(_with(_ravel)),
@@ -699,4 +707,6 @@ SPECS = {
     "roots": Spec(_with(_roots)),
     # vander inside promotes float32 to float64, as in NumPy
     "polyfit": Spec(_with(_polyfit), argnums=(0, 1), float32=False),
+    "sliding_window_view": Spec(_with(_windows),
+                                reference=np.lib.stride_tricks.sliding_window_view),
 }

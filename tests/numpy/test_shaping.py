@@ -81,6 +81,7 @@ PLAIN_CALLS = {
     "gradient": lambda x: np.gradient(x, 0.5, [0.0, 1.0, 1.5, 3.0])[1],
     "linspace": lambda x: np.linspace(x[0], x[1], 4, axis=-1),
     "logspace": lambda x: np.logspace(x[0], 1.0, 3, base=2.0),
+    "sliding_window_view": lambda x: np.lib.stride_tricks.sliding_window_view(x, (2, 3)),
     "polydiv": lambda x: np.polydiv(x[0], x[1, :2] + 3.0)[0],
     "poly": lambda x: np.poly(x[0]),
     "polyfit": lambda x: np.polyfit([0.0, 0.5, 1.0, 2.0], x.T, 2),
