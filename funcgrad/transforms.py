@@ -14,7 +14,7 @@ import numpy as np
 from typing_extensions import ParamSpec
 
 from . import numpy as fnp
-from ._core import Box, Node, Primitive, Trace, backward_pass, new_trace, ops
+from ._core import Box, Node, Primitive, Trace, backward_pass, gc_paused, new_trace, ops
 from ._core.trace import ItemNode
 from .numpy._registry import dtype_of, shape_of
 from .tree_util import PyTreeDef, tree_flatten, tree_map, tree_unflatten
@@ -46,7 +46,8 @@ class _Recording:
         boxed = [trace.new_input(x) if _is_inexact(x) else x for x in self.in_leaves]
         self.in_nodes = [b._node if b is not x else None for b, x in zip(boxed, self.in_leaves)]
         try:
-            result = fun(*tree_unflatten(self.in_tree, boxed))
+            with gc_paused():  # see gc_paused: the graph needs no cycle collection
+                result = fun(*tree_unflatten(self.in_tree, boxed))
         finally:
             trace.alive = False
         self.aux = None
@@ -211,9 +212,12 @@ def value_and_grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = 
         diff = tuple(args[i] for i in nums)
         flat = tree_flatten(diff)
         _check_inputs(flat[0], "grad", allow_int, holomorphic)
-        rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, "grad", flat)
-        out = _check_scalar_output(rec, holomorphic)
-        grads = rec.pullback([np.ones((), dtype_of(out))], release=True)
+        # One pause for recording and sweep: the graph is gone before the
+        # collector resumes, so it never walks it (see gc_paused).
+        with gc_paused():
+            rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, "grad", flat)
+            out = _check_scalar_output(rec, holomorphic)
+            grads = rec.pullback([np.ones((), dtype_of(out))], release=True)
         g = tree_unflatten(rec.in_tree, grads)
         g = g[0] if single else g
         return ((out, rec.aux) if has_aux else out), g

@@ -15,9 +15,10 @@ from .trace import (
     ops,
     register_box_type,
 )
-from .backward import backward_pass
+from .backward import backward_pass, gc_paused
 
 __all__ = [
     "Box", "Primitive", "bind", "defvjp", "defvjp_joint", "EscapedTracerError", "Node", "ItemNode",
     "ReverseTrace", "Trace", "new_trace", "ops", "register_box_type", "backward_pass",
+    "gc_paused",
 ]
