@@ -73,14 +73,17 @@ def _run_n(fn: Callable[[], Any], number: int, clock: Callable[[], float]) -> fl
     return (clock() - t0) / number
 
 
-def measure(impls: dict, reps: int, min_sample: float = 0.005, clock: str = "wall") -> dict:
+def measure(impls: dict, reps: int, min_sample: float = 0.005, clock: str = "wall",
+            keep_gc: bool = False) -> dict:
     """Median seconds per call of each zero-argument callable in ``impls``
     (``{name: (median, min)}``).
 
     One warm-up call each, then ``number`` is chosen per implementation so a
     sample lasts at least ``min_sample`` seconds; ``reps`` rounds follow,
     each timing every implementation once, in an order rotated per round.
-    The garbage collector is off while a sample runs (as in ``timeit``).
+    The garbage collector is off while a sample runs (as in ``timeit``)
+    unless ``keep_gc``: graphs built of Python objects (funcgrad, autograd,
+    MyGrad) pay for its collections, PyTorch's C++ graph does not.
     ``clock="cpu"`` counts the process's CPU time instead of wall time: on a
     machine shared with other work, time spent descheduled is not counted
     (every library here runs on one thread).
@@ -96,7 +99,8 @@ def measure(impls: dict, reps: int, min_sample: float = 0.005, clock: str = "wal
         k = r % len(names)
         for name in names[k:] + names[:k]:
             gc.collect()
-            gc.disable()
+            if not keep_gc:
+                gc.disable()
             try:
                 samples[name].append(_run_n(impls[name], numbers[name], tick))
             finally:

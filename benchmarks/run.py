@@ -70,6 +70,7 @@ def check(case: workloads.Case) -> dict:
 
 
 CLOCK = ["wall"]
+KEEP_GC = [False]
 
 
 def time_case(case: workloads.Case, reps: int, min_sample: float = 0.005,
@@ -82,7 +83,7 @@ def time_case(case: workloads.Case, reps: int, min_sample: float = 0.005,
     if forward and case.forward is not None:
         impls["numpy-fwd"] = case.forward
     impls.update(case.impls)
-    stats = harness.measure(impls, reps, min_sample, CLOCK[0])
+    stats = harness.measure(impls, reps, min_sample, CLOCK[0], KEEP_GC[0])
     times = {name: med for name, (med, _) in stats.items()}
     mins = {name: low for name, (_, low) in stats.items()}
     return {"times": times, "min": mins, "wrong": bad, "skipped": dict(case.skipped), "ops": case.ops,
@@ -127,6 +128,7 @@ def run(args: argparse.Namespace) -> dict:
     env = harness.environment()
     env["libraries"] = workloads.versions(libs)
     env["not measured"] = lib_skips
+    env["garbage collector while timing"] = "on" if args.gc else "off (as timeit)"
     env["clock"] = args.clock + (" (process CPU time)" if args.clock == "cpu" else
                                  " (perf_counter)")
     report: dict = {"env": env, "sizes": sz, "results": {}, "command": " ".join(sys.argv)}
@@ -308,11 +310,14 @@ def main(argv=None) -> dict:
     p.add_argument("--slow-peers", action="store_true",
                    help="also run eager JAX on the 100,000-op chain")
     p.add_argument("--json", help="write every figure to this file")
+    p.add_argument("--gc", action="store_true",
+                   help="keep the garbage collector on while timing (default: off, as timeit)")
     p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                    help="time source: wall (perf_counter) or this process's CPU time, "
                         "for a machine shared with other work")
     args = p.parse_args(argv)
     CLOCK[0] = args.clock
+    KEEP_GC[0] = args.gc
     report = run(args)
     if args.json:
         with open(args.json, "w") as f:
