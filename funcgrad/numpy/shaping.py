@@ -573,7 +573,7 @@ _PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap", "linear_ramp")
 def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
     """Differentiable ``numpy.pad`` for modes ``constant``, ``edge``, ``reflect``,
     ``symmetric``, ``wrap`` (the gradient of a padded copy flows back to the
-    element it copies), ``linear_ramp``, ``maximum``, ``minimum``, ``mean``
+    element it copies; ``reflect_type="odd"`` too), ``linear_ramp``, ``maximum``, ``minimum``, ``mean``
     and ``median`` (through the ramps and statistics of the edges).
 
     >>> import funcgrad.numpy as fnp, numpy as np
@@ -597,8 +597,8 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
         return _pad_constant(array, widths, kwargs.pop("constant_values", 0), kwargs)
     if mode in _PAD_STATS or mode == "linear_ramp":
         return _pad_computed(array, widths, mode, kwargs)
-    if kwargs.get("reflect_type", "even") != "even":
-        raise NotImplementedError("funcgrad.numpy.pad supports reflect_type='even' only")
+    if kwargs.get("reflect_type", "even") == "odd" and mode in ("reflect", "symmetric"):
+        return _pad_linear(array, widths, mode, kwargs)
     # Every other mode copies elements: pad each axis's index range with NumPy
     # itself and gather once.
     maps = [np.pad(np.arange(s), tuple(w), mode=mode, **kwargs)
@@ -654,6 +654,22 @@ def _pad_computed(array: Any, widths: np.ndarray, mode: str, kwargs: dict) -> An
             blocks.append(_broadcast_to(stat, tuple(shape)))
         parts = [b for b in (blocks[0], out, blocks[1]) if b is not None]
         out = parts[0] if len(parts) == 1 else _concatenate(*parts, axis=ax)
+    return out
+
+
+def _pad_linear(array: Any, widths: np.ndarray, mode: str, kwargs: dict) -> Any:
+    # An odd reflection (2 * edge - mirrored value) is linear in the input:
+    # along each axis, NumPy pads the identity matrix's rows to give the map.
+    fnp = _fnp()
+    out = array
+    for ax, (before, after) in enumerate(widths.tolist()):
+        if not before and not after:
+            continue
+        n = _shape(out)[ax]
+        basis = np.eye(n, dtype=dtype_of(out))
+        mapping = np.pad(basis, ((0, 0), (before, after)), mode=mode, **kwargs)
+        moved = moveaxis(out, ax, -1)
+        out = moveaxis(fnp.matmul(moved, mapping), -1, ax)
     return out
 
 
@@ -874,8 +890,9 @@ _NOTES = {
     "broadcast_to": "The gradient sums over the broadcast axes.",
     "tile": "The gradient sums the tiles.",
     "repeat": "The gradient sums the copies.",
-    "pad": "Modes constant, edge, reflect, symmetric, wrap (reflect_type='even'): a "
-           "copied element's gradient flows to its source; constant_values may be traced. "
+    "pad": "Modes constant, edge, reflect, symmetric, wrap: a copied element's gradient "
+           "flows to its source (reflect_type='odd' as a linear map); constant_values may "
+           "be traced. "
            "Modes linear_ramp, maximum, minimum (ties share), mean, median: through the "
            "ramps and statistics of the edges.",
     "sort": "The gradient follows the sorting permutation; tied elements keep their order "

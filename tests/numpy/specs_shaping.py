@@ -271,6 +271,8 @@ def _pad(draw):
     kwargs = {"mode": mode}
     if mode == "constant" and draw(st.booleans()):
         kwargs["constant_values"] = draw(st.sampled_from([1.5, (1.0, -2.0)]))
+    if mode in ("reflect", "symmetric") and draw(st.booleans()):
+        kwargs["reflect_type"] = "odd"
     return (x, width), kwargs
 
 
