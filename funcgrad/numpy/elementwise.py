@@ -59,9 +59,15 @@ def _is_complex(x: Any) -> bool:
 
 def _ufunc(name: str, impl: Any, *derivs: Any, notes: str = "", **flags: Any):
     """A primitive whose rules ignore ufunc keyword arguments (``dtype=``, ...)."""
-    rules = [None if d is None else (lambda d: lambda g, ans, *a, **kw: d(g, ans, *a))(d)
-             for d in derivs]
+    rules = [None if d is None else _without_kwargs(d) for d in derivs]
     return primitive(name, impl, *rules, family=F, notes=notes, **flags)
+
+
+def _without_kwargs(d: Any) -> Any:
+    def rule(g, ans, *args, **kwargs):
+        return d(g, ans, *args)
+    rule.__wrapped__ = d  # the engine reads d's code to keep only the residuals it uses
+    return rule
 
 
 # --- arithmetic -----------------------------------------------------------
