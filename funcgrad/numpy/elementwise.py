@@ -251,7 +251,21 @@ def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
         if nm.any() or no.any():
             wins = wins | ((nm & ~no) if nan_wins else (no & ~nm))
             tie = tie | (nm & no)
-        if tie.any():
+        ties = tie.any()
+        if not isinstance(g, Box):
+            # First order with a finite cotangent: the product with the
+            # 0 / 0.5 / 1 mask equals the ``where`` below (up to the sign of
+            # zeros) and is ~20x faster than np.where on an unpredictable mask
+            # (relu layers). A non-finite g takes ``where`` (inf * 0 is NaN).
+            ga = np.asarray(g)
+            if ga.dtype.kind == "f" and np.isfinite(ga).all():
+                if ties:
+                    mask = np.array(wins, dtype=ga.dtype)
+                    mask[tie] = 0.5
+                else:
+                    mask = wins
+                return np.multiply(ga, mask, dtype=ga.dtype)
+        if ties:
             return where(wins, g, where(tie, g * 0.5, 0))
         return where(wins, g, 0)
     return (lambda g, ans, x, y: share(g, x, y)), (lambda g, ans, x, y: share(g, y, x))
