@@ -278,10 +278,15 @@ class BackwardNode(_FnMixin, Node):
             raise _modified_error(tuple(t._value.shape), t._value.dtype, creator,
                                   counter.value, version)
 
-    def contributions(self, g: Any) -> Iterator[tuple[Node, Any]]:
+    def contributions(self, g: Any) -> Any:
         if self.args is None:
             raise RuntimeError(SECOND_BACKWARD)
         self.check_saved()
+        if not self.post_hooks and _ANOMALY.get() is None and not _BACKWARD.get()[0]:
+            return Node.contributions(self, g)  # the common case: the engine's list
+        return self._contributions(g)
+
+    def _contributions(self, g: Any) -> Iterator[tuple[Node, Any]]:
         create_graph = _BACKWARD.get()[0]
         anomaly = _ANOMALY.get()
         if not create_graph:
