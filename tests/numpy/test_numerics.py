@@ -280,6 +280,36 @@ def test_maximum_with_nan():
     np.testing.assert_array_equal(gx, [0.0, 1.0])   # NaN ignored: the other argument
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("name,pick,nan_wins", [("maximum", np.greater, True),
+                                                ("minimum", np.less, True),
+                                                ("fmax", np.greater, False),
+                                                ("fmin", np.less, False)])
+def test_extremum_cotangents_match_the_where_convention(name, pick, nan_wins, dtype):
+    """The first-order rule multiplies by a mask; it must equal the ``where``
+    convention (1 / 0.5 at ties / 0, NaN rules), keep the dtype, and still
+    give 0 (not NaN) where a non-finite cotangent meets a losing argument."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(-2, 3, (40, 5)).astype(dtype)
+    x[0, 0], x[1, 1] = np.nan, np.inf
+    y_arr = rng.integers(-2, 3, 5).astype(dtype)
+    y_arr[2] = np.nan
+    for y in (y_arr, 0.0, dtype(1)):
+        for finite in (True, False):
+            g = rng.standard_normal(x.shape).astype(dtype)
+            if not finite:
+                g[3, 3], g[4, 4] = np.inf, np.nan
+            got = funcgrad.vjp(lambda x: getattr(fnp, name)(x, y), x)[1](g)[0]
+            yv = np.asarray(y)
+            wins, tie = pick(x, yv), x == yv
+            nx, ny = np.isnan(x), np.isnan(yv)
+            wins = wins | ((nx & ~ny) if nan_wins else (ny & ~nx))
+            tie = tie | (nx & ny)
+            expected = np.where(wins, g, np.where(tie, g * dtype(0.5), dtype(0)))
+            assert got.dtype == dtype
+            np.testing.assert_array_equal(got, expected)
+
+
 def test_max_ties_split_equally():
     x = np.array([[3.0, 1.0, 3.0, 3.0], [0.0, 2.0, 2.0, -1.0]])
     np.testing.assert_allclose(_g(lambda x: fnp.max(x, axis=1), x),
