@@ -575,6 +575,8 @@ def _shown_inputs(prim: Primitive, args: Any) -> tuple:
     """The argument positions PyTorch lists in ``next_functions``: tensors
     and floating arrays, and a Python number second operand of arithmetic
     (``x + 1`` lists ``(None, 0)`` for the 1)."""
+    if len(args) == 2 and isinstance(args[0], Box) and prim.name in _BINARY:
+        return (0, 1)  # the loop below, for ``tensor op anything``
     shown = []
     for i, a in enumerate(args):
         if isinstance(a, Box) or (isinstance(a, np.ndarray) and a.dtype.kind in "fc"):
