@@ -373,12 +373,4 @@ SPECS.update({
 })
 
 
-def _claim(name: str, spec) -> None:
-    """Take over a spec still declared in specs_core.py (while that file is
-    being split among families, whichever lands second drops its copy)."""
-    from . import specs_core
-    if name not in specs_core.SPECS:
-        SPECS[name] = spec
-
-
-_claim("matmul", Spec(_matmul_args(), argnums=(0, 1)))
+SPECS["matmul"] = Spec(_matmul_args(), argnums=(0, 1))
