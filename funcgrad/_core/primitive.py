@@ -28,6 +28,17 @@ class Box:
         self._trace = trace
 
 
+def concrete(x: Any) -> Any:
+    """The plain value under every box of ``x`` (``x`` itself if unboxed).
+
+    >>> concrete(3.0)
+    3.0
+    """
+    while isinstance(x, Box):
+        x = x._value
+    return x
+
+
 class Primitive:
     """One operation the engine knows how to differentiate.
 

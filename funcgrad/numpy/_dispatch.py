@@ -24,6 +24,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from ._registry import namespace as _fnp
 from .._core import Box
 
 # ufunc method -> funcgrad.numpy functions to try, in order
@@ -70,10 +71,6 @@ def _out_error(qualname: str) -> TypeError:
         "traced arrays are immutable. Use the returned value instead (for indexed "
         "updates: x = x.at[idx].set(v)).")
 
-
-def _fnp() -> Any:
-    from .. import numpy as fnp
-    return fnp
 
 
 # --- NumPy function -> funcgrad function -----------------------------------------

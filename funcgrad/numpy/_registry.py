@@ -103,6 +103,12 @@ def _doc_for(name: str, impl: Callable[..., Any], notes: str) -> str:
             f">>> fnp.{name}  # doctest: +ELLIPSIS\n<Primitive {name}>\n")
 
 
+def namespace() -> Any:
+    """The ``funcgrad.numpy`` module, for rule modules imported before it is complete."""
+    import sys
+    return sys.modules["funcgrad.numpy"]
+
+
 def dtype_of(x: Any) -> np.dtype:
     """The NumPy dtype of a value, box or array-like."""
     d = getattr(x, "dtype", None)

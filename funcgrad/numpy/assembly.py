@@ -16,6 +16,8 @@ from typing import Any, Optional
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
+from .._core import concrete as _concrete
+from ._registry import namespace as _fnp
 from .._core import Box
 from ._registry import alias, dtype_of, register
 from .shaping import (_concatenate, _holds_box, _ndim, _reshape, _shape, _split, as_array,
@@ -23,10 +25,6 @@ from .shaping import (_concatenate, _holds_box, _ndim, _reshape, _shape, _split,
 
 F = "shaping"
 
-
-def _fnp():
-    from .. import numpy as fnp
-    return fnp
 
 
 # --- concatenate and stack ------------------------------------------------------
@@ -545,11 +543,6 @@ def _size(x: Any) -> int:
 def _labels(x: Any, start: int = 0) -> np.ndarray:
     return np.arange(start, start + _size(x), dtype=np.intp).reshape(_shape(x))
 
-
-def _concrete(x: Any) -> Any:
-    while isinstance(x, Box):
-        x = x._value
-    return x
 
 
 def insert(arr: Any, obj: Any, values: Any, axis: Optional[int] = None) -> Any:

@@ -15,6 +15,8 @@ import operator
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
+from .._core import concrete as _concrete
+from ._registry import namespace as _fnp
 from .._core import Box
 from ._registry import dtype_of, primitive, register
 from .assembly import concatenate
@@ -24,15 +26,6 @@ from .shaping import (_broadcast_to, _flip, _ndim, _reshape, _shape, as_array, m
 F = "shaping"
 
 
-def _fnp():
-    from .. import numpy as fnp
-    return fnp
-
-
-def _concrete(x: Any) -> Any:
-    while isinstance(x, Box):
-        x = x._value
-    return x
 
 
 # --- differences ------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core import concrete as _concrete
 from .._core import Box
 from ._dispatch import constant_function
 from ._registry import ALIASES, REGISTRY, dtype_of, exports, register
@@ -170,11 +171,6 @@ if not _taken("full"):
                                     "gradient).")
     REGISTERED.append("full")
 
-
-def _concrete(x: Any) -> Any:
-    while isinstance(x, Box):
-        x = x._value
-    return x
 
 
 if not _taken("full_like"):

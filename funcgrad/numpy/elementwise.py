@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core import concrete as _strip
 from .._core import Box
 from ._registry import alias, dtype_of, nondiff, primitive, register
 
@@ -39,11 +40,6 @@ _PI = math.pi
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 
-
-def _strip(x: Any) -> Any:
-    while isinstance(x, Box):
-        x = x._value
-    return x
 
 
 def _scalar(v: Any) -> Any:

@@ -11,21 +11,14 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .._core import concrete as _concrete
+from ._registry import namespace as _fnp
 from .._core import Box
 from ._registry import ALIASES, REGISTRY, register, shape_of
 
 F = "functional"
 
 
-def _fnp() -> Any:
-    from .. import numpy as fnp
-    return fnp
-
-
-def _concrete(x: Any) -> Any:
-    while isinstance(x, Box):
-        x = x._value
-    return x
 
 
 def apply_along_axis(func1d: Callable[..., Any], axis: int, arr: Any, *args: Any,

@@ -19,21 +19,14 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from .._core import concrete as _concrete
+from ._registry import namespace as _fnp
 from .._core import Box
 from ._registry import REGISTRY, dtype_of, primitive, register, shape_of
 
 F = "indexing"
 
 
-def _fnp() -> Any:
-    from .. import numpy as fnp  # complete by the time any of these run
-    return fnp
-
-
-def _concrete(x: Any) -> Any:
-    while isinstance(x, Box):
-        x = x._value
-    return x
 
 
 # --- index normalisation ------------------------------------------------------

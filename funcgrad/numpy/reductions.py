@@ -34,6 +34,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .._core import concrete as _strip
 from .._core import Box
 from ._registry import dtype_of, nondiff, primitive, register, shape_of
 from .elementwise import (
@@ -45,11 +46,6 @@ from .shaping import broadcast_to, expand_reduced, reshape, transpose
 F = "reductions"
 _NOVALUE: Any = np._NoValue
 
-
-def _strip(x: Any) -> Any:
-    while isinstance(x, Box):
-        x = x._value
-    return x
 
 
 def _norm_axis(axis: Any) -> Any:

@@ -20,15 +20,13 @@ from typing import Any, Optional, Sequence
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
+from .._core import concrete as _concrete
+from ._registry import namespace as _fnp
 from .._core import Box
 from ._registry import alias, dtype_of, joint_primitive, primitive, register
 
 F = "shaping"
 
-
-def _fnp():
-    from .. import numpy as fnp
-    return fnp
 
 
 def as_array(x: Any) -> Any:
@@ -811,11 +809,6 @@ def tril(m: Any, k: int = 0) -> Any:
 
 
 # --- sorting -----------------------------------------------------------------------
-def _concrete(x: Any) -> Any:
-    while isinstance(x, Box):
-        x = x._value
-    return x
-
 
 def _gather_along(a: Any, index: np.ndarray, axis: int) -> Any:
     full = list(np.indices(index.shape, sparse=True))

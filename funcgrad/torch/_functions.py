@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
+from .._core import concrete  # re-exported: the facade's modules import it from here
 from .. import numpy as fnp
 from .._core.primitive import Box
 from . import _ops
@@ -36,18 +37,6 @@ Dim = Union[int, Sequence[int], None]
 def _Tensor() -> Any:
     from ._graph import _tensor_cls
     return _tensor_cls()
-
-
-def concrete(x: Any) -> Any:
-    """The ndarray under every box of ``x`` (``x`` itself otherwise).
-
-    >>> import funcgrad.torch as torch
-    >>> torch._functions.concrete(torch.ones(2))
-    array([1., 1.], dtype=float32)
-    """
-    while isinstance(x, Box):
-        x = x._value
-    return x
 
 
 def np_dtype(x: Any) -> np.dtype:

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 import numpy as np
 
 from .._core import backward_pass
+from .._core import concrete as _strip
 from .._core.primitive import Box, Primitive
 from .._core.trace import SECOND_BACKWARD, ItemNode, LeafNode, Node, Trace
 from ._grad_mode import _GRAD_ENABLED
@@ -679,7 +680,3 @@ def _add(a: Any, b: Any) -> Any:
     return ops.add(a, b)
 
 
-def _strip(x: Any) -> Any:
-    while isinstance(x, Box):
-        x = x._value
-    return x
