@@ -441,3 +441,10 @@ def test_clip_grad_value_clamps_in_place():
     nn.utils.clip_grad_value_([w], 1.0)
     assert w.grad is grad
     np.testing.assert_allclose(w.grad.numpy(), [1.0, -1.0, 0.1], rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW"])
+def test_differentiable_optimizers_are_refused_clearly(name):
+    w = torch.nn.Parameter(torch.ones(2))
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        getattr(torch.optim, name)([w], lr=0.1, differentiable=True)

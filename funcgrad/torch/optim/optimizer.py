@@ -91,6 +91,8 @@ class Optimizer:
     """
 
     def __init__(self, params: ParamsT, defaults: Dict[str, Any]) -> None:
+        if defaults.get("differentiable"):
+            raise NotImplementedError("funcgrad's optimizers do not support differentiable=True")
         self.defaults = defaults
         self._step_count = 0
         if _is_tensor(params):
