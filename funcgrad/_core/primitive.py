@@ -54,6 +54,8 @@ class Primitive:
     a tuple cotangent in which missing entries are already zeros.
     ``saves_values=False``: the rules need only the shapes and dtypes of the
     arguments, so the node stays usable after its saved values are released.
+    ``rule_params=False``: the rules take no keyword parameters; the call's
+    (``dtype=`` and such for a ufunc) are not passed to them.
     A *joint* rule (:func:`defvjp_joint`) computes the cotangents of all
     arguments at once: for variadic primitives (``stack``) and for rules that
     share work between arguments (``solve``).
@@ -65,10 +67,11 @@ class Primitive:
     """
 
     __slots__ = ("name", "impl", "vjps", "joint_vjp", "differentiable",
-                 "multiple_results", "saves_values", "_residuals", "__dict__")
+                 "multiple_results", "saves_values", "rule_params", "_residuals", "__dict__")
 
     def __init__(self, name: str, impl: Callable[..., Any], *, differentiable: bool = True,
-                 multiple_results: bool = False, saves_values: bool = True) -> None:
+                 multiple_results: bool = False, saves_values: bool = True,
+                 rule_params: bool = True) -> None:
         self.name = name
         self.impl = impl
         self.vjps: Optional[tuple] = None
@@ -76,6 +79,7 @@ class Primitive:
         self.differentiable = differentiable
         self.multiple_results = multiple_results
         self.saves_values = saves_values
+        self.rule_params = rule_params
         self._residuals: dict = {}
 
     def residuals(self, mask: int, nargs: int) -> tuple[bool, tuple]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable, Iterator, Optional
 
-from .primitive import Box, Primitive, bind
+from .primitive import _NO_PARAMS, Box, Primitive, bind
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved "
@@ -107,7 +107,7 @@ class Node:
         if prim.multiple_results:
             g = tuple(ops.zeros_like(o) if gi is None else gi for gi, o in zip(g, out))
         fit = ops.fit
-        params = self.params
+        params = self.params if prim.rule_params else _NO_PARAMS
         result = []
         if prim.joint_vjp is not None:
             cts = prim.joint_vjp(g, out, *args, **params)

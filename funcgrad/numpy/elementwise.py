@@ -27,6 +27,7 @@ a float32 computation runs its backward pass in float32.
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 import numpy as np
@@ -55,23 +56,42 @@ def _is_complex(x: Any) -> bool:
 
 def _ufunc(name: str, impl: Any, *derivs: Any, notes: str = "", **flags: Any):
     """A primitive whose rules ignore ufunc keyword arguments (``dtype=``, ...)."""
-    rules = [None if d is None else _without_kwargs(d) for d in derivs]
-    return primitive(name, impl, *rules, family=F, notes=notes, **flags)
+    return primitive(name, impl, *derivs, family=F, notes=notes, rule_params=False, **flags)
 
 
-def _without_kwargs(d: Any) -> Any:
-    def rule(g, ans, *args, **kwargs):
-        return d(g, ans, *args)
-    rule.__wrapped__ = d  # the engine reads d's code to keep only the residuals it uses
-    return rule
+_INEXACT_SCALARS = frozenset({np.float16, np.float32, np.float64, np.longdouble,
+                              np.complex64, np.complex128, np.clongdouble})
+_PY_NUMBERS = frozenset({int, float, complex})
+_PY_REALS = frozenset({int, float})  # (1j * np.float64(2) is a Python complex)
+
+
+def _scalar_fast(ufunc: np.ufunc, op: Any) -> Any:
+    """``ufunc``, computed by the Python operator ``op`` when one operand is a
+    floating or complex NumPy scalar and the other one too or a Python
+    number: NumPy's scalar arithmetic then gives the same value, type and
+    floating-point error handling ten times faster than the ufunc call
+    (0.05 µs against 0.5 µs); only a warning's text differs ("in scalar
+    multiply"). Integer scalars always take the ufunc (their overflow
+    handling differs)."""
+    def impl(x, y, /, **kwargs):
+        tx, ty = type(x), type(y)
+        if not kwargs and (tx in _INEXACT_SCALARS and (ty in _INEXACT_SCALARS or ty in _PY_NUMBERS)
+                           or ty in _INEXACT_SCALARS and tx in _PY_REALS):
+            return op(x, y)
+        return ufunc(x, y, **kwargs)
+    impl.__name__ = impl.__qualname__ = ufunc.__name__
+    impl.__doc__ = ufunc.__doc__
+    return impl
 
 
 # --- arithmetic -----------------------------------------------------------
-add = _ufunc("add", np.add, lambda g, ans, x, y: g, lambda g, ans, x, y: g, saves_values=False)
-subtract = _ufunc("subtract", np.subtract, lambda g, ans, x, y: g,
+add = _ufunc("add", _scalar_fast(np.add, operator.add), lambda g, ans, x, y: g,
+             lambda g, ans, x, y: g, saves_values=False)
+subtract = _ufunc("subtract", _scalar_fast(np.subtract, operator.sub), lambda g, ans, x, y: g,
                   lambda g, ans, x, y: negative(g), saves_values=False)
-multiply = _ufunc("multiply", np.multiply, lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x)
-divide = _ufunc("divide", np.divide, lambda g, ans, x, y: g / y,
+multiply = _ufunc("multiply", _scalar_fast(np.multiply, operator.mul),
+                  lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x)
+divide = _ufunc("divide", _scalar_fast(np.divide, operator.truediv), lambda g, ans, x, y: g / y,
                 lambda g, ans, x, y: negative(g) * ans / y)
 negative = _ufunc("negative", np.negative, lambda g, ans, x: negative(g), saves_values=False)
 positive = _ufunc("positive", np.positive, lambda g, ans, x: g, saves_values=False)
