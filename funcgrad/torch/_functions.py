@@ -20,10 +20,11 @@ import numpy as np
 
 from .._core import concrete  # re-exported: the facade's modules import it from here
 from .. import numpy as fnp
-from .._core.primitive import Box
+from .._core.primitive import Box, Primitive
 from . import _ops
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype, to_complex_default
-from ._graph import set_name
+from . import _graph
+from ._graph import EAGER, node_class, set_name
 
 _py_sum = builtins.sum
 _py_max = builtins.max
@@ -31,6 +32,33 @@ _py_min = builtins.min
 _py_abs = builtins.abs
 
 Dim = Union[int, Sequence[int], None]
+
+
+# --- recording with the node's name known ----------------------------------------
+_NO_PARAMS: dict = {}
+_T: Any = None  # funcgrad.torch.Tensor (set by _tensor.py, which imports this module)
+
+
+def _call(prim: Any, cls: type, args: tuple, params: dict = _NO_PARAMS) -> Any:
+    """``set_name(prim(*args, **params), cls.__name__)``, recorded straight on
+    the eager trace with its final node class when every box among ``args``
+    is a facade tensor (inside a functional transform, through ``prim``)."""
+    T = _T
+    eager = False
+    for a in args:
+        if isinstance(a, Box):
+            if not isinstance(a, T):
+                return set_name(prim(*args, **params), cls.__name__)
+            eager = True
+    if not eager:
+        return prim(*args, **params)
+    return EAGER.process(prim, args, params, cls)
+
+
+_ADD = node_class("AddBackward0")
+_SUB = node_class("SubBackward0")
+_MUL = node_class("MulBackward0")
+_DIV = node_class("DivBackward0")
 
 
 # --- helpers ------------------------------------------------------------------
@@ -260,10 +288,12 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     >>> torch.add(torch.ones(2), torch.ones(2), alpha=2)
     tensor([3., 3.])
     """
-    a, b = _promote(*_scale_operand(input, other, alpha, 1), broadcast=True)
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
-    return _named(fnp.add(a, b), "AddBackward0")
+    return _call(fnp.add, _ADD, (a, b))
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
@@ -273,10 +303,12 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     >>> torch.sub(torch.ones(2), 1)
     tensor([0., 0.])
     """
-    a, b = _promote(*_scale_operand(input, other, alpha, 1), broadcast=True)
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         return rsub(b, a)
-    return _named(fnp.subtract(a, b), "SubBackward0")
+    return _call(fnp.subtract, _SUB, (a, b))
 
 
 subtract = sub
@@ -305,7 +337,7 @@ def mul(input: Any, other: Any) -> Any:
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
-    return _named(fnp.multiply(a, b), "MulBackward0")
+    return _call(fnp.multiply, _MUL, (a, b))
 
 
 multiply = mul
@@ -328,7 +360,7 @@ def div(input: Any, other: Any, *, rounding_mode: Optional[str] = None) -> Any:
     a, b = _promote(input, other, floating=True, broadcast=True)
     if not isinstance(a, Box):
         return mul(reciprocal(b), a)
-    return _named(fnp.divide(a, b), "DivBackward0")
+    return _call(fnp.divide, _DIV, (a, b))
 
 
 divide = true_divide = div
@@ -409,7 +441,12 @@ def floor_divide(input: Any, other: Any) -> Any:
 
 
 def _unary(fn: Any, name: str) -> Any:
+    cls = node_class(name)
+    direct = isinstance(fn, Primitive)
+
     def op(input: Any) -> Any:
+        if direct and isinstance(input, _T) and input._value.dtype.kind in "fc":
+            return EAGER.process(fn, (input,), _NO_PARAMS, cls)
         return _named(fn(_float_input(input)), name)
     return op
 

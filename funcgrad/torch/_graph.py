@@ -25,7 +25,8 @@ import numpy as np
 from .._core import backward_pass
 from .._core import concrete as _strip
 from .._core.primitive import Box, Primitive
-from .._core.trace import SECOND_BACKWARD, ItemNode, LeafNode, Node, Trace
+from .._core import trace as _trace_module
+from .._core.trace import SECOND_BACKWARD, ItemNode, LeafNode, Node, Trace, drop_residual
 from ._grad_mode import _GRAD_ENABLED
 
 __all__ = ["EAGER", "EagerTrace", "BackwardNode", "AccumulateGrad", "VersionCounter",
@@ -33,6 +34,7 @@ __all__ = ["EAGER", "EagerTrace", "BackwardNode", "AccumulateGrad", "VersionCoun
 
 
 _TENSOR: list = []
+_TENSOR_CLS: Any = None  # funcgrad.torch.Tensor, set by _tensor.py
 
 
 def _tensor_cls() -> Any:
@@ -504,51 +506,162 @@ def _quiet_impl(prim: Primitive, vals: Any, params: dict) -> Any:
         _NP_ERRSTATE.reset(token)
 
 
+_new_object = object.__new__
+
+# The engine's Node fields, set directly by ``EagerTrace.process`` (one frame
+# instead of two ``__init__`` calls per recorded operation). If the engine's
+# Node changes shape, nodes are built through the constructors instead.
+_NODE_SLOTS = ("prim", "args", "params", "out", "parents", "hooks", "number", "__weakref__")
+_node_numbers = getattr(_trace_module, "_node_numbers", None)
+_INLINE_NODE = Node.__slots__ == _NODE_SLOTS and _node_numbers is not None
+_RESIDUAL_CACHE = "_residuals" in Primitive.__slots__
+
+
+class _PrimInfo:
+    """What recording needs to know about a primitive, found once."""
+
+    __slots__ = ("cls", "uses_output", "needs", "saves")
+
+    def __init__(self, prim: Primitive) -> None:
+        self.cls = node_class(default_name(prim))
+        self.uses_output = prim.name in _USES_OUTPUT_NAMES
+        self.needs = _SAVES_OTHER.get(prim.name)
+        self.saves = prim.saves_values
+
+
+_PRIM_INFO: dict = {}
+
+
+def _prim_info(prim: Primitive) -> _PrimInfo:
+    info = _PRIM_INFO.get(prim)
+    if info is None:
+        info = _PRIM_INFO[prim] = _PrimInfo(prim)
+    return info
+
+
+def _quiet_state(cur: Any) -> Any:
+    """The all-"ignore" variant of NumPy error state ``cur`` (cached)."""
+    global _QUIET
+    with np.errstate(all="ignore"):
+        quiet = _NP_ERRSTATE.get()
+    _QUIET = (cur, quiet)
+    return quiet
+
+
 class EagerTrace(Trace):
     """The never-closing trace of facade tensors (level 0, outermost)."""
 
     __slots__ = ()
 
-    def process(self, prim: Primitive, args: Any, params: dict) -> Any:
-        Tensor = _tensor_cls()
+    def process(self, prim: Primitive, args: Any, params: dict, cls: Optional[type] = None) -> Any:
+        """Apply ``prim`` to ``args`` (boxes of this trace and constants) and
+        record a node when grad mode is on and an input requires grad.
+
+        ``cls`` is the node's class (PyTorch's name) when the facade op knows
+        it; otherwise the primitive's default. Residuals no rule reads are
+        dropped, as ``ReverseTrace.process`` does (``Primitive.residuals``):
+        the result when no rule reads it, sizeable arguments (and their
+        tensors) no rule reads.
+        """
         vals = list(args)
         parents = []
-        tensors = []
-        for i, a in enumerate(args):
+        mask = 0
+        i = 0
+        for a in args:
             if isinstance(a, Box) and a._trace is self:
                 vals[i] = a._value
-                tensors.append((i, a))
-                if a._node is not None:
-                    parents.append((i, a._node))
-        out = _quiet_impl(prim, vals, params)
+                node = a._node
+                if node is not None:
+                    parents.append((i, node))
+                    mask |= 1 << i
+            i += 1
+        # prim.impl under np.errstate(all="ignore"), as _quiet_impl (inlined)
+        if _NP_ERRSTATE is not None:
+            cur = _NP_ERRSTATE.get()
+            seen, quiet = _QUIET
+            if cur is not seen and cur is not quiet:
+                quiet = _quiet_state(cur)
+            token = _NP_ERRSTATE.set(quiet)
+            try:
+                out = prim.impl(*vals, **params)
+            finally:
+                _NP_ERRSTATE.reset(token)
+        else:  # pragma: no cover - other NumPy layouts
+            with np.errstate(all="ignore"):
+                out = prim.impl(*vals, **params)
+        multiple = prim.multiple_results
+        if multiple:
+            out = tuple(o if isinstance(o, np.ndarray) else np.asarray(o) for o in out)
+        elif not isinstance(out, np.ndarray):
+            out = np.asarray(out)
         node = None
-        if prim.multiple_results:
-            out = tuple(_as_array(o) for o in out)
-        else:
-            out = _as_array(out)
+        info = None
         if parents and _GRAD_ENABLED.get():
-            cls = _PRIM_CLASS.get(prim)
+            info = _PRIM_INFO.get(prim)
+            if info is None:
+                info = _prim_info(prim)
             if cls is None:
-                cls = _PRIM_CLASS[prim] = node_class(default_name(prim))
-            node = cls(prim, vals, params, out, parents)
-            node.tensor_args = tuple(args)
-            if prim.saves_values:
-                needs = _SAVES_OTHER.get(prim.name)
-                grads = {i for i, _ in parents}
-                node.saved_info = [(t._version_counter, t._version_counter.value, t)
-                                   for i, t in tensors
-                                   if needs is None or needs(i, grads)]
+                cls = info.cls
+            if type(args) is not tuple:
+                args = tuple(args)
+            if _INLINE_NODE:
+                node = _new_object(cls)
+                node.prim = prim
+                node.args = vals
+                node.params = params
+                node.out = out
+                node.parents = parents
+                node.hooks = None
+                node.number = next(_node_numbers)
+                node.tensor_args = args
+                node.saved_info = None
+                node.stack = None
+                node.nargs = None
+                node.post_hooks = None
+            else:  # pragma: no cover - the engine's Node changed
+                node = cls(prim, vals, params, out, parents)
+                node.tensor_args = args
+            if info.saves:
+                needs = info.needs
+                if needs is None:
+                    node.saved_info = [(a._version_counter, a._version_counter.value, a)
+                                       for a in args if isinstance(a, Box)]
+                else:
+                    grads = {j for j, _ in parents}
+                    node.saved_info = [(a._version_counter, a._version_counter.value, a)
+                                       for j, a in enumerate(args)
+                                       if isinstance(a, Box) and needs(j, grads)]
             if _ANOMALY.get() is not None:
                 node.stack = _user_stack()
-        tensors = [t for _, t in tensors]
-        if prim.multiple_results:
+            if not multiple:
+                n = len(vals)
+                found = prim._residuals.get((mask, n)) if _RESIDUAL_CACHE else None
+                keep_ans, unread = found if found is not None else prim.residuals(mask, n)
+                if not keep_ans and not info.uses_output:
+                    node.out = None
+                if unread:
+                    _drop_residuals(node, unread)
+        T = _TENSOR_CLS
+        if multiple:
+            tensors = [a for a in args if isinstance(a, Box) and a._trace is self]
             n = len(out)
             return tuple(_wrap_view(o, None if node is None else _FnItemNode(node, k, n), tensors)
                          for k, o in enumerate(out))
-        result = _wrap_view(out, node, tensors)
-        if node is not None and prim.name in _USES_OUTPUT_NAMES:
-            c = result._version_counter
-            node.saved_info = (node.saved_info or []) + [(c, c.value, None)]
+        if out.base is None:  # not a view: Tensor._wrap, inlined
+            result = _new_object(T)
+            result._value = out
+            result._node = node
+            result._trace = self
+            result._grad = None
+            result._version_counter = counter = VersionCounter()
+            result._retains_grad = False
+            result._base = None
+        else:
+            result = _wrap_view(out, node, [a for a in args
+                                            if isinstance(a, Box) and a._trace is self])
+            counter = result._version_counter
+        if info is not None and info.uses_output:
+            node.saved_info = (node.saved_info or []) + [(counter, counter.value, None)]
         return result
 
     def process_nondiff(self, prim: Primitive, args: Any, params: dict) -> Any:
@@ -558,6 +671,24 @@ class EagerTrace(Trace):
         if prim.multiple_results:
             return tuple(Tensor._wrap(_as_array(o), None) for o in out)
         return Tensor._wrap(_as_array(out), None)
+
+
+def _drop_residuals(node: BackwardNode, unread: tuple) -> None:
+    """Replace sizeable saved arguments no rule reads by their shape and
+    dtype (``Meta``), in ``args`` and in ``tensor_args`` (what
+    ``create_graph`` runs the rules on), as ``ReverseTrace`` does."""
+    vals = node.args
+    targs = None
+    for i in unread:
+        v = vals[i]
+        drop_residual(vals, i)
+        if vals[i] is not v:
+            if targs is None:
+                targs = list(node.tensor_args)
+                node.nargs = _shown_inputs(node.prim, targs)  # before the tensors go
+            targs[i] = vals[i]
+    if targs is not None:
+        node.tensor_args = tuple(targs)
 
 
 _BINARY = frozenset({"add", "subtract", "multiply", "divide"})

@@ -33,6 +33,7 @@ from .._core.primitive import Box
 from . import _functions as F
 from . import _ops
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype
+from . import _graph
 from ._graph import (EAGER, AccumulateGrad, BackwardNode, VersionCounter, _add_hook, _as_value,
                      _BACKWARD, _TracerType, display_name, set_name)
 from ._grad_mode import _GRAD_ENABLED
@@ -242,82 +243,82 @@ class _TensorBase(Box):
 
     # --- arithmetic operators ----------------------------------------------------
     def __add__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.add(self, other)
 
     def __radd__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.add(self, other)
 
     def __sub__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.sub(self, other)
 
     def __rsub__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.rsub(self, other)
 
     def __mul__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.mul(self, other)
 
     def __rmul__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.mul(self, other)
 
     def __truediv__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.div(self, other)
 
     def __rtruediv__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.div(other, self)
 
     def __floordiv__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.floor_divide(self, other)
 
     def __rfloordiv__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.floor_divide(other, self)
 
     def __mod__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.remainder(self, other)
 
     def __rmod__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.remainder(other, self)
 
     def __pow__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.pow(self, other)
 
     def __rpow__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.pow(other, self)
 
     def __matmul__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> Any:
-        if not _operand(other):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented
         return F.matmul(other, self)
 
@@ -959,7 +960,7 @@ class Tensor(_TensorBase):
         np.copyto(buf, new_v, casting="unsafe")
         self._version_counter.value += 1
         if recording and new_node is not None:
-            if isinstance(new_node, BackwardNode):
+            if isinstance(new_node, BackwardNode) and new_node.out is not None:
                 new_node.out = np.array(new_v, copy=False)
             self._node = new_node
         return self
@@ -1232,5 +1233,6 @@ class TensorTracer(_TensorBase):
 
 
 _TracerType[0] = TensorTracer
+_graph._TENSOR_CLS = F._T = Tensor
 register_box_type(Tensor, TensorTracer)
 register_box_type(TensorTracer, TensorTracer)
