@@ -41,17 +41,8 @@ _T: Any = None  # funcgrad.torch.Tensor (set by _tensor.py, which imports this m
 
 def _call(prim: Any, cls: type, args: tuple, params: dict = _NO_PARAMS) -> Any:
     """``set_name(prim(*args, **params), cls.__name__)``, recorded straight on
-    the eager trace with its final node class when every box among ``args``
-    is a facade tensor (inside a functional transform, through ``prim``)."""
-    T = _T
-    eager = False
-    for a in args:
-        if isinstance(a, Box):
-            if not isinstance(a, T):
-                return set_name(prim(*args, **params), cls.__name__)
-            eager = True
-    if not eager:
-        return prim(*args, **params)
+    the eager trace with its final node class (``EagerTrace.process`` hands a
+    call with boxes of a functional transform back to ``bind``)."""
     return EAGER.process(prim, args, params, cls)
 
 
@@ -290,6 +281,13 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     """
     if alpha != 1:
         other = mul(other, alpha)
+    tb = type(other)
+    if (tb is float or tb is int) and isinstance(input, _T):  # tensor op number: as _promote
+        v = input._value
+        if type(v) is np.ndarray:
+            kind = v.dtype.kind
+            if kind in "fc" or (kind in "iu" and tb is int):
+                return EAGER.process(fnp.add, (input, other), _NO_PARAMS, _ADD)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
@@ -305,6 +303,13 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     """
     if alpha != 1:
         other = mul(other, alpha)
+    tb = type(other)
+    if (tb is float or tb is int) and isinstance(input, _T):  # tensor op number: as _promote
+        v = input._value
+        if type(v) is np.ndarray:
+            kind = v.dtype.kind
+            if kind in "fc" or (kind in "iu" and tb is int):
+                return EAGER.process(fnp.subtract, (input, other), _NO_PARAMS, _SUB)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         return rsub(b, a)
@@ -334,6 +339,13 @@ def mul(input: Any, other: Any) -> Any:
     >>> torch.mul(torch.tensor([1., 2.]), 3)
     tensor([3., 6.])
     """
+    tb = type(other)
+    if (tb is float or tb is int) and isinstance(input, _T):  # tensor op number: as _promote
+        v = input._value
+        if type(v) is np.ndarray:
+            kind = v.dtype.kind
+            if kind in "fc" or (kind in "iu" and tb is int):
+                return EAGER.process(fnp.multiply, (input, other), _NO_PARAMS, _MUL)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
@@ -357,6 +369,13 @@ def div(input: Any, other: Any, *, rounding_mode: Optional[str] = None) -> Any:
             q = _Tensor()._wrap(np.trunc(np.divide(concrete(a), concrete(b))).astype(
                 result_dtype(a, b)), None)
         return q
+    tb = type(other)
+    if (tb is float or tb is int) and isinstance(input, _T):  # tensor op number: as _promote
+        v = input._value
+        if type(v) is np.ndarray:
+            kind = v.dtype.kind
+            if kind in "fc":
+                return EAGER.process(fnp.divide, (input, other), _NO_PARAMS, _DIV)
     a, b = _promote(input, other, floating=True, broadcast=True)
     if not isinstance(a, Box):
         return mul(reciprocal(b), a)

@@ -26,7 +26,9 @@ from .._core import backward_pass
 from .._core import concrete as _strip
 from .._core.primitive import Box, Primitive
 from .._core import trace as _trace_module
-from .._core.trace import SECOND_BACKWARD, ItemNode, LeafNode, Node, Trace, drop_residual
+from .._core.primitive import bind
+from .._core.trace import (SECOND_BACKWARD, SMALL_RESIDUAL, ItemNode, LeafNode, Node, Trace,
+                            drop_residual)
 from ._grad_mode import _GRAD_ENABLED
 
 __all__ = ["EAGER", "EagerTrace", "BackwardNode", "AccumulateGrad", "VersionCounter",
@@ -188,6 +190,10 @@ class _FnMixin:
         return _add_hook(self, hook)
 
 
+_node_contributions = Node.contributions
+_node_release = Node.release
+
+
 class BackwardNode(_FnMixin, Node):
     """A recorded facade operation: a ``grad_fn``.
 
@@ -284,9 +290,10 @@ class BackwardNode(_FnMixin, Node):
     def contributions(self, g: Any) -> Any:
         if self.args is None:
             raise RuntimeError(SECOND_BACKWARD)
-        self.check_saved()
+        if self.saved_info:
+            self.check_saved()
         if not self.post_hooks and _ANOMALY.get() is None and not _BACKWARD.get()[0]:
-            return Node.contributions(self, g)  # the common case: the engine's list
+            return _node_contributions(self, g)  # the common case: the engine's list
         return self._contributions(g)
 
     def _contributions(self, g: Any) -> Iterator[tuple[Node, Any]]:
@@ -327,11 +334,17 @@ class BackwardNode(_FnMixin, Node):
             self.args, self.out = saved_args, saved_out
 
     def release(self) -> None:
-        if self.tensor_args is not None and self.nargs is None:
-            self.nargs = _shown_inputs(self.prim, self.tensor_args)
-        Node.release(self)
-        self.tensor_args = None
+        targs = self.tensor_args
+        if targs is not None:
+            if self.nargs is None:
+                # _shown_inputs(self.prim, targs), its two commonest cases first
+                if len(targs) == 1 and isinstance(targs[0], Box):
+                    self.nargs = (0,)
+                else:
+                    self.nargs = _shown_inputs(self.prim, targs)
+            self.tensor_args = None
         self.saved_info = None
+        _node_release(self)
 
     def __repr__(self) -> str:
         return _FnMixin.__repr__(self)
@@ -514,19 +527,40 @@ _new_object = object.__new__
 _NODE_SLOTS = ("prim", "args", "params", "out", "parents", "hooks", "number", "__weakref__")
 _node_numbers = getattr(_trace_module, "_node_numbers", None)
 _INLINE_NODE = Node.__slots__ == _NODE_SLOTS and _node_numbers is not None
-_RESIDUAL_CACHE = "_residuals" in Primitive.__slots__
 
 
 class _PrimInfo:
-    """What recording needs to know about a primitive, found once."""
+    """What recording needs to know about a primitive, found once; ``plans``
+    caches, per ``(grad mask, tensor mask, nargs)``, what a node keeps
+    (:meth:`plan`)."""
 
-    __slots__ = ("cls", "uses_output", "needs", "saves")
+    __slots__ = ("cls", "uses_output", "needs", "saves", "plans")
 
     def __init__(self, prim: Primitive) -> None:
         self.cls = node_class(default_name(prim))
         self.uses_output = prim.name in _USES_OUTPUT_NAMES
         self.needs = _SAVES_OTHER.get(prim.name)
         self.saves = prim.saves_values
+        self.plans: dict = {}
+
+    def plan(self, prim: Primitive, key: tuple) -> tuple:
+        """``(keep_out, unread, checked)``: whether the node keeps its result,
+        the arguments no rule reads (``Primitive.residuals``) and the
+        positions of the tensors whose version is checked at backward."""
+        mask, boxes, n = key
+        if prim.multiple_results:
+            keep_out, unread = True, ()
+        else:
+            keep_ans, unread = prim.residuals(mask, n)
+            keep_out = keep_ans or self.uses_output
+        checked: tuple = ()
+        if self.saves:
+            grads = {i for i in range(n) if mask >> i & 1}
+            needs = self.needs
+            checked = tuple(i for i in range(n) if boxes >> i & 1
+                            and (needs is None or needs(i, grads)))
+        found = self.plans[key] = (keep_out, tuple(unread), checked)
+        return found
 
 
 _PRIM_INFO: dict = {}
@@ -566,15 +600,22 @@ class EagerTrace(Trace):
         vals = list(args)
         parents = []
         mask = 0
+        boxes = 0
         i = 0
         for a in args:
-            if isinstance(a, Box) and a._trace is self:
+            if isinstance(a, Box):
+                if a._trace is not self:  # a facade op called inside a transform
+                    res = bind(prim, args, params)
+                    return res if cls is None else set_name(res, cls.__name__)
                 vals[i] = a._value
+                boxes |= 1 << i
                 node = a._node
                 if node is not None:
                     parents.append((i, node))
                     mask |= 1 << i
             i += 1
+        if not boxes:  # nothing to record (a facade op on plain numbers)
+            return prim.impl(*vals, **params)
         # prim.impl under np.errstate(all="ignore"), as _quiet_impl (inlined)
         if _NP_ERRSTATE is not None:
             cur = _NP_ERRSTATE.get()
@@ -595,7 +636,7 @@ class EagerTrace(Trace):
         elif not isinstance(out, np.ndarray):
             out = np.asarray(out)
         node = None
-        info = None
+        check_out = False
         if parents and _GRAD_ENABLED.get():
             info = _PRIM_INFO.get(prim)
             if info is None:
@@ -604,12 +645,17 @@ class EagerTrace(Trace):
                 cls = info.cls
             if type(args) is not tuple:
                 args = tuple(args)
+            key = (mask, boxes, i)
+            plan = info.plans.get(key)
+            if plan is None:
+                plan = info.plan(prim, key)
+            keep_out, unread, checked = plan
             if _INLINE_NODE:
                 node = _new_object(cls)
                 node.prim = prim
                 node.args = vals
                 node.params = params
-                node.out = out
+                node.out = out if keep_out else None
                 node.parents = parents
                 node.hooks = None
                 node.number = next(_node_numbers)
@@ -621,34 +667,29 @@ class EagerTrace(Trace):
             else:  # pragma: no cover - the engine's Node changed
                 node = cls(prim, vals, params, out, parents)
                 node.tensor_args = args
-            if info.saves:
-                needs = info.needs
-                if needs is None:
-                    node.saved_info = [(a._version_counter, a._version_counter.value, a)
-                                       for a in args if isinstance(a, Box)]
-                else:
-                    grads = {j for j, _ in parents}
-                    node.saved_info = [(a._version_counter, a._version_counter.value, a)
-                                       for j, a in enumerate(args)
-                                       if isinstance(a, Box) and needs(j, grads)]
+                if not keep_out:
+                    node.out = None
+            if checked:
+                saved = []
+                for j in checked:
+                    a = args[j]
+                    c = a._version_counter
+                    saved.append((c, c.value, a))
+                node.saved_info = saved
             if _ANOMALY.get() is not None:
                 node.stack = _user_stack()
-            if not multiple:
-                n = len(vals)
-                found = prim._residuals.get((mask, n)) if _RESIDUAL_CACHE else None
-                keep_ans, unread = found if found is not None else prim.residuals(mask, n)
-                if not keep_ans and not info.uses_output:
-                    node.out = None
-                if unread:
+            for j in unread:
+                if getattr(vals[j], "nbytes", 0) >= SMALL_RESIDUAL:
                     _drop_residuals(node, unread)
-        T = _TENSOR_CLS
+                    break
+            check_out = info.uses_output
         if multiple:
-            tensors = [a for a in args if isinstance(a, Box) and a._trace is self]
+            tensors = [a for a in args if isinstance(a, Box)]
             n = len(out)
             return tuple(_wrap_view(o, None if node is None else _FnItemNode(node, k, n), tensors)
                          for k, o in enumerate(out))
         if out.base is None:  # not a view: Tensor._wrap, inlined
-            result = _new_object(T)
+            result = _new_object(_TENSOR_CLS)
             result._value = out
             result._node = node
             result._trace = self
@@ -657,11 +698,14 @@ class EagerTrace(Trace):
             result._retains_grad = False
             result._base = None
         else:
-            result = _wrap_view(out, node, [a for a in args
-                                            if isinstance(a, Box) and a._trace is self])
+            result = _wrap_view(out, node, [a for a in args if isinstance(a, Box)])
             counter = result._version_counter
-        if info is not None and info.uses_output:
-            node.saved_info = (node.saved_info or []) + [(counter, counter.value, None)]
+        if check_out:  # the rule reads the result: check its version at backward
+            entry = (counter, counter.value, None)
+            if node.saved_info is None:
+                node.saved_info = [entry]
+            else:
+                node.saved_info.append(entry)
         return result
 
     def process_nondiff(self, prim: Primitive, args: Any, params: dict) -> Any:

@@ -164,8 +164,27 @@ def _sigmoid_impl(x: Any) -> Any:
 
 
 sigmoid = _prim("sigmoid", _sigmoid_impl, lambda g, ans, x: g * ans * (1 - ans))
-relu = _prim("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False),
-             lambda g, ans, x: fnp.where(fnp.greater(ans, 0), g, 0))
+_INT_OF_SIZE = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def _relu_rule(g: Any, ans: Any, x: Any) -> Any:
+    """``where(ans > 0, g, 0)``. For a concrete floating ``g`` (first
+    order), the same bits by an integer AND with an all-ones/all-zeros mask:
+    ~15x faster than ``np.where`` on the unpredictable mask of a relu layer
+    (a product with the mask would be as fast but turns ``inf``/``NaN`` into
+    ``NaN`` and gives ``-0.`` for negative ``g``)."""
+    if isinstance(g, (np.ndarray, np.generic)) and isinstance(ans, np.ndarray) \
+            and g.dtype.kind == "f" and np.shape(g) == ans.shape:
+        ints = _INT_OF_SIZE.get(g.dtype.itemsize)
+        if ints is not None:
+            mask = np.array(np.greater(ans, 0), dtype=ints)
+            np.negative(mask, out=mask)  # 1 -> all bits set
+            np.bitwise_and(mask, np.asarray(g).view(ints), out=mask)
+            return mask.view(g.dtype)
+    return fnp.where(fnp.greater(ans, 0), g, 0)
+
+
+relu = _prim("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), _relu_rule)
 log1p = _prim("log1p", np.log1p, lambda g, ans, x: g / (1 + x))
 expm1 = _prim("expm1", np.expm1, lambda g, ans, x: g * (ans + 1))
 clone = _prim("clone", lambda x: np.array(x, copy=True), lambda g, ans, x: g, saves_values=False)
