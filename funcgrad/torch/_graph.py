@@ -534,9 +534,10 @@ class _PrimInfo:
     caches, per ``(grad mask, tensor mask, nargs)``, what a node keeps
     (:meth:`plan`)."""
 
-    __slots__ = ("cls", "uses_output", "needs", "saves", "plans")
+    __slots__ = ("cls", "uses_output", "needs", "saves", "plans", "scalars")
 
     def __init__(self, prim: Primitive) -> None:
+        self.scalars = prim in _scalar_prims()
         self.cls = node_class(default_name(prim))
         self.uses_output = prim.name in _USES_OUTPUT_NAMES
         self.needs = _SAVES_OTHER.get(prim.name)
@@ -564,6 +565,27 @@ class _PrimInfo:
 
 
 _PRIM_INFO: dict = {}
+
+# Elementwise primitives whose implementation gives the same result for a
+# NumPy scalar as for a 0-d array (ufuncs): a 0-d tensor's value is passed
+# to them (and saved for their rules) as a scalar, on which NumPy is 2-8x
+# faster (np.sin 0.11 vs 0.24 us, multiply by a float 0.05 vs 0.40 us).
+_SCALAR_SAFE = ("add", "subtract", "multiply", "divide", "negative", "positive", "power",
+                "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "square",
+                "reciprocal", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh",
+                "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "absolute", "maximum",
+                "minimum", "arctan2", "hypot")
+_SCALAR_PRIMS: list = []
+
+
+def _scalar_prims() -> frozenset:
+    if not _SCALAR_PRIMS:
+        from .. import numpy as fnp
+        from . import _ops
+        prims = {getattr(fnp, n, None) for n in _SCALAR_SAFE}
+        prims |= {_ops.sigmoid, _ops.relu, _ops.log1p, _ops.expm1, _ops.pow_scalar}
+        _SCALAR_PRIMS.append(frozenset(p for p in prims if isinstance(p, Primitive)))
+    return _SCALAR_PRIMS[0]
 
 
 def _prim_info(prim: Primitive) -> _PrimInfo:
@@ -597,6 +619,10 @@ class EagerTrace(Trace):
         the result when no rule reads it, sizeable arguments (and their
         tensors) no rule reads.
         """
+        info = _PRIM_INFO.get(prim)
+        if info is None:
+            info = _prim_info(prim)
+        scalars = info.scalars
         vals = list(args)
         parents = []
         mask = 0
@@ -607,7 +633,8 @@ class EagerTrace(Trace):
                 if a._trace is not self:  # a facade op called inside a transform
                     res = bind(prim, args, params)
                     return res if cls is None else set_name(res, cls.__name__)
-                vals[i] = a._value
+                v = a._value
+                vals[i] = v[()] if scalars and v.ndim == 0 else v
                 boxes |= 1 << i
                 node = a._node
                 if node is not None:
@@ -638,9 +665,6 @@ class EagerTrace(Trace):
         node = None
         check_out = False
         if parents and _GRAD_ENABLED.get():
-            info = _PRIM_INFO.get(prim)
-            if info is None:
-                info = _prim_info(prim)
             if cls is None:
                 cls = info.cls
             if type(args) is not tuple:

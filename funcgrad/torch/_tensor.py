@@ -32,6 +32,7 @@ from .._core import register_box_type
 from .._core.primitive import Box
 from . import _functions as F
 from . import _ops
+from ._dtype import _BY_NUMPY as _DTYPE_BY_NUMPY
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype
 from . import _graph
 from ._graph import (EAGER, AccumulateGrad, BackwardNode, VersionCounter, _add_hook, _as_value,
@@ -70,6 +71,9 @@ def legacy_type_name(np_dtype: Any) -> str:
     'torch.DoubleTensor'
     """
     return "torch." + _LEGACY.get(str(np.dtype(np_dtype)), "Tensor")
+
+
+_tuple_new = tuple.__new__
 
 
 class Size(tuple):
@@ -178,6 +182,9 @@ class _TensorBase(Box):
     # --- shape -------------------------------------------------------------------
     @property
     def shape(self) -> Size:
+        v = self._value
+        if type(v) is np.ndarray:  # its shape is a tuple of ints already
+            return _tuple_new(Size, v.shape)
         return Size(np.shape(F.concrete(self)))
 
     def size(self, dim: Optional[int] = None) -> Any:
@@ -202,6 +209,11 @@ class _TensorBase(Box):
 
     @property
     def dtype(self) -> _dtype_cls:
+        v = self._value
+        if type(v) is np.ndarray:
+            found = _DTYPE_BY_NUMPY.get(v.dtype)
+            if found is not None:
+                return found
         return as_dtype(F.np_dtype(self))
 
     @property
@@ -939,17 +951,21 @@ class Tensor(_TensorBase):
             old_node.out = buf.copy()
         new_node = new._node if isinstance(new, Tensor) else None
         if isinstance(new_node, BackwardNode) and new_node.args is not None:
-            # The new node saved the old value of self: give it its own copy.
+            # The new node saved the old value of self: give it its own copy
+            # (a 0-d value saved as a NumPy scalar is one already, but the
+            # tensor its rules see under create_graph must be one too).
             snap = None
             args = list(new_node.args)
+            targs = list(new_node.tensor_args or ())
             for i, a in enumerate(args):
-                if a is buf:
+                if a is buf or (isinstance(a, np.generic) and i < len(targs)
+                                and targs[i] is self):
                     if snap is None:
                         snap = buf.copy()
-                    args[i] = snap
+                    if a is buf:
+                        args[i] = snap
             if snap is not None:
                 new_node.args = args
-                targs = list(new_node.tensor_args or ())
                 for i, a in enumerate(targs):
                     if a is self:
                         targs[i] = Tensor._wrap(snap, old_node)
