@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import operator
 from typing import Any, Iterable, Sequence
 
 from .primitive import Box
@@ -31,8 +32,7 @@ class gc_paused:
             gc.enable()
 
 
-def _number(node: Node) -> int:
-    return node.number
+_number = operator.attrgetter("number")
 
 
 def toposort(roots: Iterable[Node]) -> list[Node]:

@@ -132,7 +132,7 @@ class Primitive:
                     top = t
                     level = t.level
         if top is None:
-            return self.impl(*args, **params)
+            return self.impl(*args, **params) if params else self.impl(*args)
         if self.differentiable:
             return top.process(self, args, params)
         return top.process_nondiff(self, args, params)

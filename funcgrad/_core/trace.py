@@ -119,9 +119,16 @@ class Node:
         for i, parent in self.parents:
             rule = rules[i] if i < nrules else rules[-1]
             if rule is not None:
-                ct = rule(g, out, *args, **params)
+                ct = rule(g, out, *args, **params) if params else rule(g, out, *args)
                 if ct is not None:
-                    result.append((parent, fit(ct, args[i])))
+                    a = args[i]
+                    try:  # fit's first test, inlined: usually nothing to do
+                        if ct.dtype is a.dtype and ct.shape == a.shape:
+                            result.append((parent, ct))
+                            continue
+                    except AttributeError:  # a Python scalar: fit converts it
+                        pass
+                    result.append((parent, fit(ct, a)))
         return result
 
     def release(self) -> None:
@@ -257,16 +264,20 @@ class ReverseTrace(Trace):
                         outer = True
                 else:
                     outer = True
-        out = bind(prim, vals, params) if outer else prim.impl(*vals, **params)
-        node = Node(prim, vals, params, out, parents)
+        if outer:
+            out = bind(prim, vals, params)
+        else:
+            out = prim.impl(*vals, **params) if params else prim.impl(*vals)
+        node = Node(prim, vals, params or _NO_PARAMS, out, parents)
         if prim.multiple_results:
             return self.box_results(node, out)
         found = prim._residuals.get((mask, len(vals)))  # prim.residuals(), inlined
         keep_ans, unread = found if found is not None else prim.residuals(mask, len(vals))
         if not keep_ans:
             node.out = None
-        for i in unread:
-            drop_residual(vals, i)
+        for i in unread:  # drop_residual(vals, i), inlined
+            if getattr(vals[i], "nbytes", 0) >= SMALL_RESIDUAL:
+                vals[i] = Meta(vals[i])
         return _box_types.get(type(out), _default_box_type[0])(out, node, self)
 
 

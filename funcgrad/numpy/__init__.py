@@ -13,12 +13,14 @@ carries no gradient come from NumPy.
 """
 from __future__ import annotations
 
+import sys as _sys
 from typing import Any
 
 import numpy as _np
 
 from .._core import ops as _ops
 from ._tracer import ConcretizationError, Tracer
+from ._tracer import install as _install_tracer_methods
 from ._registry import REGISTRY, dtype_of as _dtype_of
 from ._dispatch import (
     constant_function as _constant_function,
@@ -43,13 +45,7 @@ from .._core import register_box_type as _register_box_type
 
 _register_box_type(None, Tracer)
 
-# ndarray methods a Tracer offers: t.sum(axis=0) is sum(t, axis=0).
-_METHODS = frozenset({
-    "sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "cumprod", "ravel",
-    "flatten", "squeeze", "swapaxes", "repeat", "clip", "dot", "round", "argmax",
-    "argmin", "argsort", "nonzero", "trace", "diagonal", "take", "sort", "all", "any",
-    "ptp", "copy", "flip",
-})
+_install_tracer_methods(_sys.modules[__name__])  # operators and ndarray methods
 
 
 # --- what the engine borrows --------------------------------------------

@@ -103,32 +103,9 @@ class Tracer(Box):
     def __bool__(self) -> bool:
         return bool(self._value)
 
-    # --- operators --------------------------------------------------------
-    def __add__(self, other): return _fnp().add(self, other)
-    def __radd__(self, other): return _fnp().add(other, self)
-    def __sub__(self, other): return _fnp().subtract(self, other)
-    def __rsub__(self, other): return _fnp().subtract(other, self)
-    def __mul__(self, other): return _fnp().multiply(self, other)
-    def __rmul__(self, other): return _fnp().multiply(other, self)
-    def __truediv__(self, other): return _fnp().divide(self, other)
-    def __rtruediv__(self, other): return _fnp().divide(other, self)
-    def __pow__(self, other): return _fnp().power(self, other)
-    def __rpow__(self, other): return _fnp().power(other, self)
-    def __matmul__(self, other): return _fnp().matmul(self, other)
-    def __rmatmul__(self, other): return _fnp().matmul(other, self)
-    def __neg__(self): return _fnp().negative(self)
-    def __pos__(self): return self
-    def __abs__(self): return _fnp().absolute(self)
-    def __mod__(self, other): return _fnp().remainder(self, other)
-    def __rmod__(self, other): return _fnp().remainder(other, self)
-    def __floordiv__(self, other): return _fnp().floor_divide(self, other)
-    def __rfloordiv__(self, other): return _fnp().floor_divide(other, self)
-    def __lt__(self, other): return _fnp().less(self, other)
-    def __le__(self, other): return _fnp().less_equal(self, other)
-    def __gt__(self, other): return _fnp().greater(self, other)
-    def __ge__(self, other): return _fnp().greater_equal(self, other)
-    def __eq__(self, other): return _fnp().equal(self, other)  # type: ignore[override]
-    def __ne__(self, other): return _fnp().not_equal(self, other)  # type: ignore[override]
+    # Operators (``x * y`` is ``multiply(x, y)``...) and the ndarray methods
+    # that are namespace functions (``x.sum(axis=0)``) are installed by
+    # :func:`install` once funcgrad.numpy has made its primitives.
 
     def __getitem__(self, index: Any) -> Any:
         return _fnp().getitem(self, index)
@@ -194,11 +171,62 @@ class Tracer(Box):
             axes = axes[0]
         return _fnp().transpose(self, axes or None)
 
-    def __getattr__(self, name: str) -> Any:
-        # ndarray methods (sum, mean, max, ravel, dot, clip, ...) are the
-        # namespace functions with the array first.
-        fnp = _fnp()
-        if name in fnp._METHODS:
-            fn = getattr(fnp, name)
-            return lambda *args, **kwargs: fn(self, *args, **kwargs)
-        raise AttributeError(f"'Tracer' object has no attribute {name!r}")
+
+
+# Operator -> (namespace function, reflected?); comparisons need no reflection.
+_OPERATORS = {
+    "__add__": ("add", False), "__radd__": ("add", True),
+    "__sub__": ("subtract", False), "__rsub__": ("subtract", True),
+    "__mul__": ("multiply", False), "__rmul__": ("multiply", True),
+    "__truediv__": ("divide", False), "__rtruediv__": ("divide", True),
+    "__pow__": ("power", False), "__rpow__": ("power", True),
+    "__matmul__": ("matmul", False), "__rmatmul__": ("matmul", True),
+    "__mod__": ("remainder", False), "__rmod__": ("remainder", True),
+    "__floordiv__": ("floor_divide", False), "__rfloordiv__": ("floor_divide", True),
+    "__lt__": ("less", False), "__le__": ("less_equal", False),
+    "__gt__": ("greater", False), "__ge__": ("greater_equal", False),
+    "__eq__": ("equal", False), "__ne__": ("not_equal", False),
+}
+_UNARY = {"__neg__": "negative", "__abs__": "absolute"}
+
+# ndarray methods a Tracer offers: t.sum(axis=0) is sum(t, axis=0).
+METHODS = frozenset({
+    "sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "cumprod", "ravel",
+    "flatten", "squeeze", "swapaxes", "repeat", "clip", "dot", "round", "argmax",
+    "argmin", "argsort", "nonzero", "trace", "diagonal", "take", "all", "any",
+    "ptp", "copy", "flip",
+})
+
+
+def _binary(fn: Any, reflected: bool) -> Any:
+    if reflected:
+        def op(self, other): return fn(other, self)
+    else:
+        def op(self, other): return fn(self, other)
+    return op
+
+
+def _unary(fn: Any) -> Any:
+    def op(self): return fn(self)
+    return op
+
+
+def _method(fn: Any) -> Any:
+    def method(self, *args: Any, **kwargs: Any) -> Any:
+        return fn(self, *args, **kwargs)
+    return method
+
+
+def install(namespace: Any) -> None:
+    """Give :class:`Tracer` its operators and ndarray methods, each calling
+    ``namespace``'s function directly (funcgrad.numpy calls this once its
+    primitives exist)."""
+    for dunder, (name, reflected) in _OPERATORS.items():
+        setattr(Tracer, dunder, _binary(getattr(namespace, name), reflected))
+    for dunder, name in _UNARY.items():
+        setattr(Tracer, dunder, _unary(getattr(namespace, name)))
+    for name in METHODS:
+        method = _method(getattr(namespace, name))
+        method.__name__ = method.__qualname__ = name
+        method.__doc__ = f"``{name}(self, ...)``: see ``funcgrad.numpy.{name}``."
+        setattr(Tracer, name, method)
