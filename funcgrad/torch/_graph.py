@@ -16,6 +16,7 @@ that knows the torch-level call (``sum(dim)`` is ``SumBackward1``).
 from __future__ import annotations
 
 import contextvars
+import sys
 import traceback
 import weakref
 from typing import Any, Callable, Iterator, Optional, Sequence
@@ -520,6 +521,7 @@ def _quiet_impl(prim: Primitive, vals: Any, params: dict) -> Any:
 
 
 _new_object = object.__new__
+_getrefcount = sys.getrefcount
 
 # The engine's Node fields, set directly by ``EagerTrace.process`` (one frame
 # instead of two ``__init__`` calls per recorded operation). If the engine's
@@ -860,18 +862,46 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
     captured.update({k: v for k, v in leaves.items()})
     if accumulate:
         wanted = None if capture_nodes is None else set(id(n) for n in capture_nodes)
+        refs = None if create_graph else _refcounts(leaves, captured)
         for node, g in leaves.items():
             if wanted is not None and id(node) not in wanted:
                 continue
             t = node.variable if isinstance(node, AccumulateGrad) else None
             if t is not None:
-                t._accumulate_grad(g, create_graph)
+                t._accumulate_grad(g, create_graph, owned=refs is not None and _exclusive(
+                    g, refs[node]))
         if capture_nodes is not None:
             for t, node in zip(capture, capture_nodes):
                 if node is not None and not node.is_leaf and node in captured:
                     t._accumulate_grad(captured[node], create_graph)
         return None
     return [None if n is None or n not in captured else captured[n] for n in capture_nodes]
+
+
+def _refcounts(leaves: dict, captured: dict) -> dict:
+    """``sys.getrefcount`` of each leaf cotangent while ``leaves`` and
+    ``captured`` (and nothing else of ours) hold it."""
+    return {node: _getrefcount(g) for node, g in leaves.items()}
+
+
+_EXCLUSIVE: list = []
+
+
+def _exclusive(g: Any, refs: int) -> bool:
+    """Whether the cotangent ``g`` is an array no one else can see: the
+    backward pass allocated it and nothing (a hook, a retained node, the
+    caller's gradient, another leaf) holds it or a view of it. ``.grad`` can
+    then take it as is instead of a copy (PyTorch's AccumulateGrad steals
+    such gradients too). ``refs`` is its count from :func:`_refcounts`,
+    compared with that of a fresh array in the same position (measured once,
+    so it holds for the running interpreter)."""
+    if type(g) is not np.ndarray or g.base is not None:
+        return False
+    if not _EXCLUSIVE:
+        probe = {0: np.empty(1)}
+        _EXCLUSIVE.append(_refcounts(probe, dict(probe))[0])
+    flags = g.flags
+    return refs <= _EXCLUSIVE[0] and flags.owndata and flags.writeable
 
 
 def _add(a: Any, b: Any) -> Any:

@@ -715,8 +715,11 @@ class Tensor(_TensorBase):
             return _conj_value(out_v) if complex_ else out_v
         return _add_hook(self._node, wrapper)
 
-    def _accumulate_grad(self, g: Any, create_graph: bool, conj: bool = True) -> None:
-        """Add ``g`` (the engine's cotangent) into ``.grad``, PyTorch-style."""
+    def _accumulate_grad(self, g: Any, create_graph: bool, conj: bool = True,
+                         owned: bool = False) -> None:
+        """Add ``g`` (the engine's cotangent) into ``.grad``, PyTorch-style.
+        ``owned``: ``g`` is an array no one else holds; a new ``.grad`` takes
+        it without a copy when its dtype and shape are the tensor's."""
         if conj and self._value.dtype.kind == "c":
             g = _conj_value(g)
         if isinstance(g, Box) and not create_graph:
@@ -724,6 +727,8 @@ class Tensor(_TensorBase):
         if self._grad is None:
             if isinstance(g, Box):
                 self._grad = set_name(_ops.clone(g), "CopyBackwards")
+            elif owned and g.dtype == self._value.dtype and g.shape == self._value.shape:
+                self._grad = Tensor._wrap(g, None)
             else:
                 self._grad = Tensor._wrap(np.array(g, dtype=self._value.dtype, copy=True), None)
         elif isinstance(g, Box):
