@@ -62,6 +62,7 @@ class Meta:
 
 
 _node_numbers = itertools.count()
+_new = object.__new__
 
 
 class Node:
@@ -190,6 +191,9 @@ _default_box_type: list = [Box]
 def register_box_type(value_type: Optional[type], box_type: type) -> None:
     """Box values of ``value_type`` (``None``: every other type) as ``box_type``.
 
+    ``box_type`` is a :class:`Box` subclass that adds no state: the hot path
+    makes boxes without calling ``__init__``.
+
     The NumPy layer registers its ``Tracer`` as the default; the torch facade
     registers a tensor-flavoured box so traced tensors keep the Tensor API.
     """
@@ -268,17 +272,28 @@ class ReverseTrace(Trace):
             out = bind(prim, vals, params)
         else:
             out = prim.impl(*vals, **params) if params else prim.impl(*vals)
-        node = Node(prim, vals, params or _NO_PARAMS, out, parents)
         if prim.multiple_results:
-            return self.box_results(node, out)
+            return self.box_results(Node(prim, vals, params or _NO_PARAMS, out, parents), out)
         found = prim._residuals.get((mask, len(vals)))  # prim.residuals(), inlined
         keep_ans, unread = found if found is not None else prim.residuals(mask, len(vals))
-        if not keep_ans:
-            node.out = None
         for i in unread:  # drop_residual(vals, i), inlined
             if getattr(vals[i], "nbytes", 0) >= SMALL_RESIDUAL:
                 vals[i] = Meta(vals[i])
-        return _box_types.get(type(out), _default_box_type[0])(out, node, self)
+        # Node(...) and box(...) without their __init__ frames: the hottest
+        # allocation in funcgrad (keep in step with Node.__init__, Box.__init__)
+        node = _new(Node)
+        node.prim = prim
+        node.args = vals
+        node.params = params or _NO_PARAMS
+        node.out = out if keep_ans else None
+        node.parents = parents
+        node.hooks = None
+        node.number = next(_node_numbers)
+        box = _new(_box_types.get(type(out), _default_box_type[0]))
+        box._value = out
+        box._node = node
+        box._trace = self
+        return box
 
 
 SMALL_RESIDUAL = 4096
