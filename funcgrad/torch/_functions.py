@@ -195,6 +195,15 @@ def _promote(*operands: Any, floating: bool = False, broadcast: bool = False) ->
             kind = a._value.dtype.kind
             if kind in "fc" or (kind in "iu" and tb is int and not floating):
                 return operands
+        elif isinstance(b, Box) and isinstance(a, Box):
+            # Two tensors of one dtype (NumPy's built-in dtypes are singletons):
+            # the loop below would return them unchanged.
+            va, vb = a._value, b._value
+            if type(va) is np.ndarray and type(vb) is np.ndarray and va.dtype is vb.dtype \
+                    and (not floating or va.dtype.kind in "fc"):
+                if broadcast and va.shape != vb.shape:
+                    check_broadcast(a, b)
+                return operands
     if broadcast and isinstance(operands[0], (Box, np.ndarray)) \
             and isinstance(operands[1], (Box, np.ndarray)):
         check_broadcast(operands[0], operands[1])
@@ -1086,9 +1095,12 @@ def matmul(input: Any, other: Any) -> Any:
                        "MmBackward0")
         return _named(fnp.reshape(prod2, (_shape(b)[1],)), "SqueezeBackward4")
     _check_matmul_shapes(a, b)
-    name = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0"}.get(
-        (na, nb), "UnsafeViewBackward0")
-    return _named(fnp.matmul(a, b), name)
+    return _call(fnp.matmul, _MATMUL_CLASSES.get((na, nb), _UNSAFE_VIEW), (a, b))
+
+
+_MATMUL_CLASSES = {(2, 2): node_class("MmBackward0"), (2, 1): node_class("MvBackward0"),
+                   (1, 1): node_class("DotBackward0")}
+_UNSAFE_VIEW = node_class("UnsafeViewBackward0")
 
 
 def _check_matmul_shapes(a: Any, b: Any) -> None:

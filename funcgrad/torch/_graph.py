@@ -291,8 +291,11 @@ class BackwardNode(_FnMixin, Node):
     def contributions(self, g: Any) -> Any:
         if self.args is None:
             raise RuntimeError(SECOND_BACKWARD)
-        if self.saved_info:
-            self.check_saved()
+        saved = self.saved_info
+        if saved:
+            for counter, version, _ in saved:  # check_saved(), its loop inlined
+                if counter.value != version:
+                    self.check_saved()
         if not self.post_hooks and _ANOMALY.get() is None and not _BACKWARD.get()[0]:
             return _node_contributions(self, g)  # the common case: the engine's list
         return self._contributions(g)
@@ -339,8 +342,11 @@ class BackwardNode(_FnMixin, Node):
         if targs is not None:
             if self.nargs is None:
                 # _shown_inputs(self.prim, targs), its two commonest cases first
-                if len(targs) == 1 and isinstance(targs[0], Box):
+                n = len(targs)
+                if n == 1 and isinstance(targs[0], Box):
                     self.nargs = (0,)
+                elif n == 2 and isinstance(targs[0], Box) and self.prim.name in _BINARY:
+                    self.nargs = (0, 1)
                 else:
                     self.nargs = _shown_inputs(self.prim, targs)
             self.tensor_args = None
@@ -547,9 +553,11 @@ class _PrimInfo:
         self.plans: dict = {}
 
     def plan(self, prim: Primitive, key: tuple) -> tuple:
-        """``(keep_out, unread, checked)``: whether the node keeps its result,
-        the arguments no rule reads (``Primitive.residuals``) and the
-        positions of the tensors whose version is checked at backward."""
+        """``(keep_out, unread, checked, check_out, const_unread)``: whether
+        the node keeps its result, the arguments no rule reads
+        (``Primitive.residuals``), the positions of the tensors whose version
+        is checked at backward, whether the result's version is checked, and
+        whether a non-tensor argument is among the unread."""
         mask, boxes, n = key
         if prim.multiple_results:
             keep_out, unread = True, ()
@@ -562,7 +570,9 @@ class _PrimInfo:
             needs = self.needs
             checked = tuple(i for i in range(n) if boxes >> i & 1
                             and (needs is None or needs(i, grads)))
-        found = self.plans[key] = (keep_out, tuple(unread), checked)
+        unread = tuple(unread)
+        const_unread = any(not boxes >> i & 1 for i in unread)
+        found = self.plans[key] = (keep_out, unread, checked, self.uses_output, const_unread)
         return found
 
 
@@ -625,10 +635,11 @@ class EagerTrace(Trace):
         if info is None:
             info = _prim_info(prim)
         scalars = info.scalars
-        vals = list(args)
+        vals = list(args)  # boxes' values replace them below
         parents = []
         mask = 0
         boxes = 0
+        sized = False  # whether a tensor's value has a dimension
         i = 0
         for a in args:
             if isinstance(a, Box):
@@ -636,7 +647,11 @@ class EagerTrace(Trace):
                     res = bind(prim, args, params)
                     return res if cls is None else set_name(res, cls.__name__)
                 v = a._value
-                vals[i] = v[()] if scalars and v.ndim == 0 else v
+                if v.ndim == 0:
+                    vals[i] = v[()] if scalars else v
+                else:
+                    vals[i] = v
+                    sized = True
                 boxes |= 1 << i
                 node = a._node
                 if node is not None:
@@ -675,7 +690,7 @@ class EagerTrace(Trace):
             plan = info.plans.get(key)
             if plan is None:
                 plan = info.plan(prim, key)
-            keep_out, unread, checked = plan
+            keep_out, unread, checked, check_out, const_unread = plan
             if _INLINE_NODE:
                 node = _new_object(cls)
                 node.prim = prim
@@ -704,11 +719,11 @@ class EagerTrace(Trace):
                 node.saved_info = saved
             if _ANOMALY.get() is not None:
                 node.stack = _user_stack()
-            for j in unread:
-                if getattr(vals[j], "nbytes", 0) >= SMALL_RESIDUAL:
-                    _drop_residuals(node, unread)
-                    break
-            check_out = info.uses_output
+            if sized or const_unread:  # (0-d tensors are never worth dropping)
+                for j in unread:
+                    if getattr(vals[j], "nbytes", 0) >= SMALL_RESIDUAL:
+                        _drop_residuals(node, unread)
+                        break
         if multiple:
             tensors = [a for a in args if isinstance(a, Box)]
             n = len(out)
