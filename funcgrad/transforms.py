@@ -204,9 +204,15 @@ def value_and_grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = 
     >>> funcgrad.value_and_grad(lambda x: np.sum(x ** 2))(np.array([1.0, 2.0]))
     (np.float64(5.0), array([2., 4.]))
     """
+    return functools.wraps(fun)(_value_and_grad(fun, argnums, has_aux, holomorphic, allow_int))
+
+
+def _value_and_grad(fun: Callable[..., Any], argnums: ArgNums, has_aux: bool,
+                    holomorphic: bool, allow_int: bool) -> Callable[..., Any]:
+    """:func:`value_and_grad` without ``functools.wraps`` (which costs more
+    than a small gradient: ``grad`` wraps only once)."""
     who = "value_and_grad"
 
-    @functools.wraps(fun)
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
         nums, single = _argnums(argnums, len(args), who)
         diff = tuple(args[i] for i in nums)
@@ -217,7 +223,7 @@ def value_and_grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = 
         with gc_paused():
             rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, "grad", flat)
             out = _check_scalar_output(rec, holomorphic)
-            grads = rec.pullback([np.ones((), dtype_of(out))], release=True)
+            grads = rec.pullback([np.array(1, dtype_of(out))], release=True)
         g = tree_unflatten(rec.in_tree, grads)
         g = g[0] if single else g
         return ((out, rec.aux) if has_aux else out), g
@@ -239,7 +245,7 @@ def grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
     >>> funcgrad.grad(funcgrad.grad(np.sin))(0.0)
     np.float64(-0.0)
     """
-    vg = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
+    vg = _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
 
     @functools.wraps(fun)
     def grad_f(*args: Any, **kwargs: Any) -> Any:

@@ -24,6 +24,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from ._registry import ALIASES, REGISTRY
 from ._registry import namespace as _fnp
 from .._core import Box
 
@@ -144,13 +145,21 @@ def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
 
 # --- ufuncs ---------------------------------------------------------------------------
 def _ufunc_rule(name: str) -> Optional[Any]:
-    from ._registry import ALIASES, REGISTRY
     info = REGISTRY.get(name) or REGISTRY.get(ALIASES.get(name, ""))
     return info
 
 
+# ufunc -> its differentiable funcgrad.numpy function, for the plain call
+# without keywords (``W @ x``, ``np.sin(t)``): filled as ufuncs are met.
+_PLAIN_CALLS: dict = {}
+
+
 def dispatch_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
     """``__array_ufunc__``: ``ufunc.method(*inputs, **kwargs)`` on traced values."""
+    if method == "__call__" and not kwargs:
+        fn = _PLAIN_CALLS.get(ufunc)
+        if fn is not None:
+            return fn(*inputs)
     name = ufunc.__name__
     qual = f"numpy.{name}" if method == "__call__" else f"numpy.{name}.{method}"
     out = kwargs.pop("out", None)
@@ -170,6 +179,8 @@ def dispatch_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) ->
                                       **{k: strip(v) for k, v in kwargs.items()})
     fn = info.fn
     if method == "__call__":
+        if not kwargs:
+            _PLAIN_CALLS[ufunc] = fn
         return _ufunc_call(ufunc, fn, qual, inputs, kwargs)
     if ufunc.signature is not None:  # generalized ufuncs (matmul, vecdot): as NumPy
         if method == "outer":

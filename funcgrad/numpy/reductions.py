@@ -128,12 +128,13 @@ def _to_last(x: Any, axes: tuple) -> tuple:
 
 
 # --- sum, mean ----------------------------------------------------------------
+_add_reduce = np.add.reduce  # what np.sum calls, without its Python wrapper
 def _sum_rule(g, ans, x, axis=None, keepdims=False, dtype=None):
     return broadcast_to(_expand(g, x, axis, keepdims), x.shape)
 
 
 _sum = primitive("sum", lambda x, axis=None, keepdims=False, dtype=None:
-                 np.sum(x, axis=axis, keepdims=keepdims, dtype=dtype),
+                 _add_reduce(x, axis=axis, dtype=dtype, keepdims=keepdims),
                  _sum_rule, family=F, saves_values=False, register_as="_sum_prim")
 
 

@@ -222,7 +222,19 @@ def matrix_transpose(x: Any, /) -> Any:
 
 
 # --- broadcasting -------------------------------------------------------------
-_broadcast_to = primitive("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+def _broadcast_impl(x: Any, shape: tuple) -> Any:
+    """``np.broadcast_to(x, shape)``. An array of one element (a full
+    reduction's cotangent) becomes the same read-only all-zero-strides view
+    directly: NumPy's general set-up costs 2 µs, this 0.5 µs."""
+    if (type(x) is np.ndarray and x.size == 1 and x.ndim <= len(shape)
+            and all(type(n) is int and n >= 0 for n in shape)):
+        view = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
+        view.flags.writeable = False
+        return view
+    return np.broadcast_to(x, shape)
+
+
+_broadcast_to = primitive("broadcast_to", _broadcast_impl,
                           lambda g, ans, x, shape: g, family=F, saves_values=False,
                           register_as="_broadcast_to_prim",
                           notes="The gradient sums over the broadcast axes.")
