@@ -176,6 +176,10 @@ def check_broadcast(a: Any, b: Any) -> None:
     sa, sb = np.shape(concrete(a)), np.shape(concrete(b))
     if sa == sb:
         return
+    # one shape ends with the other (a bias, a row): broadcasts
+    na, nb = len(sa), len(sb)
+    if (na >= nb and sa[na - nb:] == sb) or (nb > na and sb[nb - na:] == sa):
+        return
     n = _py_max(len(sa), len(sb))
     pa = (1,) * (n - len(sa)) + tuple(sa)
     pb = (1,) * (n - len(sb)) + tuple(sb)
