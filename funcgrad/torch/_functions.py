@@ -806,10 +806,27 @@ def sum(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None
     >>> torch.sum(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), 0)
     tensor([4., 6.])
     """
+    if dim is None and dtype is None and _SUM_PRIM is not None and isinstance(input, _T):
+        v = input._value
+        if type(v) is np.ndarray and v.dtype.kind in "fc":
+            # fnp.sum(x, axis=None, keepdims=keepdim): its primitive, directly
+            return EAGER.process(_SUM_PRIM, (input,),
+                                 {"axis": None, "keepdims": keepdim, "dtype": None}, _SUM0)
     x = _accumulating_input(input, dtype)
     axis = _dims(dim, _ndim(x))
     out = fnp.sum(x, axis=axis, keepdims=keepdim)
     return _named(out, "SumBackward0" if dim is None else "SumBackward1")
+
+
+def _sum_primitive() -> Any:
+    """The primitive ``fnp.sum`` applies (``None`` if the layout changed)."""
+    from ..numpy import reductions
+    prim = getattr(reductions, "_sum", None)
+    return prim if isinstance(prim, Primitive) and prim.name == "sum" else None
+
+
+_SUM_PRIM = _sum_primitive()
+_SUM0 = node_class("SumBackward0")
 
 
 def mean(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
@@ -1089,6 +1106,13 @@ def matmul(input: Any, other: Any) -> Any:
     >>> (torch.ones(2, 3) @ torch.ones(3)).grad_fn is None
     True
     """
+    if isinstance(input, _T) and isinstance(other, _T):
+        va, vb = input._value, other._value
+        if type(va) is np.ndarray and type(vb) is np.ndarray and va.dtype is vb.dtype:
+            cls = _MATMUL_CLASSES.get((va.ndim, vb.ndim))
+            # mm, mv, dot of one dtype with matching inner sizes: as below, directly
+            if cls is not None and va.shape[-1] == vb.shape[0 if vb.ndim == 1 else -2]:
+                return EAGER.process(fnp.matmul, (input, other), _NO_PARAMS, cls)
     a, b = _promote(as_box(input), as_box(other))
     na, nb = _ndim(a), _ndim(b)
     if na == 0 or nb == 0:

@@ -866,8 +866,7 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
         else:
             cts = [_as_value(c) for c in cotangents]
             cts = [_strip(c) for c in cts]
-        with np.errstate(all="ignore"):
-            leaves = backward_pass([t._node for t in roots], cts, release=not retain_graph)
+        leaves = _quiet_backward([t._node for t in roots], cts, not retain_graph)
     finally:
         grad_flag.reset(token_g)
         _BACKWARD.reset(token_b)
@@ -890,6 +889,23 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
                     t._accumulate_grad(captured[node], create_graph)
         return None
     return [None if n is None or n not in captured else captured[n] for n in capture_nodes]
+
+
+def _quiet_backward(roots: list, cts: list, release: bool) -> dict:
+    """``backward_pass`` under ``np.errstate(all="ignore")``, set as the
+    eager trace sets it (the cached ignore-all state, no errstate object)."""
+    if _NP_ERRSTATE is None:  # pragma: no cover - other NumPy layouts
+        with np.errstate(all="ignore"):
+            return backward_pass(roots, cts, release=release)
+    cur = _NP_ERRSTATE.get()
+    seen, quiet = _QUIET
+    if cur is not seen and cur is not quiet:
+        quiet = _quiet_state(cur)
+    token = _NP_ERRSTATE.set(quiet)
+    try:
+        return backward_pass(roots, cts, release=release)
+    finally:
+        _NP_ERRSTATE.reset(token)
 
 
 def _refcounts(leaves: dict, captured: dict) -> dict:
