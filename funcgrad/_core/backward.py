@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import gc
-import operator
-from typing import Any, Iterable, Sequence
+import heapq
+from typing import Any, Sequence
 
 from .primitive import Box
 from .trace import Node, ops
@@ -30,30 +30,6 @@ class gc_paused:
     def __exit__(self, *exc: Any) -> None:
         if self.resume:
             gc.enable()
-
-
-_number = operator.attrgetter("number")
-
-
-def toposort(roots: Iterable[Node]) -> list[Node]:
-    """Nodes reachable from ``roots``, every node before its parents.
-
-    A node is always created after its parents, so decreasing creation
-    number is a topological order: one iterative sweep finds the reachable
-    nodes (no recursion, so a chain of a million operations is fine), and
-    the sort is linear for a chain, whose sweep already yields that order.
-    """
-    order = list(dict.fromkeys(roots))
-    seen = set(order)
-    stack = list(order)
-    while stack:
-        for _, parent in stack.pop().parents:
-            if parent not in seen:
-                seen.add(parent)
-                order.append(parent)
-                stack.append(parent)
-    order.sort(key=_number, reverse=True)
-    return order
 
 
 def accumulate(prev: Any, ct: Any) -> Any:
@@ -96,8 +72,16 @@ def _sweep(roots: Sequence[Node], cotangents: Sequence[Any], release: bool) -> d
     owned: set = set()  # nodes whose pending cotangent this pass allocated
     for node, g in zip(roots, cotangents):
         cts[node] = accumulate(cts.get(node), g)
+    # The nodes that have a cotangent and have not run, by decreasing creation
+    # number (a node is created after its parents, so every child of a node
+    # runs before it): no separate topological sort, and nodes that receive
+    # no cotangent are never visited.
+    pending = [(-node.number, node) for node in cts]
+    heapq.heapify(pending)
+    push, pop = heapq.heappush, heapq.heappop
     leaves: dict = {}
-    for node in toposort(roots):
+    while pending:
+        node = pop(pending)[1]
         g = cts.pop(node, None)
         if g is None:
             continue
@@ -114,6 +98,7 @@ def _sweep(roots: Sequence[Node], cotangents: Sequence[Any], release: bool) -> d
             prev = cts.get(parent)
             if prev is None:
                 cts[parent] = ct
+                push(pending, (-parent.number, parent))
             elif parent in owned:
                 cts[parent] = add_into(prev, ct)
             else:
