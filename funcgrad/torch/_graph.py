@@ -848,7 +848,6 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
     (``autograd.grad``) the cotangents of the tensors in ``capture`` are
     returned, ``None`` for those the graph does not reach.
     """
-    from ._grad_mode import _GRAD_ENABLED as grad_flag
     capture_nodes = [t._node for t in capture] if capture is not None else None
     captured: dict = {}
     handles = []
@@ -859,36 +858,37 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
                     captured[node] = g if node not in captured else _add(captured[node], g)
                 handles.append(_add_hook(node, grab))
     token_b = _BACKWARD.set((create_graph, accumulate))
-    token_g = grad_flag.set(create_graph)
+    token_g = _GRAD_ENABLED.set(create_graph)
     try:
         if create_graph:
             cts = [_as_tensor(c) for c in cotangents]
         else:
-            cts = [_as_value(c) for c in cotangents]
-            cts = [_strip(c) for c in cts]
+            cts = [_strip(c) for c in cotangents]  # what _as_value does without create_graph
         leaves = _quiet_backward([t._node for t in roots], cts, not retain_graph)
     finally:
-        grad_flag.reset(token_g)
+        _GRAD_ENABLED.reset(token_g)
         _BACKWARD.reset(token_b)
         for h in handles:
             h.remove()
-    captured.update({k: v for k, v in leaves.items()})
-    if accumulate:
-        wanted = None if capture_nodes is None else set(id(n) for n in capture_nodes)
-        refs = None if create_graph else _refcounts(leaves, captured)
-        for node, g in leaves.items():
-            if wanted is not None and id(node) not in wanted:
-                continue
-            t = node.variable if isinstance(node, AccumulateGrad) else None
-            if t is not None:
-                t._accumulate_grad(g, create_graph, owned=refs is not None and _exclusive(
-                    g, refs[node]))
-        if capture_nodes is not None:
-            for t, node in zip(capture, capture_nodes):
-                if node is not None and not node.is_leaf and node in captured:
-                    t._accumulate_grad(captured[node], create_graph)
-        return None
-    return [None if n is None or n not in captured else captured[n] for n in capture_nodes]
+    if not accumulate:
+        captured.update(leaves)
+        return [None if n is None or n not in captured else captured[n] for n in capture_nodes]
+    # (before captured holds them: a cotangent a capture hook kept counts as seen)
+    refs = None if create_graph else _refcounts(leaves)
+    captured.update(leaves)
+    wanted = None if capture_nodes is None else set(id(n) for n in capture_nodes)
+    for node, g in leaves.items():
+        if wanted is not None and id(node) not in wanted:
+            continue
+        t = node.variable if isinstance(node, AccumulateGrad) else None
+        if t is not None:
+            t._accumulate_grad(g, create_graph, owned=refs is not None and _exclusive(
+                g, refs[node]))
+    if capture_nodes is not None:
+        for t, node in zip(capture, capture_nodes):
+            if node is not None and not node.is_leaf and node in captured:
+                t._accumulate_grad(captured[node], create_graph)
+    return None
 
 
 def _quiet_backward(roots: list, cts: list, release: bool) -> dict:
@@ -908,9 +908,9 @@ def _quiet_backward(roots: list, cts: list, release: bool) -> dict:
         _NP_ERRSTATE.reset(token)
 
 
-def _refcounts(leaves: dict, captured: dict) -> dict:
-    """``sys.getrefcount`` of each leaf cotangent while ``leaves`` and
-    ``captured`` (and nothing else of ours) hold it."""
+def _refcounts(leaves: dict) -> dict:
+    """``sys.getrefcount`` of each leaf cotangent while ``leaves`` (and
+    nothing else of ours) holds it."""
     return {node: _getrefcount(g) for node, g in leaves.items()}
 
 
@@ -928,8 +928,7 @@ def _exclusive(g: Any, refs: int) -> bool:
     if type(g) is not np.ndarray or g.base is not None:
         return False
     if not _EXCLUSIVE:
-        probe = {0: np.empty(1)}
-        _EXCLUSIVE.append(_refcounts(probe, dict(probe))[0])
+        _EXCLUSIVE.append(_refcounts({0: np.empty(1)})[0])
     flags = g.flags
     return refs <= _EXCLUSIVE[0] and flags.owndata and flags.writeable
 
