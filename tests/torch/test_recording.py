@@ -1,0 +1,131 @@
+"""How the facade records: the fast paths of ``EagerTrace.process`` and
+``run_backward`` must keep PyTorch's semantics (node fields, saved values,
+versions, memory, gradient ownership)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import funcgrad.torch as torch
+from funcgrad._core.trace import Meta, Node
+from funcgrad.torch import _graph
+
+
+def test_recorded_nodes_have_every_engine_field():
+    # process builds nodes without their constructors: every slot the
+    # engine's Node declares must be set (a new engine field would be missing).
+    x = torch.ones(3, requires_grad=True)
+    node = (x * 2).grad_fn
+    for slot in Node.__slots__:
+        if slot != "__weakref__":
+            getattr(node, slot)
+    assert node.params == {} and node.hooks is None
+    assert type(node).__name__ == "MulBackward0"
+
+
+def test_unread_residuals_are_dropped_and_next_functions_kept():
+    x = torch.ones(1000, dtype=torch.float64, requires_grad=True)
+    y = torch.sin(x)            # sin's rule reads x, not its result
+    z = y * 1.5                 # the rule for y reads 1.5 only
+    assert y.grad_fn.out is None and y.grad_fn.args[0] is x._value
+    assert isinstance(z.grad_fn.args[0], Meta) and z.grad_fn.out is None
+    assert z.grad_fn.next_functions == ((y.grad_fn, 0), (None, 0))
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 1.5 * np.cos(1.0))
+    # small values are kept (the Meta would cost as much)
+    a = torch.ones(3, requires_grad=True)
+    b = torch.sin(a) * 2.0
+    assert not isinstance(b.grad_fn.args[0], Meta)
+
+
+def test_create_graph_through_pruned_nodes():
+    x = torch.full((600,), 0.3, dtype=torch.float64, requires_grad=True)
+    y = torch.sin(x) * 2.0 + x * x
+    g, = torch.autograd.grad(y.sum(), x, create_graph=True)
+    gg, = torch.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(g.detach().numpy(), 2 * np.cos(0.3) + 2 * 0.3)
+    np.testing.assert_allclose(gg.numpy(), -2 * np.sin(0.3) + 2)
+
+
+def test_zero_dim_values_saved_as_scalars_keep_inplace_semantics():
+    x = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    y = x * 1.0
+    z = torch.sin(y)            # saves y's value (a NumPy scalar)
+    with torch.no_grad():
+        pass
+    y.mul_(3)                   # modifies y in place: sin's saved input is stale
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.backward()
+    # an op recorded from y, then y modified: the node keeps the old value
+    x2 = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    y2 = x2 * 1.0
+    w = y2 * y2
+    g, = torch.autograd.grad(w, x2, create_graph=True)
+    assert float(g) == pytest.approx(1.0)
+
+
+def test_inplace_on_zero_dim_input_under_create_graph():
+    x = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    y = x * 1.0
+    y.exp_()                    # exp's node saved the old y (now overwritten)
+    g, = torch.autograd.grad(y, x, create_graph=True)
+    assert float(g) == pytest.approx(np.exp(0.5))
+    gg, = torch.autograd.grad(g, x)
+    assert float(gg) == pytest.approx(np.exp(0.5))
+
+
+def test_leaf_grad_takes_fresh_arrays_only():
+    x = torch.ones(4, requires_grad=True)
+    y = torch.ones(4, requires_grad=True)
+    (x + y).sum().backward()    # one cotangent for both leaves: no sharing
+    assert not np.shares_memory(x.grad.numpy(), y.grad.numpy())
+    x.grad.zero_()
+    assert float(y.grad.sum()) == 4.0
+
+    w = torch.ones(2, 3, requires_grad=True)
+    (w * torch.ones(3)).sum().backward()
+    assert w.grad.numpy().flags.writeable
+    w.grad.add_(1)              # .grad is writeable and owned
+    assert float(w.grad.sum()) == 12.0
+
+    v = torch.ones(3, requires_grad=True)
+    seed = torch.tensor([1.0, 2.0, 3.0])
+    v.backward(seed)            # the caller's gradient is copied
+    assert not np.shares_memory(v.grad.numpy(), seed.numpy())
+
+    kept = []
+    u = torch.ones(3, requires_grad=True)
+    u.register_hook(lambda g: kept.append(g))
+    (u * 2).sum().backward()    # a hook holds the gradient: copied
+    assert not np.shares_memory(u.grad.numpy(), kept[0].numpy())
+
+
+def test_relu_rule_matches_where_bit_for_bit():
+    x = torch.tensor([-1.0, 0.0, 2.0, 3.0, 4.0, -2.0], requires_grad=True)
+    g = torch.tensor([5.0, -1.0, -0.0, float("nan"), float("inf"), float("-inf")])
+    torch.relu(x).backward(g)
+    want = np.where(np.array([-1.0, 0.0, 2.0, 3.0, 4.0, -2.0]) > 0, g.numpy(), 0)
+    assert want.dtype == np.float32
+    assert x.grad.numpy().view(np.int32).tolist() == want.view(np.int32).tolist()
+
+
+def test_facade_op_inside_a_transform_keeps_its_name():
+    import funcgrad
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    g = funcgrad.grad(lambda w: (torch.sin(w) * 2.0).sum())(w)
+    np.testing.assert_allclose(g.detach().numpy(), 2 * np.cos([1.0, 2.0]), rtol=1e-6)
+    assert g.grad_fn is not None   # recorded on the eager graph (w requires grad)
+
+
+def test_plan_cache_distinguishes_masks():
+    a = torch.ones(3, requires_grad=True)
+    b = torch.ones(3)
+    n1 = (a * b).grad_fn
+    n2 = (b * a).grad_fn
+    c = torch.ones(3, requires_grad=True)
+    n3 = (a * c).grad_fn
+    # x * c saves c (for x's gradient) but checks x only if c requires grad
+    assert [s[2] is b for s in n1.saved_info] == [True]
+    assert [s[2] is b for s in n2.saved_info] == [True]
+    assert sorted(id(s[2]) for s in n3.saved_info) == sorted([id(a), id(c)])
+    assert _graph._PRIM_INFO  # the cache is in use
