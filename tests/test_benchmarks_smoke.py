@@ -65,3 +65,14 @@ def test_grad_pauses_the_cycle_collector_and_restores_it() -> None:
         assert not gc.isenabled()
     finally:
         (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.skipif(not all(map(__import__("shutil").which, ("valgrind", "setarch"))),
+                    reason="benchmarks/instructions.py needs valgrind and setarch")
+def test_instruction_counts_are_reproducible_and_plausible() -> None:
+    from benchmarks import instructions
+    first = instructions.count("hvp", 2, ROOT) - instructions.count("hvp", 1, ROOT)
+    again = instructions.count("hvp", 2, ROOT) - instructions.count("hvp", 1, ROOT)
+    # what makes the counts usable for an A/B (timings move by 10-30%)
+    assert abs(first - again) <= 0.005 * first
+    assert 1e4 < first < 1e8

@@ -1,0 +1,96 @@
+"""Instructions per call of a workload, counted by valgrind (deterministic).
+
+Timings on a shared machine move by 10-30% from run to run; the number of
+machine instructions a gradient executes does not. This script runs one
+workload under ``valgrind --tool=callgrind`` twice, with ``1`` and with
+``1 + reps`` calls, and reports the difference divided by ``reps`` (so
+start-up and imports cancel out). Hash randomisation, address-space
+randomisation and BLAS threads are switched off, so two runs of the same
+tree agree to within 0.1% (usually to the instruction): an A/B of an engine
+change is one command per tree, with nothing to average away.
+
+    python benchmarks/instructions.py chain              # per operation of the 2000-op chain
+    python benchmarks/instructions.py hvp --reps 50      # per Hessian-vector product
+    python benchmarks/instructions.py chain --tree /tmp/old-checkout   # the same for another tree
+
+Instructions are a proxy for time, not a substitute: they ignore cache
+misses and memory traffic (and NumPy's kernels run their generic code under
+valgrind). Use them to compare Python-level overhead; report times from
+``benchmarks/run.py``. Needs valgrind and setarch (util-linux) on PATH.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+WORKLOADS = {
+    # name: (calls' unit, ops per call)
+    "chain": ("operation", 2000),
+    "hvp": ("call", 1),
+    "mlp-small": ("call", 1),
+}
+
+_CHILD = r'''
+import gc, sys
+sys.path.insert(0, {tree!r})
+sys.path.insert(1, {root!r})
+import numpy as np
+import funcgrad
+from benchmarks import workloads
+libs = {{"funcgrad": funcgrad}}
+name = {name!r}
+if name == "chain":
+    case = workloads.chain_case(libs, 2000)
+elif name == "hvp":
+    case = workloads.hvp_case(libs, 200)
+else:
+    case = workloads.mlp_case(libs, (32, 64, 64, 1), 16, np.float64, "tanh-mse", "mlp-small", "")
+step = case.impls["funcgrad"]
+gc.disable()
+for _ in range({calls}):
+    step()
+'''
+
+
+def count(name: str, calls: int, tree: str) -> int:
+    """Instructions callgrind counts for the whole child process."""
+    code = _CHILD.format(tree=tree, root=ROOT, name=name, calls=calls)
+    env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+               MKL_NUM_THREADS="1")
+    cmd = ["setarch", "-R", "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+           sys.executable, "-c", code]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    if out.returncode != 0 or found is None:
+        raise SystemExit(f"valgrind run failed:\n{out.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def main(argv: list | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("workload", choices=sorted(WORKLOADS))
+    parser.add_argument("--reps", type=int, default=5, help="extra calls counted (default 5)")
+    parser.add_argument("--tree", default=ROOT,
+                        help="directory holding the funcgrad package to measure (default: this "
+                             "checkout)")
+    args = parser.parse_args(argv)
+    for tool in ("valgrind", "setarch"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is not installed")
+    unit, ops = WORKLOADS[args.workload]
+    base = count(args.workload, 1, args.tree)
+    more = count(args.workload, 1 + args.reps, args.tree)
+    per = (more - base) / (args.reps * ops)
+    print(f"{args.workload} ({args.tree}): {per:,.0f} instructions per {unit}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
