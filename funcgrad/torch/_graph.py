@@ -62,6 +62,13 @@ class VersionCounter:
 _ANOMALY: contextvars.ContextVar = contextvars.ContextVar("funcgrad_anomaly", default=None)
 # None: off; otherwise a tuple (check_nan,)
 
+# Markers that make the per-node tests read the context variables above: the
+# string "anomaly" once anomaly mode was ever turned on (in any thread), and a
+# token per running create_graph backward pass. Empty (the common case), no
+# recorded operation and no backward node needs to look further (set.add and
+# set.discard are atomic, so this is as thread-safe as the variables).
+_SPECIAL: set = set()
+
 # --- state of the running backward pass -----------------------------------
 # (create_graph, accumulate_into_retained_grads)
 _BACKWARD: contextvars.ContextVar = contextvars.ContextVar("funcgrad_backward",
@@ -296,7 +303,8 @@ class BackwardNode(_FnMixin, Node):
             for counter, version, _ in saved:  # check_saved(), its loop inlined
                 if counter.value != version:
                     self.check_saved()
-        if not self.post_hooks and _ANOMALY.get() is None and not _BACKWARD.get()[0]:
+        if not self.post_hooks and (not _SPECIAL or (
+                _ANOMALY.get() is None and not _BACKWARD.get()[0])):
             return _node_contributions(self, g)  # the common case: the engine's list
         return self._contributions(g)
 
@@ -717,7 +725,7 @@ class EagerTrace(Trace):
                     c = a._version_counter
                     saved.append((c, c.value, a))
                 node.saved_info = saved
-            if _ANOMALY.get() is not None:
+            if _SPECIAL and _ANOMALY.get() is not None:
                 node.stack = _user_stack()
             if sized or const_unread:  # (0-d tensors are never worth dropping)
                 for j in unread:
@@ -859,6 +867,9 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
                 handles.append(_add_hook(node, grab))
     token_b = _BACKWARD.set((create_graph, accumulate))
     token_g = _GRAD_ENABLED.set(create_graph)
+    marker = object() if create_graph else None
+    if marker is not None:
+        _SPECIAL.add(marker)
     try:
         if create_graph:
             cts = [_as_tensor(c) for c in cotangents]
@@ -866,6 +877,8 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
             cts = [_strip(c) for c in cotangents]  # what _as_value does without create_graph
         leaves = _quiet_backward([t._node for t in roots], cts, not retain_graph)
     finally:
+        if marker is not None:
+            _SPECIAL.discard(marker)
         _GRAD_ENABLED.reset(token_g)
         _BACKWARD.reset(token_b)
         for h in handles:

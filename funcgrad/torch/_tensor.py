@@ -1253,6 +1253,32 @@ class TensorTracer(_TensorBase):
                f"level={self._trace.level})"
 
 
+def _number_operator(prim: Any, cls: type, general: Any, floating: bool) -> Any:
+    """``Tensor.__mul__`` and its kind: ``tensor op python_number`` recorded
+    at once (the condition of ``F._promote``'s fast path), anything else
+    through ``general`` (the ``_TensorBase`` operator)."""
+    def op(self: Any, other: Any) -> Any:
+        tb = type(other)
+        if tb is float or tb is int:
+            v = self._value
+            if type(v) is np.ndarray:
+                kind = v.dtype.kind
+                if kind in "fc" or (not floating and kind in "iu" and tb is int):
+                    return EAGER.process(prim, (self, other), F._NO_PARAMS, cls)
+        return general(self, other)
+    op.__name__ = op.__qualname__ = general.__name__
+    op.__doc__ = general.__doc__
+    return op
+
+
+for _op, _prim, _cls, _floating in (("__mul__", fnp.multiply, F._MUL, False),
+                                    ("__rmul__", fnp.multiply, F._MUL, False),
+                                    ("__add__", fnp.add, F._ADD, False),
+                                    ("__radd__", fnp.add, F._ADD, False),
+                                    ("__sub__", fnp.subtract, F._SUB, False),
+                                    ("__truediv__", fnp.divide, F._DIV, True)):
+    setattr(Tensor, _op, _number_operator(_prim, _cls, getattr(_TensorBase, _op), _floating))
+
 _TracerType[0] = TensorTracer
 _graph._TENSOR_CLS = F._T = Tensor
 register_box_type(Tensor, TensorTracer)
