@@ -72,11 +72,11 @@ def _sweep(roots: Sequence[Node], cotangents: Sequence[Any], release: bool) -> d
     owned: set = set()  # nodes whose pending cotangent this pass allocated
     for node, g in zip(roots, cotangents):
         cts[node] = accumulate(cts.get(node), g)
-    # The nodes that have a cotangent and have not run, by decreasing creation
-    # number (a node is created after its parents, so every child of a node
-    # runs before it): no separate topological sort, and nodes that receive
-    # no cotangent are never visited.
-    pending = [(-node.number, node) for node in cts]
+    # The nodes that have a cotangent and have not run, newest first (by
+    # Node.number; a node is created after its parents, so every child of a
+    # node runs before it): no separate topological sort, and nodes that
+    # receive no cotangent are never visited.
+    pending = [(node.number, node) for node in cts]
     heapq.heapify(pending)
     push, pop = heapq.heappush, heapq.heappop
     leaves: dict = {}
@@ -98,7 +98,7 @@ def _sweep(roots: Sequence[Node], cotangents: Sequence[Any], release: bool) -> d
             prev = cts.get(parent)
             if prev is None:
                 cts[parent] = ct
-                push(pending, (-parent.number, parent))
+                push(pending, (parent.number, parent))
             elif parent in owned:
                 cts[parent] = add_into(prev, ct)
             else:

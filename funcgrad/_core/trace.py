@@ -61,7 +61,7 @@ class Meta:
         return len(self.shape)
 
 
-_node_numbers = itertools.count()
+_node_numbers = itertools.count(0, -1)  # see Node.number
 _new = object.__new__
 
 
@@ -72,8 +72,9 @@ class Node:
     boxes of the same trace; ``args``/``out`` are the saved values the VJP
     rules read (arguments no rule reads may be :class:`Meta` stand-ins, and
     ``out`` ``None``); the rules run lazily at backward time. ``number``
-    grows with creation order: a node's parents always exist before it, so
-    sorting by decreasing number is a reverse topological order.
+    counts down with creation order (0, -1, -2, ...): a node's parents
+    always exist before it, so increasing number is a reverse topological
+    order (the order in which the backward pass's heap pops nodes).
     """
 
     __slots__ = ("prim", "args", "params", "out", "parents", "hooks", "number",
