@@ -10,6 +10,7 @@ Converting a tracer to a concrete ``float`` or ``ndarray`` raises
 """
 from __future__ import annotations
 
+import operator
 import sys
 from typing import Any
 
@@ -49,22 +50,11 @@ class Tracer(Box):
     __slots__ = ()
     __array_priority__ = 1000.0
 
-    # --- array attributes -------------------------------------------------
-    @property
-    def shape(self) -> tuple:
-        return self._value.shape
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self._value.dtype
-
-    @property
-    def ndim(self) -> int:
-        return self._value.ndim
-
-    @property
-    def size(self) -> int:
-        return self._value.size
+    # --- array attributes (the value's; C-level getters, no Python frame) --
+    shape = property(operator.attrgetter("_value.shape"), doc="The value's shape.")
+    dtype = property(operator.attrgetter("_value.dtype"), doc="The value's dtype.")
+    ndim = property(operator.attrgetter("_value.ndim"), doc="The value's number of axes.")
+    size = property(operator.attrgetter("_value.size"), doc="The value's number of elements.")
 
     def __len__(self) -> int:
         return len(self._value)
