@@ -41,6 +41,7 @@ class Spec:
     float32: bool = True
     atol: Optional[float] = None
     rtol: Optional[float] = None
+    canonical: Optional[Callable[[Any], Any]] = None  # applied to both values before comparing
 
 
 # --- strategy helpers -------------------------------------------------------

@@ -73,7 +73,7 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Any:
 
 
 # --- eigh ------------------------------------------------------------------------
-def _eigh_rule(g, ans, a, UPLO="L"):
+def _eigh_rule(g, ans, a):
     w, v = ans
     g_w, g_v = g
     x = diag_embed(g_w)
@@ -102,9 +102,7 @@ def eigh(a: Any, UPLO: str = "L") -> Any:
     UPLO = UPLO.upper()
     if UPLO not in ("L", "U"):
         raise ValueError("UPLO argument must be 'L' or 'U'")
-    # LAPACK reads the same triangle as NumPy's call would (so eigenvector
-    # signs agree with numpy.linalg.eigh), of the matrix the gradient sees.
-    w, v = _eigh(hermitian_part(a, lower=UPLO == "L"), UPLO=UPLO)
+    w, v = _eigh(hermitian_part(a, lower=UPLO == "L"))
     return _EighResult(w, v)
 
 
