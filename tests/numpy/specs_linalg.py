@@ -313,9 +313,9 @@ def _matrix_norm_args(d):
         x = d(_distinct_svals(batch_done=True))
     else:
         x = d(_kinkless(d(st.sampled_from([(2, 3), (3, 2), (2, 2)]))))
-        if ord in (1, -1, np.inf, -np.inf):  # no tie between the column (row) sums: a kink
-            sums = np.sort(np.abs(x).sum(axis=0 if ord in (1, -1) else 1))
-            assume(np.all(np.diff(sums) > 0.05))
+        if ord in (1, -1, np.inf, -np.inf):  # no tie between column or row sums: a kink
+            for axis in (0, 1):  # (the stacked case below reads x transposed)
+                assume(np.all(np.diff(np.sort(np.abs(x).sum(axis=axis))) > 0.05))
     if d(st.booleans()):
         return (x,), {"ord": ord}
     x3 = np.stack([x, 1.5 * x[::-1, ::-1]], axis=1)
