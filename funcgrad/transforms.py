@@ -83,7 +83,11 @@ class _Recording:
                 grads.append(np.zeros(shape_of(x), float0))
             else:
                 g = leaves.get(node)
-                grads.append(ops.zeros_like(x) if g is None else g)
+                if g is None:
+                    g = ops.zeros_like(x)
+                elif type(g) is np.ndarray and not g.flags.writeable:
+                    g = g.copy()  # a broadcast view (grad of a sum): give an array of its own
+                grads.append(g)
         return grads
 
     def check_cotangent(self, ct: Any) -> list:

@@ -303,3 +303,14 @@ def test_mixed_partials_of_power_are_symmetric_at_zero_exponent():
         yx = fg.grad(fg.grad(f, 0), 1)(x, y)
         np.testing.assert_allclose(xy, yx)
         np.testing.assert_allclose(xy, x ** (y - 1) * (1 + y * np.log(x)))
+
+
+def test_gradients_are_arrays_of_their_own():
+    # grad of a sum is a broadcast of one number: returned as a writeable array
+    for f in (lambda x: fnp.sum(x), lambda x: fnp.mean(x), lambda x: fnp.sum(x * 2)):
+        g = fg.grad(f)(np.ones(3))
+        assert g.flags.writeable and g.flags.owndata
+        g += 1  # does not raise, and changes nothing else
+    g1, g2 = fg.grad(lambda a, b: fnp.sum(a) + fnp.sum(b), argnums=(0, 1))(np.ones(2), np.ones(2))
+    g1 += 1
+    np.testing.assert_array_equal(g2, [1.0, 1.0])
