@@ -6,8 +6,9 @@ workload under ``valgrind --tool=callgrind`` twice, with ``1`` and with
 ``1 + reps`` calls, and reports the difference divided by ``reps`` (so
 start-up and imports cancel out). Hash randomisation, address-space
 randomisation and BLAS threads are switched off, so two runs of the same
-tree agree to within 0.1% (usually to the instruction): an A/B of an engine
-change is one command per tree, with nothing to average away.
+tree usually agree to the instruction (the worst seen: 0.8% per call, under
+pytest): an A/B of an engine change is one command per tree, with nothing
+to average away.
 
     python benchmarks/instructions.py chain              # per operation of the 2000-op chain
     python benchmarks/instructions.py hvp --reps 50      # per Hessian-vector product
