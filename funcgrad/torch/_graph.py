@@ -722,7 +722,9 @@ class EagerTrace(Trace):
                 saved = []
                 for j in checked:
                     a = args[j]
-                    c = a._version_counter
+                    c = a._vc  # a._version_counter, inlined
+                    if c is None:
+                        c = a._vc = VersionCounter()
                     saved.append((c, c.value, a))
                 node.saved_info = saved
             if _SPECIAL and _ANOMALY.get() is not None:
@@ -743,13 +745,13 @@ class EagerTrace(Trace):
             result._node = node
             result._trace = self
             result._grad = None
-            result._version_counter = counter = VersionCounter()
+            result._vc = None  # made when first needed (Tensor._version_counter)
             result._retains_grad = False
             result._base = None
         else:
             result = _wrap_view(out, node, [a for a in args if isinstance(a, Box)])
-            counter = result._version_counter
         if check_out:  # the rule reads the result: check its version at backward
+            counter = result._version_counter
             entry = (counter, counter.value, None)
             if node.saved_info is None:
                 node.saved_info = [entry]

@@ -537,7 +537,7 @@ class Tensor(_TensorBase):
             [3., 4.]])
     """
 
-    __slots__ = ("_grad", "_version_counter", "_retains_grad", "_base", "__dict__")
+    __slots__ = ("_grad", "_vc", "_retains_grad", "_base", "__dict__")
     _is_param = False  # nn.Parameter sets True: its repr says "Parameter containing:"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -559,7 +559,7 @@ class Tensor(_TensorBase):
         self._node = node
         self._trace = EAGER
         self._grad = None
-        self._version_counter = counter if counter is not None else VersionCounter()
+        self._vc = counter  # None: made when first needed (_version_counter)
         self._retains_grad = False
         self._base = None
 
@@ -570,7 +570,7 @@ class Tensor(_TensorBase):
         t._node = node
         t._trace = EAGER
         t._grad = None
-        t._version_counter = counter if counter is not None else VersionCounter()
+        t._vc = counter  # None: made when first needed (_version_counter)
         t._retains_grad = False
         t._base = None
         return t
@@ -760,6 +760,20 @@ class Tensor(_TensorBase):
         hooks = self.__dict__.setdefault("_post_accumulate_hooks", [])
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)
+
+    @property
+    def _version_counter(self) -> VersionCounter:
+        """The version counter, shared with ``detach()`` aliases and views;
+        made on first use (most results are never modified, saved or
+        aliased, and a fresh counter reads 0)."""
+        c = self._vc
+        if c is None:
+            c = self._vc = VersionCounter()
+        return c
+
+    @_version_counter.setter
+    def _version_counter(self, counter: VersionCounter) -> None:
+        self._vc = counter
 
     @property
     def _version(self) -> int:
