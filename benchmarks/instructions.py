@@ -2,9 +2,9 @@
 
 Timings on a shared machine move by 10-30% from run to run; the number of
 machine instructions a gradient executes does not. This script runs one
-workload under ``valgrind --tool=callgrind`` twice, with ``1`` and with
-``1 + reps`` calls, and reports the difference divided by ``reps`` (so
-start-up and imports cancel out). Hash randomisation, address-space
+workload under ``valgrind --tool=callgrind`` twice, with one warm-up call
+and with ``reps`` more, and reports the difference divided by ``reps`` (so
+start-up, imports and first-call caches cancel out). Hash randomisation, address-space
 randomisation and BLAS threads are switched off, so two runs of the same
 tree usually agree to the instruction (the worst seen: 0.8% per call, under
 pytest): an A/B of an engine change is one command per tree, with nothing
@@ -12,6 +12,7 @@ to average away.
 
     python benchmarks/instructions.py chain              # per operation of the 2000-op chain
     python benchmarks/instructions.py hvp --reps 50      # per Hessian-vector product
+    python benchmarks/instructions.py chain --impl facade              # funcgrad.torch's step
     python benchmarks/instructions.py chain --tree /tmp/old-checkout   # the same for another tree
 
 Instructions are a proxy for time, not a substitute: they ignore cache
@@ -46,6 +47,9 @@ import numpy as np
 import funcgrad
 from benchmarks import workloads
 libs = {{"funcgrad": funcgrad}}
+if {impl!r} == "facade":
+    import funcgrad.torch
+    libs["facade"] = funcgrad.torch
 name = {name!r}
 if name == "chain":
     case = workloads.chain_case(libs, 2000)
@@ -53,16 +57,18 @@ elif name == "hvp":
     case = workloads.hvp_case(libs, 200)
 else:
     case = workloads.mlp_case(libs, (32, 64, 64, 1), 16, np.float64, "tanh-mse", "mlp-small", "")
-step = case.impls["funcgrad"]
+step = case.impls[{impl!r}]
+step()
 gc.disable()
 for _ in range({calls}):
     step()
 '''
 
 
-def count(name: str, calls: int, tree: str) -> int:
-    """Instructions callgrind counts for the whole child process."""
-    code = _CHILD.format(tree=tree, root=ROOT, name=name, calls=calls)
+def count(name: str, calls: int, tree: str, impl: str = "funcgrad") -> int:
+    """Instructions callgrind counts for the whole child process (one warm-up
+    call of ``impl``'s step, then ``calls`` more)."""
+    code = _CHILD.format(tree=tree, root=ROOT, name=name, calls=calls, impl=impl)
     env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                MKL_NUM_THREADS="1")
     cmd = ["setarch", "-R", "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
@@ -77,6 +83,8 @@ def count(name: str, calls: int, tree: str) -> int:
 def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("workload", choices=sorted(WORKLOADS))
+    parser.add_argument("--impl", default="funcgrad", choices=("funcgrad", "facade"),
+                        help="the functional API (default) or funcgrad.torch")
     parser.add_argument("--reps", type=int, default=5, help="extra calls counted (default 5)")
     parser.add_argument("--tree", default=ROOT,
                         help="directory holding the funcgrad package to measure (default: this "
@@ -86,10 +94,10 @@ def main(argv: list | None = None) -> int:
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not installed")
     unit, ops = WORKLOADS[args.workload]
-    base = count(args.workload, 1, args.tree)
-    more = count(args.workload, 1 + args.reps, args.tree)
+    base = count(args.workload, 0, args.tree, args.impl)
+    more = count(args.workload, args.reps, args.tree, args.impl)
     per = (more - base) / (args.reps * ops)
-    print(f"{args.workload} ({args.tree}): {per:,.0f} instructions per {unit}")
+    print(f"{args.workload} {args.impl} ({args.tree}): {per:,.0f} instructions per {unit}")
     return 0
 
 
