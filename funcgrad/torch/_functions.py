@@ -54,8 +54,7 @@ _DIV = node_class("DivBackward0")
 
 # --- helpers ------------------------------------------------------------------
 def _Tensor() -> Any:
-    from ._graph import _tensor_cls
-    return _tensor_cls()
+    return _T  # funcgrad.torch.Tensor (set when _tensor.py is imported)
 
 
 def np_dtype(x: Any) -> np.dtype:
@@ -205,8 +204,13 @@ def _promote(*operands: Any, floating: bool = False, broadcast: bool = False) ->
             va, vb = a._value, b._value
             if type(va) is np.ndarray and type(vb) is np.ndarray and va.dtype is vb.dtype \
                     and (not floating or va.dtype.kind in "fc"):
-                if broadcast and va.shape != vb.shape:
-                    check_broadcast(a, b)
+                if broadcast:
+                    sa, sb = va.shape, vb.shape
+                    if sa != sb:  # check_broadcast's quick tests first
+                        na, nb = len(sa), len(sb)
+                        if not ((na >= nb and sa[na - nb:] == sb)
+                                or (nb > na and sb[nb - na:] == sa)):
+                            check_broadcast(a, b)
                 return operands
     if broadcast and isinstance(operands[0], (Box, np.ndarray)) \
             and isinstance(operands[1], (Box, np.ndarray)):

@@ -930,7 +930,7 @@ class Tensor(_TensorBase):
         >>> x.grad  # doctest: +SKIP
         tensor(6., grad_fn=<CopyBackwards>)
         """
-        from .autograd import backward
+        backward = _AUTOGRAD_BACKWARD[0] if _AUTOGRAD_BACKWARD else _autograd_backward()
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # --- in-place operations --------------------------------------------------------
@@ -1128,6 +1128,13 @@ class Tensor(_TensorBase):
 
 
 _new_tensor = object.__new__
+_AUTOGRAD_BACKWARD: list = []  # autograd.backward (that package imports this module)
+
+
+def _autograd_backward() -> Any:
+    from .autograd import backward
+    _AUTOGRAD_BACKWARD.append(backward)
+    return backward
 
 
 def _rebuild(value: np.ndarray, requires_grad: bool) -> Tensor:
@@ -1267,10 +1274,11 @@ class TensorTracer(_TensorBase):
                f"level={self._trace.level})"
 
 
-def _number_operator(prim: Any, cls: type, general: Any, floating: bool) -> Any:
+def _number_operator(prim: Any, cls: type, fn: Any, name: str, floating: bool) -> Any:
     """``Tensor.__mul__`` and its kind: ``tensor op python_number`` recorded
-    at once (the condition of ``F._promote``'s fast path), anything else
-    through ``general`` (the ``_TensorBase`` operator)."""
+    at once (the condition of ``F._promote``'s fast path), anything else as
+    the ``_TensorBase`` operator does (``fn(self, other)`` for an operand it
+    accepts, else ``NotImplemented``)."""
     def op(self: Any, other: Any) -> Any:
         tb = type(other)
         if tb is float or tb is int:
@@ -1279,19 +1287,21 @@ def _number_operator(prim: Any, cls: type, general: Any, floating: bool) -> Any:
                 kind = v.dtype.kind
                 if kind in "fc" or (not floating and kind in "iu" and tb is int):
                     return EAGER.process(prim, (self, other), F._NO_PARAMS, cls)
-        return general(self, other)
-    op.__name__ = op.__qualname__ = general.__name__
-    op.__doc__ = general.__doc__
+        if not isinstance(other, _NUMBERS):
+            return NotImplemented
+        return fn(self, other)
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = getattr(_TensorBase, name).__doc__
     return op
 
 
-for _op, _prim, _cls, _floating in (("__mul__", fnp.multiply, F._MUL, False),
-                                    ("__rmul__", fnp.multiply, F._MUL, False),
-                                    ("__add__", fnp.add, F._ADD, False),
-                                    ("__radd__", fnp.add, F._ADD, False),
-                                    ("__sub__", fnp.subtract, F._SUB, False),
-                                    ("__truediv__", fnp.divide, F._DIV, True)):
-    setattr(Tensor, _op, _number_operator(_prim, _cls, getattr(_TensorBase, _op), _floating))
+for _op, _prim, _cls, _fn, _floating in (("__mul__", fnp.multiply, F._MUL, F.mul, False),
+                                         ("__rmul__", fnp.multiply, F._MUL, F.mul, False),
+                                         ("__add__", fnp.add, F._ADD, F.add, False),
+                                         ("__radd__", fnp.add, F._ADD, F.add, False),
+                                         ("__sub__", fnp.subtract, F._SUB, F.sub, False),
+                                         ("__truediv__", fnp.divide, F._DIV, F.div, True)):
+    setattr(Tensor, _op, _number_operator(_prim, _cls, _fn, _op, _floating))
 
 _TracerType[0] = TensorTracer
 _graph._TENSOR_CLS = F._T = Tensor
