@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from .._core import Box
+from .._core import Box, Primitive
+from .._core.primitive import _NO_PARAMS
 
 
 class ConcretizationError(TypeError):
@@ -189,10 +190,24 @@ METHODS = frozenset({
 
 
 def _binary(fn: Any, reflected: bool) -> Any:
+    if not (isinstance(fn, Primitive) and fn.differentiable):
+        if reflected:
+            def op(self, other): return fn(other, self)
+        else:
+            def op(self, other): return fn(self, other)
+        return op
+    # ``tracer op constant``: this tracer's trace is the innermost one, so
+    # the call goes to it directly (what ``fn(self, other)`` would find).
     if reflected:
-        def op(self, other): return fn(other, self)
+        def op(self, other):
+            if isinstance(other, Box):
+                return fn(other, self)
+            return self._trace.process(fn, (other, self), _NO_PARAMS)
     else:
-        def op(self, other): return fn(self, other)
+        def op(self, other):
+            if isinstance(other, Box):
+                return fn(self, other)
+            return self._trace.process(fn, (self, other), _NO_PARAMS)
     return op
 
 
