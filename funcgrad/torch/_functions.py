@@ -50,6 +50,7 @@ _ADD = node_class("AddBackward0")
 _SUB = node_class("SubBackward0")
 _MUL = node_class("MulBackward0")
 _DIV = node_class("DivBackward0")
+_RSUB1 = node_class("RsubBackward1")
 
 
 # --- helpers ------------------------------------------------------------------
@@ -343,6 +344,14 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     >>> torch.rsub(torch.ones(2), 3)
     tensor([2., 2.])
     """
+    tb = type(other)
+    if (tb is float or tb is int) and type(alpha) is int and alpha == 1 \
+            and isinstance(input, _T):
+        v = input._value  # number - tensor: what the lines below do, directly
+        if type(v) is np.ndarray:
+            kind = v.dtype.kind
+            if kind in "fc" or (kind in "iu" and tb is int):
+                return EAGER.process(fnp.subtract, (other, input), _NO_PARAMS, _RSUB1)
     a, b = _promote(*_scale_operand(input, other, alpha, 0), broadcast=True)
     if not isinstance(b, Box):
         return _named(fnp.subtract(b, a), "RsubBackward1")
