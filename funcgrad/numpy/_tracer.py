@@ -212,7 +212,10 @@ def _binary(fn: Any, reflected: bool) -> Any:
 
 
 def _unary(fn: Any) -> Any:
-    def op(self): return fn(self)
+    if isinstance(fn, Primitive) and fn.differentiable:
+        def op(self): return self._trace.process(fn, (self,), _NO_PARAMS)
+    else:
+        def op(self): return fn(self)
     return op
 
 
