@@ -303,14 +303,20 @@ class BackwardNode(_FnMixin, Node):
             for counter, version, _ in saved:  # check_saved(), its loop inlined
                 if counter.value != version:
                     self.check_saved()
-        if not self.post_hooks and (not _SPECIAL or (
-                _ANOMALY.get() is None and not _BACKWARD.get()[0])):
-            return _node_contributions(self, g)  # the common case: the engine's list
-        return self._contributions(g)
-
-    def _contributions(self, g: Any) -> Iterator[tuple[Node, Any]]:
+        if not _SPECIAL:
+            if not self.post_hooks:
+                return _node_contributions(self, g)  # the common case: the engine's list
+            return self._contributions(g, False, None)
         create_graph = _BACKWARD.get()[0]
         anomaly = _ANOMALY.get()
+        if not self.post_hooks and anomaly is None:
+            if not create_graph:
+                return _node_contributions(self, g)
+            return self._graph_contributions(g)
+        return self._contributions(g, create_graph, anomaly)
+
+    def _contributions(self, g: Any, create_graph: bool,
+                       anomaly: Optional[tuple]) -> Iterator[tuple[Node, Any]]:
         if not create_graph:
             parts = Node.contributions(self, g)
         else:
@@ -331,17 +337,17 @@ class BackwardNode(_FnMixin, Node):
             _warn_anomaly(self)
             raise
 
-    def _graph_contributions(self, g: Any) -> Iterator[tuple[Node, Any]]:
+    def _graph_contributions(self, g: Any) -> list:
         # Run the rules on tensors: the saved inputs, and the output as a
-        # tensor whose grad_fn is this very node.
-        Tensor = _tensor_cls()
+        # tensor whose grad_fn is this very node. (The engine's list: every
+        # rule has run when this returns.)
         saved_args, saved_out = self.args, self.out
         if self.tensor_args is not None:
             self.args = list(self.tensor_args)
         if saved_out is not None and not (self.prim is not None and self.prim.multiple_results):
-            self.out = Tensor._wrap(saved_out, self)
+            self.out = _TENSOR_CLS._wrap(saved_out, self)
         try:
-            yield from Node.contributions(self, _as_tensor(g))
+            return _node_contributions(self, g if isinstance(g, Box) else _as_tensor(g))
         finally:
             self.args, self.out = saved_args, saved_out
 
