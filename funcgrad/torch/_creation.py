@@ -19,6 +19,7 @@ import numpy as np
 
 from .._core.primitive import Box
 from ._dtype import as_dtype, get_default_dtype, to_complex_default
+from ._graph import AccumulateGrad
 from ._tensor import Tensor, _nested_values, _size_args
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
@@ -121,7 +122,10 @@ def initial_seed() -> int:
 def _finish(value: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor._wrap(value, None)
     if requires_grad:
-        t._set_requires_grad(True, "factory")
+        if value.dtype.kind in "fc":  # a new leaf: what _set_requires_grad does
+            t._node = AccumulateGrad(t)
+        else:
+            t._set_requires_grad(True, "factory")  # (raises PyTorch's error)
     return t
 
 

@@ -737,7 +737,8 @@ class Tensor(_TensorBase):
             # As PyTorch: accumulate in place when the graph is not recorded.
             self._grad._value += g
             self._grad._version_counter.value += 1
-        hooks = self.__dict__.get("_post_accumulate_hooks") if self.is_leaf else None
+        # (getattr: reading self.__dict__ would give every leaf a dict)
+        hooks = getattr(self, "_post_accumulate_hooks", None) if self.is_leaf else None
         if hooks:
             for hook in list(hooks):
                 hook(self)
