@@ -200,7 +200,8 @@ def run(args: argparse.Namespace) -> dict:
         out["leaks"] = leaks_section(libs, sz, say)
     report["load average at end"] = [round(v, 2) for v in os.getloadavg()]
     say(f"load average at end (1, 5, 15 min): {report['load average at end']} "
-        "(above the core count, other processes shared the CPU: expect noise)\n")
+        "(the benchmark itself counts for about 1; more means other processes shared "
+        "the CPU: expect noise)\n")
     report["targets"] = targets(out)
     say("## Targets (issue 7)\n")
     for t in report["targets"]:

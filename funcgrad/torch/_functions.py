@@ -290,6 +290,20 @@ def _scale_operand(input: Any, other: Any, alpha: Any, which: int) -> tuple:
     return tuple(pair)
 
 
+def _number_operand(input: Any, other: Any, floating: bool) -> bool:
+    """Whether ``input op other`` is a tensor and a Python number that need
+    no type promotion (``_promote`` would return them unchanged): a floating
+    tensor, or an integer one with an ``int`` when the result need not be
+    ``floating``. Then the arithmetic ops record at once."""
+    tb = type(other)
+    if (tb is float or tb is int) and isinstance(input, _T):
+        v = input._value
+        if type(v) is np.ndarray:
+            kind = v.dtype.kind
+            return kind in "fc" or (not floating and kind in "iu" and tb is int)
+    return False
+
+
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     """``input + alpha * other``.
 
@@ -299,13 +313,8 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     """
     if alpha != 1:
         other = mul(other, alpha)
-    tb = type(other)
-    if (tb is float or tb is int) and isinstance(input, _T):  # tensor op number: as _promote
-        v = input._value
-        if type(v) is np.ndarray:
-            kind = v.dtype.kind
-            if kind in "fc" or (kind in "iu" and tb is int):
-                return EAGER.process(fnp.add, (input, other), _NO_PARAMS, _ADD)
+    if _number_operand(input, other, False):  # tensor op number: no promotion needed
+        return EAGER.process(fnp.add, (input, other), _NO_PARAMS, _ADD)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
@@ -321,13 +330,8 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     """
     if alpha != 1:
         other = mul(other, alpha)
-    tb = type(other)
-    if (tb is float or tb is int) and isinstance(input, _T):  # tensor op number: as _promote
-        v = input._value
-        if type(v) is np.ndarray:
-            kind = v.dtype.kind
-            if kind in "fc" or (kind in "iu" and tb is int):
-                return EAGER.process(fnp.subtract, (input, other), _NO_PARAMS, _SUB)
+    if _number_operand(input, other, False):  # tensor op number: no promotion needed
+        return EAGER.process(fnp.subtract, (input, other), _NO_PARAMS, _SUB)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         return rsub(b, a)
@@ -365,13 +369,8 @@ def mul(input: Any, other: Any) -> Any:
     >>> torch.mul(torch.tensor([1., 2.]), 3)
     tensor([3., 6.])
     """
-    tb = type(other)
-    if (tb is float or tb is int) and isinstance(input, _T):  # tensor op number: as _promote
-        v = input._value
-        if type(v) is np.ndarray:
-            kind = v.dtype.kind
-            if kind in "fc" or (kind in "iu" and tb is int):
-                return EAGER.process(fnp.multiply, (input, other), _NO_PARAMS, _MUL)
+    if _number_operand(input, other, False):  # tensor op number: no promotion needed
+        return EAGER.process(fnp.multiply, (input, other), _NO_PARAMS, _MUL)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
@@ -395,13 +394,8 @@ def div(input: Any, other: Any, *, rounding_mode: Optional[str] = None) -> Any:
             q = _Tensor()._wrap(np.trunc(np.divide(concrete(a), concrete(b))).astype(
                 result_dtype(a, b)), None)
         return q
-    tb = type(other)
-    if (tb is float or tb is int) and isinstance(input, _T):  # tensor op number: as _promote
-        v = input._value
-        if type(v) is np.ndarray:
-            kind = v.dtype.kind
-            if kind in "fc":
-                return EAGER.process(fnp.divide, (input, other), _NO_PARAMS, _DIV)
+    if _number_operand(input, other, True):  # tensor op number: no promotion needed
+        return EAGER.process(fnp.divide, (input, other), _NO_PARAMS, _DIV)
     a, b = _promote(input, other, floating=True, broadcast=True)
     if not isinstance(a, Box):
         return mul(reciprocal(b), a)

@@ -515,27 +515,25 @@ except ImportError:  # pragma: no cover - other NumPy layouts
 _QUIET: tuple = (None, None)
 
 
-def _quiet_impl(prim: Primitive, vals: Any, params: dict) -> Any:
-    """``prim.impl(*vals, **params)`` under ``np.errstate(all="ignore")``
-    (like PyTorch: inf/nan without warnings).
+def _quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` under ``np.errstate(all="ignore")`` (like
+    PyTorch: inf/nan without warnings).
 
     Entering ``np.errstate`` costs ~1.2 µs, most of a 0-d operation's NumPy
-    time; the ignore-all state it derives from the current one is cached and
-    set directly (~0.1 µs), which is exactly what ``errstate.__enter__`` does.
+    time; the ignore-all state it derives from the current one is cached
+    (:func:`_quiet_state`) and set directly (~0.1 µs), which is exactly what
+    ``errstate.__enter__`` does. (``EagerTrace.process`` inlines this.)
     """
-    global _QUIET
-    if _NP_ERRSTATE is None:
+    if _NP_ERRSTATE is None:  # pragma: no cover - other NumPy layouts
         with np.errstate(all="ignore"):
-            return prim.impl(*vals, **params)
+            return fn(*args, **kwargs)
     cur = _NP_ERRSTATE.get()
     seen, quiet = _QUIET
     if cur is not seen and cur is not quiet:
-        with np.errstate(all="ignore"):
-            quiet = _NP_ERRSTATE.get()
-        _QUIET = (cur, quiet)
+        quiet = _quiet_state(cur)
     token = _NP_ERRSTATE.set(quiet)
     try:
-        return prim.impl(*vals, **params)
+        return fn(*args, **kwargs)
     finally:
         _NP_ERRSTATE.reset(token)
 
@@ -674,7 +672,7 @@ class EagerTrace(Trace):
             i += 1
         if not boxes:  # nothing to record (a facade op on plain numbers)
             return prim.impl(*vals, **params)
-        # prim.impl under np.errstate(all="ignore"), as _quiet_impl (inlined)
+        # prim.impl under np.errstate(all="ignore"): _quietly, inlined
         if _NP_ERRSTATE is not None:
             cur = _NP_ERRSTATE.get()
             seen, quiet = _QUIET
@@ -768,7 +766,7 @@ class EagerTrace(Trace):
     def process_nondiff(self, prim: Primitive, args: Any, params: dict) -> Any:
         Tensor = _tensor_cls()
         vals = [a._value if isinstance(a, Box) and a._trace is self else a for a in args]
-        out = _quiet_impl(prim, vals, params)
+        out = _quietly(prim.impl, *vals, **params)
         if prim.multiple_results:
             return tuple(Tensor._wrap(_as_array(o), None) for o in out)
         return Tensor._wrap(_as_array(out), None)
@@ -883,7 +881,8 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
             cts = [_as_tensor(c) for c in cotangents]
         else:
             cts = [_strip(c) for c in cotangents]  # what _as_value does without create_graph
-        leaves = _quiet_backward([t._node for t in roots], cts, not retain_graph)
+        leaves = _quietly(backward_pass, [t._node for t in roots], cts,
+                          release=not retain_graph)
     finally:
         if marker is not None:
             _SPECIAL.discard(marker)
@@ -910,23 +909,6 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
             if node is not None and not node.is_leaf and node in captured:
                 t._accumulate_grad(captured[node], create_graph)
     return None
-
-
-def _quiet_backward(roots: list, cts: list, release: bool) -> dict:
-    """``backward_pass`` under ``np.errstate(all="ignore")``, set as the
-    eager trace sets it (the cached ignore-all state, no errstate object)."""
-    if _NP_ERRSTATE is None:  # pragma: no cover - other NumPy layouts
-        with np.errstate(all="ignore"):
-            return backward_pass(roots, cts, release=release)
-    cur = _NP_ERRSTATE.get()
-    seen, quiet = _QUIET
-    if cur is not seen and cur is not quiet:
-        quiet = _quiet_state(cur)
-    token = _NP_ERRSTATE.set(quiet)
-    try:
-        return backward_pass(roots, cts, release=release)
-    finally:
-        _NP_ERRSTATE.reset(token)
 
 
 def _refcounts(leaves: dict) -> dict:
