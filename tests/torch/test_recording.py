@@ -21,6 +21,10 @@ def test_recorded_nodes_have_every_engine_field():
             getattr(node, slot)
     assert node.params == {} and node.hooks is None
     assert type(node).__name__ == "MulBackward0"
+    assert (x * 3).grad_fn.number < node.number  # the engine's creation order
+    # and the fast path is the one in use: a change to the engine's Node must
+    # update _graph._NODE_SLOTS and the field list in EagerTrace.process
+    assert _graph._INLINE_NODE, "engine Node changed: update EagerTrace.process"
 
 
 def test_unread_residuals_are_dropped_and_next_functions_kept():
