@@ -277,7 +277,7 @@ class ReverseTrace(Trace):
             return self.box_results(Node(prim, vals, params or _NO_PARAMS, out, parents), out)
         found = prim._residuals.get((mask, len(vals)))  # prim.residuals(), inlined
         keep_ans, unread = found if found is not None else prim.residuals(mask, len(vals))
-        for i in unread:  # drop_residual(vals, i), inlined
+        for i in unread:  # sizeable arrays no rule reads: keep shape and dtype only
             if getattr(vals[i], "nbytes", 0) >= SMALL_RESIDUAL:
                 vals[i] = Meta(vals[i])
         # Node(...) and box(...) without their __init__ frames: the hottest
@@ -300,14 +300,6 @@ class ReverseTrace(Trace):
 SMALL_RESIDUAL = 4096
 """Residuals smaller than this many bytes are kept even when no rule reads
 them: the :class:`Meta` that would replace one costs about as much."""
-
-
-def drop_residual(vals: list, i: int) -> None:
-    """Replace ``vals[i]`` by its shape and dtype if it is a sizeable array."""
-    v = vals[i]
-    nbytes = getattr(v, "nbytes", None)
-    if nbytes is not None and nbytes >= SMALL_RESIDUAL:
-        vals[i] = Meta(v)
 
 
 _levels = itertools.count(1)  # level 0 is reserved for the facade's eager trace

@@ -780,7 +780,7 @@ def _drop_residuals(node: BackwardNode, unread: tuple) -> None:
     targs = None
     for i in unread:
         v = vals[i]
-        if getattr(v, "nbytes", 0) >= SMALL_RESIDUAL:  # drop_residual's test
+        if getattr(v, "nbytes", 0) >= SMALL_RESIDUAL:  # as ReverseTrace.process
             if targs is None:
                 targs = list(node.tensor_args)
                 node.nargs = _shown_inputs(node.prim, targs)  # before the tensors go
