@@ -145,8 +145,7 @@ def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
 
 # --- ufuncs ---------------------------------------------------------------------------
 def _ufunc_rule(name: str) -> Optional[Any]:
-    info = REGISTRY.get(name) or REGISTRY.get(ALIASES.get(name, ""))
-    return info
+    return REGISTRY.get(name) or REGISTRY.get(ALIASES.get(name, ""))
 
 
 # ufunc -> its differentiable funcgrad.numpy function, for the plain call

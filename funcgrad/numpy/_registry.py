@@ -6,12 +6,15 @@ table (every differentiable entry must have declared test inputs) and
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import numpy as np
 
 from .._core import Primitive, defvjp, defvjp_joint
+
+_modules = sys.modules  # namespace() is a dict look-up, not an import statement per call
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,7 @@ def _doc_for(name: str, impl: Callable[..., Any], notes: str) -> str:
 
 def namespace() -> Any:
     """The ``funcgrad.numpy`` module, for rule modules imported before it is complete."""
-    import sys
-    return sys.modules["funcgrad.numpy"]
+    return _modules["funcgrad.numpy"]
 
 
 def dtype_of(x: Any) -> np.dtype:

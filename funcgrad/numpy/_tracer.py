@@ -11,13 +11,13 @@ Converting a tracer to a concrete ``float`` or ``ndarray`` raises
 from __future__ import annotations
 
 import operator
-import sys
 from typing import Any
 
 import numpy as np
 
 from .._core import Box, Primitive
 from .._core.primitive import _NO_PARAMS
+from ._registry import namespace as _fnp
 
 
 class ConcretizationError(TypeError):
@@ -33,16 +33,6 @@ def _concretization_error(what: str) -> ConcretizationError:
         "funcgrad.stop_gradient(x) and convert that, or move the conversion "
         "outside the transformed function."
     )
-
-
-_modules = sys.modules
-
-
-def _fnp():
-    # funcgrad.numpy (this package): imported before any tracer exists, as it
-    # registers Tracer. A dict look-up, not an import statement, on every
-    # operator: that costs about 1 µs.
-    return _modules[__package__]
 
 
 class Tracer(Box):

@@ -16,7 +16,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._registry import REGISTRY, alias, dtype_of, joint_primitive, primitive, register, shape_of
+from ._registry import (REGISTRY, alias, dtype_of, joint_primitive, namespace, primitive, register,
+                        shape_of)
 
 F = "linalg"
 
@@ -26,13 +27,12 @@ class _Namespace:
     modules are imported in any order and reorganized freely, while the
     public names stay put."""
 
-    _module: Any = None
+    _module: Any = None  # namespace(), kept once the first rule runs
 
     def __getattr__(self, name: str) -> Any:
         mod = _Namespace._module
         if mod is None:
-            import funcgrad.numpy as mod
-            _Namespace._module = mod
+            mod = _Namespace._module = namespace()
         return getattr(mod, name)
 
 
