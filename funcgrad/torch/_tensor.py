@@ -36,7 +36,7 @@ from ._dtype import _BY_NUMPY as _DTYPE_BY_NUMPY
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype
 from . import _graph
 from ._graph import (EAGER, AccumulateGrad, BackwardNode, VersionCounter, _add_hook, _as_value,
-                     _BACKWARD, _TracerType, display_name, set_name)
+                     _BACKWARD, _TracerType, display_name, present, set_name)
 from ._grad_mode import _GRAD_ENABLED
 from ._printing import dtype_suffix, format_tensor
 
@@ -632,7 +632,7 @@ class Tensor(_TensorBase):
         node = self._node
         if node is None or node.is_leaf:
             return None
-        return node
+        return present(node)
 
     @property
     def retains_grad(self) -> bool:
@@ -990,7 +990,8 @@ class Tensor(_TensorBase):
                     if a is self:
                         targs[i] = Tensor._wrap(snap, old_node)
                 new_node.tensor_args = tuple(targs)
-                if new_node.saved_info:
+                if isinstance(new_node.saved_info, list):  # (positions need no change:
+                    # the snapshot tensor that replaced self has version 0)
                     new_node.saved_info = [s for s in new_node.saved_info
                                            if s[0] is not self._version_counter]
         np.copyto(buf, new_v, casting="unsafe")

@@ -129,7 +129,45 @@ def test_plan_cache_distinguishes_masks():
     c = torch.ones(3, requires_grad=True)
     n3 = (a * c).grad_fn
     # x * c saves c (for x's gradient) but checks x only if c requires grad
-    assert [s[2] is b for s in n1.saved_info] == [True]
-    assert [s[2] is b for s in n2.saved_info] == [True]
-    assert sorted(id(s[2]) for s in n3.saved_info) == sorted([id(a), id(c)])
+    assert [t is b for t in _checked(n1)] == [True]
+    assert [t is b for t in _checked(n2)] == [True]
+    assert sorted(id(t) for t in _checked(n3)) == sorted([id(a), id(c)])
     assert _graph._PRIM_INFO  # the cache is in use
+
+
+def _checked(node):
+    """The tensors whose versions ``node`` checks at backward."""
+    saved = node.saved_info
+    if type(saved) is tuple:  # positions of tensors saved at version 0
+        return [node.tensor_args[j] for j in saved]
+    return [t for _, _, t in saved]
+
+
+def test_saved_versions_are_positions_until_a_counter_exists():
+    x = torch.ones(3, requires_grad=True)
+    y = torch.sin(x)
+    assert y.grad_fn.saved_info == (0,) and x._vc is None  # no counter made
+    x.detach()  # an alias: x now has a counter (at version 0)
+    z = torch.sin(x)
+    assert [(v, t is x) for _, v, t in z.grad_fn.saved_info] == [(0, True)]
+    with torch.no_grad():
+        x.mul_(2)
+    for out in (y, z):  # both kinds of record see the modification
+        with pytest.raises(RuntimeError, match="is at version 1; expected version 0"):
+            out.sum().backward()
+
+
+def test_nodes_take_their_kind_as_class_when_seen():
+    x = torch.ones(2, requires_grad=True)
+    y = torch.sin(x) * 2.0
+    inner = y._node.parents[0][1]
+    # recorded as one class (monomorphic for the engine) until user code sees them
+    assert type(y._node) is _graph.BackwardNode and type(inner) is _graph.BackwardNode
+    assert inner.name() == "SinBackward0" and repr(inner).startswith("<SinBackward0 object")
+    assert "grad_fn=<MulBackward0>" in repr(y)
+    fn = y.grad_fn
+    assert type(fn).__name__ == "MulBackward0" and fn is y.grad_fn
+    assert type(fn.next_functions[0][0]).__name__ == "SinBackward0"
+    assert isinstance(fn, torch.autograd.graph.Node)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.cos(np.ones(2)), rtol=1e-6)
