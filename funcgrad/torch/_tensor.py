@@ -563,8 +563,11 @@ class Tensor(_TensorBase):
         self._retains_grad = False
         self._base = None
 
-    @classmethod
-    def _wrap(cls, value: np.ndarray, node: Any, counter: Optional[VersionCounter] = None) -> Any:
+    @staticmethod
+    def _wrap(value: np.ndarray, node: Any, counter: Optional[VersionCounter] = None) -> Any:
+        """A new :class:`Tensor` (never a subclass) holding ``value`` with
+        graph node ``node``; built without ``__init__`` (a static method:
+        no bound method per call)."""
         t = _new_tensor(Tensor)
         t._value = value
         t._node = node
@@ -625,7 +628,8 @@ class Tensor(_TensorBase):
 
     @property
     def is_leaf(self) -> bool:
-        return self._node is None or self._node.is_leaf
+        node = self._node
+        return node is None or node.is_leaf
 
     @property
     def grad_fn(self) -> Any:
@@ -640,9 +644,10 @@ class Tensor(_TensorBase):
 
     @property
     def grad(self) -> Any:
-        if not self.is_leaf and not self._retains_grad and self._grad is None:
+        grad = self._grad
+        if grad is None and not self._retains_grad and not self.is_leaf:
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
-        return self._grad
+        return grad
 
     @grad.setter
     def grad(self, value: Any) -> None:
@@ -720,26 +725,29 @@ class Tensor(_TensorBase):
         """Add ``g`` (the engine's cotangent) into ``.grad``, PyTorch-style.
         ``owned``: ``g`` is an array no one else holds; a new ``.grad`` takes
         it without a copy when its dtype and shape are the tensor's."""
-        if conj and self._value.dtype.kind == "c":
+        value = self._value
+        dt = value.dtype
+        if conj and dt.kind == "c":
             g = _conj_value(g)
         if isinstance(g, Box) and not create_graph:
             g = F.concrete(g)
-        if self._grad is None:
+        grad = self._grad
+        if grad is None:
             if isinstance(g, Box):
                 self._grad = set_name(_ops.clone(g), "CopyBackwards")
-            elif owned and g.dtype == self._value.dtype and g.shape == self._value.shape:
+            elif owned and g.dtype == dt and g.shape == value.shape:
                 self._grad = Tensor._wrap(g, None)
             else:
-                self._grad = Tensor._wrap(np.array(g, dtype=self._value.dtype, copy=True), None)
+                self._grad = Tensor._wrap(np.array(g, dtype=dt, copy=True), None)
         elif isinstance(g, Box):
-            self._grad = self._grad + g
+            self._grad = grad + g
         else:
             # As PyTorch: accumulate in place when the graph is not recorded.
-            self._grad._value += g
-            self._grad._version_counter.value += 1
+            grad._value += g
+            grad._version_counter.value += 1
         # (getattr: reading self.__dict__ would give every leaf a dict)
-        hooks = getattr(self, "_post_accumulate_hooks", None) if self.is_leaf else None
-        if hooks:
+        hooks = getattr(self, "_post_accumulate_hooks", None)
+        if hooks and self.is_leaf:
             for hook in list(hooks):
                 hook(self)
 

@@ -8,7 +8,7 @@ anomaly detection and gradient checks, on funcgrad's engine.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
@@ -42,18 +42,27 @@ def _as_tuple(x: Any) -> tuple:
     return tuple(x)
 
 
+def _implicit_grad(out: Any) -> np.ndarray:
+    """The seed of an output given no grad_output: ones, for a real output
+    with one element (PyTorch's rule)."""
+    value = out._value
+    dt = value.dtype
+    if out.requires_grad and value.size != 1:
+        raise RuntimeError("grad can be implicitly created only for scalar outputs")
+    if dt.kind == "c":
+        raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                           f"but got {out.dtype}")
+    shape = value.shape
+    return np.ones(shape, dt) if shape else np.array(1, dt)  # (the same; np.array is faster)
+
+
 def _make_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool) -> list:
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        dt = out._value.dtype
         if g is None:
-            if out.requires_grad and out._value.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if dt.kind == "c":
-                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
-                                   f"but got {out.dtype}")
-            grads.append(np.ones(out._value.shape, dt))
+            grads.append(_implicit_grad(out))
             continue
+        dt = out._value.dtype
         if isinstance(g, Box):
             gv = g._value if isinstance(g, Tensor) else None
             if gv is not None and tuple(gv.shape) != tuple(out._value.shape):
@@ -88,17 +97,25 @@ def _check_outputs(outputs: tuple) -> None:
 
 
 def _seed_grads(outputs: tuple, grad_outputs: Any, create_graph: bool,
-                count_error: Callable[[int, int], str]) -> list:
+                count_error: str) -> list:
     """The seeds of a backward pass from ``outputs``: ``grad_outputs`` (one
     per output; ``None`` for implicit ones) checked and converted, then the
-    outputs checked. ``count_error(n_grads, n_outputs)`` is the message when
-    the counts differ (``backward`` and ``grad`` word it differently)."""
-    gouts = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
-    if len(gouts) != len(outputs):
-        raise RuntimeError(count_error(len(gouts), len(outputs)))
-    grads = _make_grads(outputs, gouts, create_graph)
+    outputs checked. ``count_error.format(n_grads, n_outputs)`` is the
+    message when the counts differ (``backward`` and ``grad`` word it
+    differently)."""
+    if grad_outputs is None:  # the common case: every seed implicit
+        grads = list(map(_implicit_grad, outputs))
+    else:
+        gouts = _as_tuple(grad_outputs)
+        if len(gouts) != len(outputs):
+            raise RuntimeError(count_error.format(len(gouts), len(outputs)))
+        grads = _make_grads(outputs, gouts, create_graph)
     _check_outputs(outputs)
     return grads
+
+
+_BACKWARD_COUNT_ERROR = "grad_tensors has {} entries but there are {} tensors"
+_GRAD_COUNT_ERROR = "grad requires one grad_output per output: got {} grad_outputs and {} outputs"
 
 
 def backward(tensors: TensorOrTensors, grad_tensors: Any = None,
@@ -114,8 +131,7 @@ def backward(tensors: TensorOrTensors, grad_tensors: Any = None,
     outputs = _as_tuple(tensors)
     if grad_tensors is None and grad_variables is not None:
         grad_tensors = grad_variables
-    grads = _seed_grads(outputs, grad_tensors, create_graph,
-                        lambda n, m: f"grad_tensors has {n} entries but there are {m} tensors")
+    grads = _seed_grads(outputs, grad_tensors, create_graph, _BACKWARD_COUNT_ERROR)
     if retain_graph is None:
         retain_graph = create_graph
     if create_graph:
@@ -131,7 +147,7 @@ def backward(tensors: TensorOrTensors, grad_tensors: Any = None,
         capture = list(_as_tuple(inputs))
         if not capture:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-    run_backward(list(outputs), grads, retain_graph=retain_graph, create_graph=create_graph,
+    run_backward(outputs, grads, retain_graph=retain_graph, create_graph=create_graph,
                  capture=capture, accumulate=True)
 
 
@@ -162,13 +178,11 @@ def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
     for t in ins:
         if not isinstance(t, Tensor) or t._node is None:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = _seed_grads(outs, grad_outputs, create_graph,
-                        lambda n, m: f"grad requires one grad_output per output: got {n} "
-                                     f"grad_outputs and {m} outputs")
+    grads = _seed_grads(outs, grad_outputs, create_graph, _GRAD_COUNT_ERROR)
     if retain_graph is None:
         retain_graph = create_graph
-    cts = run_backward(list(outs), grads, retain_graph=retain_graph, create_graph=create_graph,
-                       capture=list(ins), accumulate=False)
+    cts = run_backward(outs, grads, retain_graph=retain_graph, create_graph=create_graph,
+                       capture=ins, accumulate=False)
     result = []
     for i, (t, ct) in enumerate(zip(ins, cts)):
         if ct is None:
