@@ -384,11 +384,19 @@ class BackwardNode(_FnMixin, Node):
         targs = self.tensor_args
         if targs is not None:
             # what next_functions lists, before the tensors go (one tensor
-            # input needs none: the parents list it)
+            # input needs none: the parents list it; _shown_inputs's
+            # commonest case, tensor op anything, inlined)
             if len(targs) > 1 and self.nargs is None:
-                self.nargs = _shown_inputs(self.prim, targs)
+                if len(targs) == 2 and isinstance(targs[0], Box) and self.prim.name in _BINARY:
+                    self.nargs = (0, 1)
+                else:
+                    self.nargs = _shown_inputs(self.prim, targs)
             self.tensor_args = None
-        self.saved_info = None
+            self.saved_info = None
+            if self.prim.saves_values:  # Node.release, inlined for the common case
+                self.args = None
+                self.out = None
+                return
         _node_release(self)
 
 
