@@ -58,6 +58,8 @@ def _ndim(x: Any) -> int:
 
 
 def _as_shape(shape: Any) -> tuple:
+    if isinstance(shape, (tuple, list)):  # the common case (np.ndim would raise inside)
+        return tuple(operator.index(s) for s in shape)
     if np.ndim(shape) == 0:
         return (operator.index(shape),)
     return tuple(operator.index(s) for s in shape)
@@ -282,7 +284,7 @@ def expand_reduced(g: Any, ndim: int, axis: Any, keepdims: bool) -> Any:
 
 def unbroadcast(ct: Any, shape: tuple) -> Any:
     """Sum ``ct`` over the axes broadcasting added or stretched, to ``shape``."""
-    from .reductions import sum as _sum
+    _sum = _fnp().sum
     extra = len(ct.shape) - len(shape)
     if extra > 0:
         ct = _sum(ct, axis=tuple(range(extra)))

@@ -571,7 +571,9 @@ def _quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
             return fn(*args, **kwargs)
     cur = _NP_ERRSTATE.get()
     seen, quiet = _QUIET
-    if cur is not seen and cur is not quiet:
+    if cur is quiet:  # already quiet
+        return fn(*args, **kwargs)
+    if cur is not seen:
         quiet = _quiet_state(cur)
     token = _NP_ERRSTATE.set(quiet)
     try:
@@ -708,13 +710,16 @@ class EagerTrace(Trace):
         if _NP_ERRSTATE is not None:
             cur = _NP_ERRSTATE.get()
             seen, quiet = _QUIET
-            if cur is not seen and cur is not quiet:
-                quiet = _quiet_state(cur)
-            token = _NP_ERRSTATE.set(quiet)
-            try:
+            if cur is quiet:  # already quiet (a create_graph backward pass)
                 out = prim.impl(*vals, **params)
-            finally:
-                _NP_ERRSTATE.reset(token)
+            else:
+                if cur is not seen:
+                    quiet = _quiet_state(cur)
+                token = _NP_ERRSTATE.set(quiet)
+                try:
+                    out = prim.impl(*vals, **params)
+                finally:
+                    _NP_ERRSTATE.reset(token)
         else:  # pragma: no cover - other NumPy layouts
             with np.errstate(all="ignore"):
                 out = prim.impl(*vals, **params)

@@ -1285,9 +1285,10 @@ class TensorTracer(_TensorBase):
 
 
 def _number_operator(prim: Any, cls: type, fn: Any, name: str, floating: bool) -> Any:
-    """``Tensor.__mul__`` and its kind: ``tensor op python_number`` recorded
-    at once (the condition of ``F._promote``'s fast path), anything else as
-    the ``_TensorBase`` operator does (``fn(self, other)`` for an operand it
+    """``Tensor.__mul__`` and its kind: ``tensor op python_number``, and
+    ``tensor op tensor`` of one floating dtype and shape, recorded at once (the
+    conditions of ``F._promote``'s fast paths), anything else as the
+    ``_TensorBase`` operator does (``fn(self, other)`` for an operand it
     accepts, else ``NotImplemented``)."""
     def op(self: Any, other: Any) -> Any:
         tb = type(other)
@@ -1297,6 +1298,11 @@ def _number_operator(prim: Any, cls: type, fn: Any, name: str, floating: bool) -
                 kind = v.dtype.kind
                 if kind in "fc" or (not floating and kind in "iu" and tb is int):
                     return EAGER.process(prim, (self, other), F._NO_PARAMS, cls)
+        elif tb is Tensor:
+            v, w = self._value, other._value
+            if type(v) is np.ndarray and type(w) is np.ndarray and v.dtype is w.dtype \
+                    and v.shape == w.shape and v.dtype.kind in "fc":
+                return EAGER.process(prim, (self, other), F._NO_PARAMS, cls)
         if not isinstance(other, _NUMBERS):
             return NotImplemented
         return fn(self, other)

@@ -171,3 +171,19 @@ def test_nodes_take_their_kind_as_class_when_seen():
     assert isinstance(fn, torch.autograd.graph.Node)
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), 2 * np.cos(np.ones(2)), rtol=1e-6)
+
+
+def test_tensor_op_tensor_fast_path_matches_the_general_path():
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = torch.tensor([3.0, 5.0], requires_grad=True)
+    for y, name, ga, gb in ((a * b, "MulBackward0", [3.0, 5.0], [1.0, 2.0]),
+                            (a + b, "AddBackward0", [1.0, 1.0], [1.0, 1.0]),
+                            (a - b, "SubBackward0", [1.0, 1.0], [-1.0, -1.0]),
+                            (a / b, "DivBackward0", [1 / 3, 1 / 5], [-1 / 9, -2 / 25])):
+        assert y.grad_fn.name() == name
+        assert [f[0] for f in y.grad_fn.next_functions] == [a.grad_fn or a._node, b._node]
+        ga_, gb_ = torch.autograd.grad(y.sum(), (a, b))
+        np.testing.assert_allclose(ga_.numpy(), ga, rtol=1e-6)
+        np.testing.assert_allclose(gb_.numpy(), gb, rtol=1e-6)
+    i = torch.tensor([7, 2])
+    assert (i / i).dtype == torch.float32 and (i - i).dtype == torch.int64  # promotion kept
