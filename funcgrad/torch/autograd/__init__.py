@@ -47,7 +47,7 @@ def _implicit_grad(out: Any) -> np.ndarray:
     with one element (PyTorch's rule)."""
     value = out._value
     dt = value.dtype
-    if out.requires_grad and value.size != 1:
+    if value.size != 1 and out.requires_grad:
         raise RuntimeError("grad can be implicitly created only for scalar outputs")
     if dt.kind == "c":
         raise RuntimeError("grad can be implicitly created only for real scalar outputs "
@@ -85,6 +85,11 @@ def _make_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool) -> list
 
 
 def _check_outputs(outputs: tuple) -> None:
+    for out in outputs:
+        if type(out) is not Tensor or out._node is None:
+            break
+    else:
+        return  # (the common case, tested first: tensors that have a node)
     for i, out in enumerate(outputs):
         if not isinstance(out, Box):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
