@@ -213,16 +213,15 @@ class BackwardNode(_FnMixin, Node):
     Besides the engine's saved values it keeps the input tensors
     (``tensor_args``: ``create_graph=True`` runs the rules on them) and what
     is needed to check that saved tensors were not modified in place
-    (``saved_info``, see :meth:`check_saved`). Rarely set fields live in the
-    instance ``__dict__`` (their class defaults are ``None``): ``stack`` (the
-    forward call's stack under anomaly detection), ``nargs`` (the positions
-    ``next_functions`` lists, kept when the tensors are released) and
-    ``post_hooks`` (:meth:`register_hook`).
+    (``saved_info``, see :meth:`check_saved`), and ``nargs``: the positions
+    ``next_functions`` lists (``None`` until known; kept when the tensors are
+    released). Rarely set fields live in the instance ``__dict__`` (their
+    class defaults are ``None``): ``stack`` (the forward call's stack under
+    anomaly detection) and ``post_hooks`` (:meth:`register_hook`).
     """
 
-    __slots__ = ("tensor_args", "saved_info", "_kind", "__dict__")
+    __slots__ = ("tensor_args", "saved_info", "_kind", "nargs", "__dict__")
     stack: Optional[list] = None
-    nargs: Optional[tuple] = None
     post_hooks: Optional[list] = None
 
     def __init__(self, prim: Optional[Primitive], args: Any, params: dict, out: Any,
@@ -231,6 +230,7 @@ class BackwardNode(_FnMixin, Node):
         self.tensor_args: Optional[tuple] = None
         self.saved_info: Any = None
         self._kind: type = type(self)
+        self.nargs: Optional[tuple] = None
 
     def name(self) -> str:
         n = self._kind.__name__
@@ -383,14 +383,8 @@ class BackwardNode(_FnMixin, Node):
     def release(self) -> None:
         targs = self.tensor_args
         if targs is not None:
-            # what next_functions lists, before the tensors go (one tensor
-            # input needs none: the parents list it; _shown_inputs's
-            # commonest case, tensor op anything, inlined)
-            if len(targs) > 1 and self.nargs is None:
-                if len(targs) == 2 and isinstance(targs[0], Box) and self.prim.name in _BINARY:
-                    self.nargs = (0, 1)
-                else:
-                    self.nargs = _shown_inputs(self.prim, targs)
+            if self.nargs is None:  # what next_functions lists, before the tensors go
+                self.nargs = _shown_inputs(self.prim, targs)
             self.tensor_args = None
             self.saved_info = None
             if self.prim.saves_values:  # Node.release, inlined for the common case
@@ -609,10 +603,13 @@ class _PrimInfo:
         self.plans: dict = {}
 
     def plan(self, prim: Primitive, key: tuple) -> tuple:
-        """``(keep_out, unread, checked, check_out)``: whether the node keeps
-        its result, the arguments no rule reads (``Primitive.residuals``),
-        the positions of the saved tensors (those a rule reads) whose version
-        is checked at backward, and whether the result's version is checked."""
+        """``(keep_out, unread, checked, check_out, shown)``: whether the node
+        keeps its result, the arguments no rule reads
+        (``Primitive.residuals``), the positions of the saved tensors (those
+        a rule reads) whose version is checked at backward, whether the
+        result's version is checked, and the positions ``next_functions``
+        lists when the key settles them (:func:`_shown_inputs`: all
+        tensors, or ``tensor op anything``; else ``None``)."""
         mask, boxes, n = key
         if prim.multiple_results:
             keep_out, unread = True, ()
@@ -625,7 +622,13 @@ class _PrimInfo:
             needs = self.needs
             checked = tuple(i for i in range(n) if boxes >> i & 1 and i not in unread
                             and (needs is None or needs(i, grads)))
-        found = self.plans[key] = (keep_out, tuple(unread), checked, self.uses_output)
+        if boxes == (1 << n) - 1:
+            shown: Optional[tuple] = tuple(range(n))
+        elif n == 2 and boxes & 1 and prim.name in _BINARY:
+            shown = (0, 1)
+        else:
+            shown = None
+        found = self.plans[key] = (keep_out, tuple(unread), checked, self.uses_output, shown)
         return found
 
 
@@ -737,7 +740,7 @@ class EagerTrace(Trace):
             plan = info.plans.get(key)
             if plan is None:
                 plan = info.plan(prim, key)
-            keep_out, unread, checked, check_out = plan
+            keep_out, unread, checked, check_out, shown = plan
             if _INLINE_NODE:
                 node = _new_object(BackwardNode)  # its kind is its class once seen: present()
                 node.prim = prim
@@ -748,9 +751,11 @@ class EagerTrace(Trace):
                 node.hooks = None
                 node.number = next(_node_numbers)
                 node.tensor_args = args
+                node.nargs = shown
             else:  # pragma: no cover - the engine's Node changed
                 node = BackwardNode(prim, vals, params, out, parents)
                 node.tensor_args = args
+                node.nargs = shown
                 if not keep_out:
                     node.out = None
             node._kind = cls or info.cls
@@ -821,7 +826,8 @@ def _drop_residuals(node: BackwardNode, unread: tuple) -> None:
         if getattr(v, "nbytes", 0) >= SMALL_RESIDUAL:  # as ReverseTrace.process
             if targs is None:
                 targs = list(node.tensor_args)
-                node.nargs = _shown_inputs(node.prim, targs)  # before the tensors go
+                if node.nargs is None:  # before the tensors go
+                    node.nargs = _shown_inputs(node.prim, targs)
             targs[i] = vals[i] = Meta(v)
     if targs is not None:
         node.tensor_args = tuple(targs)
