@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextvars
 import sys
+import threading
 import traceback
 import weakref
 from typing import Any, Callable, Iterator, Optional, Sequence
@@ -558,7 +559,8 @@ def _quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     Entering ``np.errstate`` costs ~1.2 µs, most of a 0-d operation's NumPy
     time; the ignore-all state it derives from the current one is cached
     (:func:`_quiet_state`) and set directly (~0.1 µs), which is exactly what
-    ``errstate.__enter__`` does. (``EagerTrace.process`` inlines this.)
+    ``errstate.__enter__`` does. For code that reads context variables (a
+    backward pass); implementations run in :func:`_quiet_context`.
     """
     if _NP_ERRSTATE is None:  # pragma: no cover - other NumPy layouts
         with np.errstate(all="ignore"):
@@ -574,6 +576,37 @@ def _quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return fn(*args, **kwargs)
     finally:
         _NP_ERRSTATE.reset(token)
+
+
+_LOCAL = threading.local()
+
+
+def _quiet_context() -> contextvars.Context:
+    """This thread's context for running primitives' implementations: a
+    fresh one (every context variable at its default) in which NumPy ignores
+    floating-point errors, as PyTorch does (inf/nan, no warnings).
+
+    Entering it costs ~0.03 µs against ~0.2 µs for setting and resetting the
+    error state around each call (``_quietly``). Implementations are plain
+    NumPy code on plain values: they read no context variable but NumPy's
+    error state. (Anything that does, such as a backward pass reading grad
+    mode, runs under :func:`_quietly` instead.)
+    """
+    context = contextvars.Context()
+    context.run(np.seterr, all="ignore")  # sets the error state of that context only
+    _LOCAL.context = context
+    return context
+
+
+def _run_quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``, an implementation, in :func:`_quiet_context`."""
+    if _NP_ERRSTATE is None:  # pragma: no cover - other NumPy layouts
+        return _quietly(fn, *args, **kwargs)
+    try:
+        context = _LOCAL.context
+    except AttributeError:
+        context = _quiet_context()
+    return context.run(fn, *args, **kwargs)
 
 
 _new_object = object.__new__
@@ -709,20 +742,13 @@ class EagerTrace(Trace):
             i += 1
         if not boxes:  # nothing to record (a facade op on plain numbers)
             return prim.impl(*vals, **params)
-        # prim.impl under np.errstate(all="ignore"): _quietly, inlined
+        # prim.impl with NumPy's errors ignored, in this thread's quiet context
         if _NP_ERRSTATE is not None:
-            cur = _NP_ERRSTATE.get()
-            seen, quiet = _QUIET
-            if cur is quiet:  # already quiet (a create_graph backward pass)
-                out = prim.impl(*vals, **params)
-            else:
-                if cur is not seen:
-                    quiet = _quiet_state(cur)
-                token = _NP_ERRSTATE.set(quiet)
-                try:
-                    out = prim.impl(*vals, **params)
-                finally:
-                    _NP_ERRSTATE.reset(token)
+            try:
+                quiet = _LOCAL.context
+            except AttributeError:
+                quiet = _quiet_context()
+            out = quiet.run(prim.impl, *vals, **params)
         else:  # pragma: no cover - other NumPy layouts
             with np.errstate(all="ignore"):
                 out = prim.impl(*vals, **params)
@@ -799,7 +825,7 @@ class EagerTrace(Trace):
     def process_nondiff(self, prim: Primitive, args: Any, params: dict) -> Any:
         Tensor = _tensor_cls()
         vals = [a._value if isinstance(a, Box) and a._trace is self else a for a in args]
-        out = _quietly(prim.impl, *vals, **params)
+        out = _run_quietly(prim.impl, *vals, **params)
         if prim.multiple_results:
             return tuple(Tensor._wrap(_as_array(o), None) for o in out)
         return Tensor._wrap(_as_array(out), None)

@@ -187,3 +187,33 @@ def test_tensor_op_tensor_fast_path_matches_the_general_path():
         np.testing.assert_allclose(gb_.numpy(), gb, rtol=1e-6)
     i = torch.tensor([7, 2])
     assert (i / i).dtype == torch.float32 and (i - i).dtype == torch.int64  # promotion kept
+
+
+def test_eager_ops_ignore_floating_point_errors_and_leave_numpy_state_alone():
+    import threading
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            x = torch.tensor([1.0, 0.0], dtype=torch.float64, requires_grad=True)
+            y = torch.log(x) + x / x      # -inf + 0 / 0: nan, without a warning or an error
+            assert np.isnan(y.detach().numpy()[1])
+            y.sum().backward()
+            assert np.geterr()["divide"] == "raise"  # the caller's error state is unchanged
+            with pytest.raises(FloatingPointError):
+                np.log(np.zeros(1))
+    errors = []
+
+    def worker() -> None:
+        try:
+            for _ in range(300):
+                t = torch.tensor(0.0, requires_grad=True)
+                (torch.exp(t * 1e4) / t).backward()
+        except Exception as e:  # pragma: no cover - the failure being tested for
+            errors.append(e)
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
