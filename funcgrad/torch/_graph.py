@@ -31,7 +31,7 @@ import numpy as np
 
 from .._core import backward_pass
 from .._core import concrete as _strip
-from .._core.primitive import Box, Primitive
+from .._core.primitive import _NO_PARAMS, Box, Primitive
 from .._core import trace as _trace_module
 from .._core.primitive import bind
 from .._core.trace import (SECOND_BACKWARD, SMALL_RESIDUAL, ItemNode, LeafNode, Meta, Node,
@@ -421,7 +421,16 @@ class AccumulateGrad(_FnMixin, LeafNode):
     __slots__ = ("_ref",)
 
     def __init__(self, tensor: Any) -> None:
-        LeafNode.__init__(self)
+        if _INLINE_NODE:  # LeafNode.__init__ without its two frames (one per leaf)
+            self.prim = None
+            self.args = ()
+            self.params = _NO_PARAMS
+            self.out = None
+            self.parents = []
+            self.hooks = None
+            self.number = next(_node_numbers)
+        else:  # pragma: no cover - the engine's Node changed
+            LeafNode.__init__(self)
         self._ref = weakref.ref(tensor)
 
     @property

@@ -19,6 +19,8 @@ def test_recorded_nodes_have_every_engine_field():
     for slot in Node.__slots__:
         if slot != "__weakref__":
             getattr(node, slot)
+            getattr(x._node, slot)  # AccumulateGrad is built the same way
+    assert x._node.number > node.number and x._node.parents == []  # (numbers count down)
     assert node.params == {} and node.hooks is None
     assert type(node).__name__ == "MulBackward0"
     assert (x * 3).grad_fn.number < node.number  # the engine's creation order
