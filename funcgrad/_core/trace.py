@@ -138,7 +138,8 @@ class Node:
         if self.args is None:
             return
         if self.prim is not None and not self.prim.saves_values:
-            self.args = [Meta(a) if hasattr(a, "shape") else a for a in self.args]
+            self.args = [Meta(a) if hasattr(a, "shape") and type(a) is not Meta else a
+                         for a in self.args]
             self.out = None
         else:
             self.args = None

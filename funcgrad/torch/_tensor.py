@@ -1286,10 +1286,11 @@ class TensorTracer(_TensorBase):
 
 def _number_operator(prim: Any, cls: type, fn: Any, name: str, floating: bool) -> Any:
     """``Tensor.__mul__`` and its kind: ``tensor op python_number``, and
-    ``tensor op tensor`` of one floating dtype and shape, recorded at once (the
-    conditions of ``F._promote``'s fast paths), anything else as the
-    ``_TensorBase`` operator does (``fn(self, other)`` for an operand it
-    accepts, else ``NotImplemented``)."""
+    ``tensor op tensor`` of one floating dtype whose shapes broadcast without
+    a check (equal, or the second's a trailing part of the first's: a bias),
+    recorded at once (the conditions of ``F._promote``'s fast paths);
+    anything else as the ``_TensorBase`` operator does (``fn(self, other)``
+    for an operand it accepts, else ``NotImplemented``)."""
     def op(self: Any, other: Any) -> Any:
         tb = type(other)
         if tb is float or tb is int:
@@ -1298,11 +1299,14 @@ def _number_operator(prim: Any, cls: type, fn: Any, name: str, floating: bool) -
                 kind = v.dtype.kind
                 if kind in "fc" or (not floating and kind in "iu" and tb is int):
                     return EAGER.process(prim, (self, other), F._NO_PARAMS, cls)
-        elif tb is Tensor:
+        elif tb is Tensor or isinstance(other, Tensor):  # (a Parameter too)
             v, w = self._value, other._value
             if type(v) is np.ndarray and type(w) is np.ndarray and v.dtype is w.dtype \
-                    and v.shape == w.shape and v.dtype.kind in "fc":
-                return EAGER.process(prim, (self, other), F._NO_PARAMS, cls)
+                    and v.dtype.kind in "fc":
+                sv, sw = v.shape, w.shape
+                # one shape, or the other's a trailing part of self's (a bias, a row)
+                if sv == sw or (len(sw) < len(sv) and sv[len(sv) - len(sw):] == sw):
+                    return EAGER.process(prim, (self, other), F._NO_PARAMS, cls)
         if not isinstance(other, _NUMBERS):
             return NotImplemented
         return fn(self, other)

@@ -219,3 +219,15 @@ def test_eager_ops_ignore_floating_point_errors_and_leave_numpy_state_alone():
     for th in threads:
         th.join()
     assert errors == []
+
+
+def test_bias_broadcast_fast_path_matches_the_general_path():
+    h = torch.ones(4, 3, dtype=torch.float64, requires_grad=True)
+    b = torch.nn.Parameter(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))
+    y = h * 2.0 + b
+    assert y.grad_fn.name() == "AddBackward0" and y.shape == (4, 3)
+    (y * b).sum().backward()
+    np.testing.assert_allclose(b.grad.numpy(), 4 * 2.0 * np.ones(3) + 8 * np.array([1, 2, 3]))
+    np.testing.assert_allclose(h.grad.numpy(), 2.0 * np.tile([1.0, 2.0, 3.0], (4, 1)))
+    with pytest.raises(RuntimeError, match="must match the size"):
+        h + torch.ones(2, dtype=torch.float64)   # does not broadcast: the general path's error
