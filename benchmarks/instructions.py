@@ -15,6 +15,14 @@ to average away.
     python benchmarks/instructions.py chain --impl facade              # funcgrad.torch's step
     python benchmarks/instructions.py chain --tree /tmp/old-checkout   # the same for another tree
 
+Different trees allocate differently, which moves the addresses hash
+tables see; expect differences of up to 1% per call that come from layout
+rather than code. For an A/B, measure `git archive` copies of both trees
+(`--tree`) under two or three values of an unused environment variable
+(which shifts the layout) and compare means. On 2026-11-23 the checkout
+measured in place read 8% high on the small MLP, while a copy of the same
+files read normally; the cause was not found.
+
 Instructions are a proxy for time, not a substitute: they ignore cache
 misses and memory traffic (and NumPy's kernels run their generic code under
 valgrind). Use them to compare Python-level overhead; report times from
