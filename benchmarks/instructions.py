@@ -18,10 +18,15 @@ to average away.
 Different trees allocate differently, which moves the addresses hash
 tables see; expect differences of up to 1% per call that come from layout
 rather than code. For an A/B, measure `git archive` copies of both trees
-(`--tree`) under two or three values of an unused environment variable
-(which shifts the layout) and compare means. On 2026-11-23 the checkout
-measured in place read 8% high on the small MLP, while a copy of the same
-files read normally; the cause was not found.
+(`--tree`) with ``--layouts 3`` (each layout shifts the process's memory
+by padding the environment) and compare the means. On 2026-11-23 the
+checkout measured in place read 8% high on the small MLP while a copy of
+the same files read normally; the cause was not found.
+
+    mkdir -p /tmp/a /tmp/b && git archive HEAD~1 funcgrad | tar -x -C /tmp/a \
+        && git archive HEAD funcgrad | tar -x -C /tmp/b
+    python benchmarks/instructions.py mlp-small --impl facade --layouts 3 --tree /tmp/a
+    python benchmarks/instructions.py mlp-small --impl facade --layouts 3 --tree /tmp/b
 
 Instructions are a proxy for time, not a substitute: they ignore cache
 misses and memory traffic (and NumPy's kernels run their generic code under
@@ -73,12 +78,13 @@ for _ in range({calls}):
 '''
 
 
-def count(name: str, calls: int, tree: str, impl: str = "funcgrad") -> int:
+def count(name: str, calls: int, tree: str, impl: str = "funcgrad", layout: int = 0) -> int:
     """Instructions callgrind counts for the whole child process (one warm-up
-    call of ``impl``'s step, then ``calls`` more)."""
+    call of ``impl``'s step, then ``calls`` more); ``layout`` pads the
+    environment by that many 64-byte blocks, which moves the heap."""
     code = _CHILD.format(tree=tree, root=ROOT, name=name, calls=calls, impl=impl)
     env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-               MKL_NUM_THREADS="1")
+               MKL_NUM_THREADS="1", FUNCGRAD_LAYOUT_PAD="x" * (64 * layout))
     cmd = ["setarch", "-R", "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
            sys.executable, "-c", code]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -94,6 +100,8 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--impl", default="funcgrad", choices=("funcgrad", "facade"),
                         help="the functional API (default) or funcgrad.torch")
     parser.add_argument("--reps", type=int, default=5, help="extra calls counted (default 5)")
+    parser.add_argument("--layouts", type=int, default=1,
+                        help="memory layouts to average over (default 1; 3 for an A/B)")
     parser.add_argument("--tree", default=ROOT,
                         help="directory holding the funcgrad package to measure (default: this "
                              "checkout)")
@@ -102,10 +110,15 @@ def main(argv: list | None = None) -> int:
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not installed")
     unit, ops = WORKLOADS[args.workload]
-    base = count(args.workload, 0, args.tree, args.impl)
-    more = count(args.workload, args.reps, args.tree, args.impl)
-    per = (more - base) / (args.reps * ops)
-    print(f"{args.workload} {args.impl} ({args.tree}): {per:,.0f} instructions per {unit}")
+    pers = []
+    for layout in range(max(1, args.layouts)):
+        base = count(args.workload, 0, args.tree, args.impl, layout)
+        more = count(args.workload, args.reps, args.tree, args.impl, layout)
+        pers.append((more - base) / (args.reps * ops))
+    per = sum(pers) / len(pers)
+    spread = f" (layouts: {', '.join(f'{p:,.0f}' for p in pers)})" if len(pers) > 1 else ""
+    print(f"{args.workload} {args.impl} ({args.tree}): {per:,.0f} instructions per {unit}"
+          f"{spread}")
     return 0
 
 
