@@ -211,8 +211,12 @@ _node_release = Node.release
 class BackwardNode(_FnMixin, Node):
     """A recorded facade operation: a ``grad_fn``.
 
-    Besides the engine's saved values it keeps the input tensors
-    (``tensor_args``: ``create_graph=True`` runs the rules on them) and what
+    Besides the engine's saved values it keeps the input tensors when it
+    needs them (``tensor_args``: for the version checks of saved tensors, and
+    constant tensors for ``create_graph=True``, which runs the rules on
+    tensors; otherwise ``None``, and :meth:`_input_tensors` rebuilds them
+    from the saved values and the parents, so intermediate tensors are freed
+    as soon as the user drops them) and what
     is needed to check that saved tensors were not modified in place
     (``saved_info``, see :meth:`check_saved`), and ``nargs``: the positions
     ``next_functions`` lists (``None`` until known; kept when the tensors are
@@ -372,8 +376,7 @@ class BackwardNode(_FnMixin, Node):
         # tensor whose grad_fn is this very node. (The engine's list: every
         # rule has run when this returns.)
         saved_args, saved_out = self.args, self.out
-        if self.tensor_args is not None:
-            self.args = list(self.tensor_args)
+        self.args = self._input_tensors()
         if saved_out is not None and not (self.prim is not None and self.prim.multiple_results):
             self.out = _TENSOR_CLS._wrap(saved_out, self)
         try:
@@ -381,18 +384,31 @@ class BackwardNode(_FnMixin, Node):
         finally:
             self.args, self.out = saved_args, saved_out
 
+    def _input_tensors(self) -> list:
+        """The inputs as the rules see them under ``create_graph``: the
+        recorded tensors, or (when none was kept) the saved values, those of
+        inputs with a parent node as tensors of that node (what the original
+        tensors were, for the graph)."""
+        if self.tensor_args is not None:
+            return list(self.tensor_args)
+        args = list(self.args)
+        for i, parent in self.parents:
+            v = args[i]
+            if not isinstance(v, Meta):
+                args[i] = _TENSOR_CLS._wrap(v if type(v) is np.ndarray else np.asarray(v), parent)
+        return args
+
     def release(self) -> None:
-        targs = self.tensor_args
-        if targs is not None:
-            if self.nargs is None:  # what next_functions lists, before the tensors go
-                self.nargs = _shown_inputs(self.prim, targs)
-            self.tensor_args = None
-            self.saved_info = None
-            if self.prim.saves_values:  # Node.release, inlined for the common case
-                self.args = None
-                self.out = None
-                return
-        _node_release(self)
+        if self.nargs is None and self.tensor_args is not None:
+            self.nargs = _shown_inputs(self.prim, self.tensor_args)  # before the tensors go
+        self.tensor_args = None
+        self.saved_info = None
+        prim = self.prim
+        if prim is not None and prim.saves_values:  # Node.release, inlined
+            self.args = None
+            self.out = None
+        else:
+            _node_release(self)
 
 
 def _has_nan(ct: Any) -> bool:
@@ -645,13 +661,15 @@ class _PrimInfo:
         self.plans: dict = {}
 
     def plan(self, prim: Primitive, key: tuple) -> tuple:
-        """``(keep_out, unread, checked, check_out, shown)``: whether the node
-        keeps its result, the arguments no rule reads
+        """``(keep_out, unread, checked, check_out, shown, keep_tensors)``:
+        whether the node keeps its result, the arguments no rule reads
         (``Primitive.residuals``), the positions of the saved tensors (those
         a rule reads) whose version is checked at backward, whether the
-        result's version is checked, and the positions ``next_functions``
-        lists when the key settles them (:func:`_shown_inputs`: all
-        tensors, or ``tensor op anything``; else ``None``)."""
+        result's version is checked, the positions ``next_functions`` lists
+        when the key settles them (:func:`_shown_inputs`: all tensors, or
+        ``tensor op anything``; else ``None``), and whether the node keeps
+        its input tensors (a version to check, or a tensor that requires no
+        grad: :meth:`BackwardNode._input_tensors` rebuilds the others)."""
         mask, boxes, n = key
         if prim.multiple_results:
             keep_out, unread = True, ()
@@ -670,7 +688,9 @@ class _PrimInfo:
             shown = (0, 1)
         else:
             shown = None
-        found = self.plans[key] = (keep_out, tuple(unread), checked, self.uses_output, shown)
+        keep_tensors = bool(checked) or bool(boxes & ~mask)
+        found = self.plans[key] = (keep_out, tuple(unread), checked, self.uses_output, shown,
+                                   keep_tensors)
         return found
 
 
@@ -775,7 +795,9 @@ class EagerTrace(Trace):
             plan = info.plans.get(key)
             if plan is None:
                 plan = info.plan(prim, key)
-            keep_out, unread, checked, check_out, shown = plan
+            keep_out, unread, checked, check_out, shown, keep_tensors = plan
+            if shown is None:  # (an input pattern the plan cannot settle)
+                shown = _shown_inputs(prim, args)
             if _INLINE_NODE:
                 node = _new_object(BackwardNode)  # its kind is its class once seen: present()
                 node.prim = prim
@@ -785,11 +807,11 @@ class EagerTrace(Trace):
                 node.parents = parents
                 node.hooks = None
                 node.number = next(_node_numbers)
-                node.tensor_args = args
+                node.tensor_args = args if keep_tensors else None
                 node.nargs = shown
             else:  # pragma: no cover - the engine's Node changed
                 node = BackwardNode(prim, vals, params, out, parents)
-                node.tensor_args = args
+                node.tensor_args = args if keep_tensors else None
                 node.nargs = shown
                 if not keep_out:
                     node.out = None
@@ -855,15 +877,13 @@ def _drop_residuals(node: BackwardNode, unread: tuple) -> None:
     dtype (``Meta``), in ``args`` and in ``tensor_args`` (what
     ``create_graph`` runs the rules on), as ``ReverseTrace`` does."""
     vals = node.args
-    targs = None
+    targs = None if node.tensor_args is None else list(node.tensor_args)
     for i in unread:
         v = vals[i]
         if getattr(v, "nbytes", 0) >= SMALL_RESIDUAL:  # as ReverseTrace.process
-            if targs is None:
-                targs = list(node.tensor_args)
-                if node.nargs is None:  # before the tensors go
-                    node.nargs = _shown_inputs(node.prim, targs)
-            targs[i] = vals[i] = Meta(v)
+            vals[i] = Meta(vals[i])
+            if targs is not None:
+                targs[i] = vals[i]
     if targs is not None:
         node.tensor_args = tuple(targs)
 

@@ -997,7 +997,8 @@ class Tensor(_TensorBase):
                 for i, a in enumerate(targs):
                     if a is self:
                         targs[i] = Tensor._wrap(snap, old_node)
-                new_node.tensor_args = tuple(targs)
+                if new_node.tensor_args is not None:  # (else rebuilt from args)
+                    new_node.tensor_args = tuple(targs)
                 if isinstance(new_node.saved_info, list):  # (positions need no change:
                     # the snapshot tensor that replaced self has version 0)
                     new_node.saved_info = [s for s in new_node.saved_info

@@ -231,3 +231,26 @@ def test_bias_broadcast_fast_path_matches_the_general_path():
     np.testing.assert_allclose(h.grad.numpy(), 2.0 * np.tile([1.0, 2.0, 3.0], (4, 1)))
     with pytest.raises(RuntimeError, match="must match the size"):
         h + torch.ones(2, dtype=torch.float64)   # does not broadcast: the general path's error
+
+
+def test_nodes_keep_input_tensors_only_when_needed():
+    import weakref
+    x = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)
+    h = torch.sin(x)             # sin saves x: its version is checked
+    assert h.grad_fn.tensor_args == (x,)
+    y = h * 3.0                  # reads only 3.0: h need not be kept
+    assert y.grad_fn.tensor_args is None
+    assert y.grad_fn.next_functions == ((h.grad_fn, 0), (None, 0))
+    gone = weakref.ref(h)
+    del h
+    assert gone() is None        # freed with the user's last reference
+    c = torch.tensor([2.0, 4.0], dtype=torch.float64)
+    assert (x * c).grad_fn.tensor_args[1] is c  # a constant tensor is kept
+    # create_graph rebuilds what it needs from the saved values and parents
+    z = torch.tanh(x) * x.exp()
+    g, = torch.autograd.grad(z.sum(), x, create_graph=True)
+    g2, = torch.autograd.grad(g.sum(), x)
+    t, e = np.tanh([0.5, 1.5]), np.exp([0.5, 1.5])
+    d1 = 1 - t ** 2
+    want = (-2 * t * d1) * e + 2 * d1 * e + t * e
+    np.testing.assert_allclose(g2.numpy(), want, rtol=1e-12)
