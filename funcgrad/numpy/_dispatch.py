@@ -73,7 +73,6 @@ def _out_error(qualname: str) -> TypeError:
         "updates: x = x.at[idx].set(v)).")
 
 
-
 # --- NumPy function -> funcgrad function -----------------------------------------
 _table: dict = {}
 _table_size = [-1]

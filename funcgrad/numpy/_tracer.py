@@ -153,7 +153,6 @@ class Tracer(Box):
         return _fnp().transpose(self, axes or None)
 
 
-
 # Operator -> (namespace function, reflected?); comparisons need no reflection.
 _OPERATORS = {
     "__add__": ("add", False), "__radd__": ("add", True),

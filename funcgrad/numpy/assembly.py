@@ -16,15 +16,13 @@ from typing import Any, Optional
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
-from .._core import concrete as _concrete
+from .._core import Box, concrete as _concrete
 from ._registry import namespace as _fnp
-from .._core import Box
 from ._registry import alias, dtype_of, register
 from .shaping import (_concatenate, _holds_box, _ndim, _reshape, _shape, _split, as_array,
                       atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, ravel)
 
 F = "shaping"
-
 
 
 # --- concatenate and stack ------------------------------------------------------
@@ -542,7 +540,6 @@ def _size(x: Any) -> int:
 
 def _labels(x: Any, start: int = 0) -> np.ndarray:
     return np.arange(start, start + _size(x), dtype=np.intp).reshape(_shape(x))
-
 
 
 def insert(arr: Any, obj: Any, values: Any, axis: Optional[int] = None) -> Any:

@@ -17,15 +17,12 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .._core import concrete as _concrete
 from ._registry import namespace as _fnp
-from .._core import Box
 from ._registry import dtype_of, primitive, register
 from .assembly import concatenate
 from .shaping import (_broadcast_to, _flip, _ndim, _reshape, _shape, as_array, moveaxis,
                       ravel)
 
 F = "shaping"
-
-
 
 
 # --- differences ------------------------------------------------------------------

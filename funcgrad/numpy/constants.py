@@ -19,8 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._core import concrete as _concrete
-from .._core import Box
+from .._core import Box, concrete as _concrete
 from ._dispatch import constant_function
 from ._registry import ALIASES, REGISTRY, dtype_of, exports, register
 
@@ -170,7 +169,6 @@ if not _taken("full"):
     register("full", full, "creation", notes="Differentiable in fill_value (the sum of the result's "
                                     "gradient).")
     REGISTERED.append("full")
-
 
 
 if not _taken("full_like"):

@@ -32,15 +32,13 @@ from typing import Any
 
 import numpy as np
 
-from .._core import concrete as _strip
-from .._core import Box
+from .._core import Box, concrete as _strip
 from ._registry import alias, dtype_of, nondiff, primitive, register
 
 F = "elementwise"
 _PI = math.pi
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
-
 
 
 def _scalar(v: Any) -> Any:

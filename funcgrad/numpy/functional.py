@@ -11,14 +11,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .._core import concrete as _concrete
+from .._core import Box, concrete as _concrete
 from ._registry import namespace as _fnp
-from .._core import Box
 from ._registry import ALIASES, REGISTRY, register, shape_of
 
 F = "functional"
-
-
 
 
 def apply_along_axis(func1d: Callable[..., Any], axis: int, arr: Any, *args: Any,

@@ -19,14 +19,11 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from .._core import concrete as _concrete
+from .._core import Box, concrete as _concrete
 from ._registry import namespace as _fnp
-from .._core import Box
 from ._registry import REGISTRY, dtype_of, primitive, register, shape_of
 
 F = "indexing"
-
-
 
 
 # --- index normalisation ------------------------------------------------------

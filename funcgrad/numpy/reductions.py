@@ -34,8 +34,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .._core import concrete as _strip
-from .._core import Box
+from .._core import Box, concrete as _strip
 from ._registry import dtype_of, nondiff, primitive, register, shape_of
 from .elementwise import (
     conjugate, divide, imag, isnan, less, maximum, minimum, real, rint, sqrt, where,
@@ -45,7 +44,6 @@ from .shaping import broadcast_to, expand_reduced, reshape, transpose
 
 F = "reductions"
 _NOVALUE: Any = np._NoValue
-
 
 
 def _norm_axis(axis: Any) -> Any:
@@ -129,6 +127,8 @@ def _to_last(x: Any, axes: tuple) -> tuple:
 
 # --- sum, mean ----------------------------------------------------------------
 _add_reduce = np.add.reduce  # what np.sum calls, without its Python wrapper
+
+
 def _sum_rule(g, ans, x, axis=None, keepdims=False, dtype=None):
     return broadcast_to(_expand(g, x, axis, keepdims), x.shape)
 

@@ -20,13 +20,11 @@ from typing import Any, Optional, Sequence
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
-from .._core import concrete as _concrete
+from .._core import Box, concrete as _concrete
 from ._registry import namespace as _fnp
-from .._core import Box
 from ._registry import alias, dtype_of, joint_primitive, primitive, register
 
 F = "shaping"
-
 
 
 def as_array(x: Any) -> Any:
@@ -58,9 +56,8 @@ def _ndim(x: Any) -> int:
 
 
 def _as_shape(shape: Any) -> tuple:
-    if isinstance(shape, (tuple, list)):  # the common case (np.ndim would raise inside)
-        return tuple(operator.index(s) for s in shape)
-    if np.ndim(shape) == 0:
+    # (a tuple or list first: np.ndim would raise and catch an error inside)
+    if not isinstance(shape, (tuple, list)) and np.ndim(shape) == 0:
         return (operator.index(shape),)
     return tuple(operator.index(s) for s in shape)
 

@@ -23,7 +23,6 @@ from .. import numpy as fnp
 from .._core.primitive import Box, Primitive
 from . import _ops
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype, to_complex_default
-from . import _graph
 from ._graph import EAGER, node_class, set_name
 
 _py_sum = builtins.sum
@@ -164,6 +163,17 @@ then Python scalars, a later group winning only with a higher category.
     return res if res is not None else get_default_dtype().dtype
 
 
+def trailing_broadcast(sa: tuple, sb: tuple) -> bool:
+    """Whether one shape ends with the other (a bias, a row): they broadcast
+    to the longer one, with no further check.
+
+    >>> trailing_broadcast((4, 3), (3,)), trailing_broadcast((4, 3), (4,))
+    (True, False)
+    """
+    na, nb = len(sa), len(sb)
+    return (na >= nb and sa[na - nb:] == sb) or (nb > na and sb[nb - na:] == sa)
+
+
 def check_broadcast(a: Any, b: Any) -> None:
     """PyTorch's error (a ``RuntimeError``) for shapes that do not broadcast.
 
@@ -174,11 +184,7 @@ def check_broadcast(a: Any, b: Any) -> None:
     RuntimeError: The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0
     """
     sa, sb = np.shape(concrete(a)), np.shape(concrete(b))
-    if sa == sb:
-        return
-    # one shape ends with the other (a bias, a row): broadcasts
-    na, nb = len(sa), len(sb)
-    if (na >= nb and sa[na - nb:] == sb) or (nb > na and sb[nb - na:] == sa):
+    if sa == sb or trailing_broadcast(sa, sb):
         return
     n = _py_max(len(sa), len(sb))
     pa = (1,) * (n - len(sa)) + tuple(sa)
@@ -205,13 +211,9 @@ def _promote(*operands: Any, floating: bool = False, broadcast: bool = False) ->
             va, vb = a._value, b._value
             if type(va) is np.ndarray and type(vb) is np.ndarray and va.dtype is vb.dtype \
                     and (not floating or va.dtype.kind in "fc"):
-                if broadcast:
-                    sa, sb = va.shape, vb.shape
-                    if sa != sb:  # check_broadcast's quick tests first
-                        na, nb = len(sa), len(sb)
-                        if not ((na >= nb and sa[na - nb:] == sb)
-                                or (nb > na and sb[nb - na:] == sa)):
-                            check_broadcast(a, b)
+                sa, sb = va.shape, vb.shape
+                if broadcast and sa != sb and not trailing_broadcast(sa, sb):
+                    check_broadcast(a, b)  # (its quick tests done here first)
                 return operands
     if broadcast and isinstance(operands[0], (Box, np.ndarray)) \
             and isinstance(operands[1], (Box, np.ndarray)):
@@ -348,14 +350,9 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     >>> torch.rsub(torch.ones(2), 3)
     tensor([2., 2.])
     """
-    tb = type(other)
-    if (tb is float or tb is int) and type(alpha) is int and alpha == 1 \
-            and isinstance(input, _T):
-        v = input._value  # number - tensor: what the lines below do, directly
-        if type(v) is np.ndarray:
-            kind = v.dtype.kind
-            if kind in "fc" or (kind in "iu" and tb is int):
-                return EAGER.process(fnp.subtract, (other, input), _NO_PARAMS, _RSUB1)
+    if type(alpha) is int and alpha == 1 and _number_operand(input, other, False):
+        # number - tensor: what the lines below do, directly
+        return EAGER.process(fnp.subtract, (other, input), _NO_PARAMS, _RSUB1)
     a, b = _promote(*_scale_operand(input, other, alpha, 0), broadcast=True)
     if not isinstance(b, Box):
         return _named(fnp.subtract(b, a), "RsubBackward1")

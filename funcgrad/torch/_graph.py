@@ -31,7 +31,7 @@ import numpy as np
 
 from .._core import backward_pass
 from .._core import concrete as _strip
-from .._core.primitive import _NO_PARAMS, Box, Primitive
+from .._core.primitive import Box, Primitive
 from .._core import trace as _trace_module
 from .._core.primitive import bind
 from .._core.trace import (SECOND_BACKWARD, SMALL_RESIDUAL, ItemNode, LeafNode, Meta, Node,
@@ -42,16 +42,7 @@ __all__ = ["EAGER", "EagerTrace", "BackwardNode", "AccumulateGrad", "VersionCoun
            "run_backward", "set_name"]
 
 
-_TENSOR: list = []
-_TENSOR_CLS: Any = None  # funcgrad.torch.Tensor, set by _tensor.py
-
-
-def _tensor_cls() -> Any:
-    """``funcgrad.torch.Tensor`` (imported once; it imports this module)."""
-    if not _TENSOR:
-        from ._tensor import Tensor
-        _TENSOR.append(Tensor)
-    return _TENSOR[0]
+_TENSOR_CLS: Any = None  # funcgrad.torch.Tensor, set by _tensor.py (which imports this module)
 
 
 class VersionCounter:
@@ -211,18 +202,23 @@ _node_release = Node.release
 class BackwardNode(_FnMixin, Node):
     """A recorded facade operation: a ``grad_fn``.
 
-    Besides the engine's saved values it keeps the input tensors when it
-    needs them (``tensor_args``: for the version checks of saved tensors, and
-    constant tensors for ``create_graph=True``, which runs the rules on
-    tensors; otherwise ``None``, and :meth:`_input_tensors` rebuilds them
-    from the saved values and the parents, so intermediate tensors are freed
-    as soon as the user drops them) and what
-    is needed to check that saved tensors were not modified in place
-    (``saved_info``, see :meth:`check_saved`), and ``nargs``: the positions
-    ``next_functions`` lists (``None`` until known; kept when the tensors are
-    released). Rarely set fields live in the instance ``__dict__`` (their
-    class defaults are ``None``): ``stack`` (the forward call's stack under
-    anomaly detection) and ``post_hooks`` (:meth:`register_hook`).
+    Besides the engine's saved values it holds:
+
+    - ``tensor_args``: the input tensors, when it needs them (a saved
+      tensor's version to check, or a constant tensor for
+      ``create_graph=True``, which runs the rules on tensors); otherwise
+      ``None``, and :meth:`_input_tensors` rebuilds them from the saved
+      values and the parents, so intermediate tensors are freed as soon as
+      the user drops them;
+    - ``saved_info``: what tells whether saved tensors were modified in
+      place (see :meth:`check_saved`);
+    - ``_kind``: its PyTorch class (``MulBackward0``...), taken when user
+      code first sees it (:func:`present`);
+    - ``nargs``: the positions ``next_functions`` lists, set when recorded.
+
+    Rarely set fields live in the instance ``__dict__`` (their class defaults
+    are ``None``): ``stack`` (the forward call's stack under anomaly
+    detection) and ``post_hooks`` (:meth:`register_hook`).
     """
 
     __slots__ = ("tensor_args", "saved_info", "_kind", "nargs", "__dict__")
@@ -292,10 +288,9 @@ class BackwardNode(_FnMixin, Node):
     def next_functions(self) -> tuple:
         """``((parent_node or None, 0), ...)``, one entry per tensor input."""
         by_arg = dict(self.parents)
-        shown = self.nargs
+        shown = self.nargs  # (set when recorded; else the inputs that have nodes)
         if shown is None:
-            shown = (_shown_inputs(self.prim, self.tensor_args) if self.tensor_args is not None
-                     else sorted(by_arg))
+            shown = sorted(by_arg)
         return tuple((present(by_arg.get(i)), 0) for i in shown)
 
     def check_saved(self) -> None:
@@ -310,7 +305,8 @@ class BackwardNode(_FnMixin, Node):
         if not saved:
             return
         if type(saved) is tuple:
-            saved = [(t._version_counter, 0, t) for t in map(self.tensor_args.__getitem__, saved)]
+            targs = self.tensor_args
+            saved = [(targs[j]._version_counter, 0, targs[j]) for j in saved]
         for counter, version, t in saved:
             if counter.value == version:
                 continue
@@ -399,8 +395,6 @@ class BackwardNode(_FnMixin, Node):
         return args
 
     def release(self) -> None:
-        if self.nargs is None and self.tensor_args is not None:
-            self.nargs = _shown_inputs(self.prim, self.tensor_args)  # before the tensors go
         self.tensor_args = None
         self.saved_info = None
         prim = self.prim
@@ -437,16 +431,7 @@ class AccumulateGrad(_FnMixin, LeafNode):
     __slots__ = ("_ref",)
 
     def __init__(self, tensor: Any) -> None:
-        if _INLINE_NODE:  # LeafNode.__init__ without its two frames (one per leaf)
-            self.prim = None
-            self.args = ()
-            self.params = _NO_PARAMS
-            self.out = None
-            self.parents = []
-            self.hooks = None
-            self.number = next(_node_numbers)
-        else:  # pragma: no cover - the engine's Node changed
-            LeafNode.__init__(self)
+        LeafNode.__init__(self)
         self._ref = weakref.ref(tensor)
 
     @property
@@ -552,10 +537,9 @@ def _add_hook(node: Node, hook: Callable[[Any], Any]) -> _RemovableHandle:
 
 
 def _as_tensor(g: Any) -> Any:
-    Tensor = _tensor_cls()
     if isinstance(g, Box):
         return g
-    return Tensor._wrap(np.asarray(g), None)
+    return _TENSOR_CLS._wrap(np.asarray(g), None)
 
 
 def _as_value(g: Any) -> Any:
@@ -771,7 +755,7 @@ class EagerTrace(Trace):
             i += 1
         if not boxes:  # nothing to record (a facade op on plain numbers)
             return prim.impl(*vals, **params)
-        # prim.impl with NumPy's errors ignored, in this thread's quiet context
+        # prim.impl with NumPy's errors ignored: _run_quietly, inlined
         if _NP_ERRSTATE is not None:
             try:
                 quiet = _LOCAL.context
@@ -854,7 +838,7 @@ class EagerTrace(Trace):
         return result
 
     def process_nondiff(self, prim: Primitive, args: Any, params: dict) -> Any:
-        Tensor = _tensor_cls()
+        Tensor = _TENSOR_CLS
         vals = [a._value if isinstance(a, Box) and a._trace is self else a for a in args]
         out = _run_quietly(prim.impl, *vals, **params)
         if prim.multiple_results:
@@ -933,7 +917,7 @@ def _as_array(x: Any) -> Any:
 def _wrap_view(out: np.ndarray, node: Any, tensors: list) -> Any:
     """Wrap a result; a view (``x[0]``, ``x.view(...)``) shares its base's
     version counter and remembers the base."""
-    Tensor = _tensor_cls()
+    Tensor = _TENSOR_CLS
     if out.base is not None:
         for t in tensors:
             if np.may_share_memory(out, t._value):

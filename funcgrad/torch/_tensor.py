@@ -121,13 +121,9 @@ _RETURN_TYPES = {n: _make_return_type(n) for n in ("max", "min", "sort", "topk",
                                                    "median", "mode")}
 
 
+# What an arithmetic operator accepts (else NotImplemented, so Python raises
+# its usual TypeError, as with PyTorch).
 _NUMBERS = (int, float, complex, bool, np.generic, np.ndarray, Box)
-
-
-def _operand(x: Any) -> bool:
-    """Whether an arithmetic operator accepts ``x`` (else NotImplemented,
-    so Python raises its usual TypeError, as with PyTorch)."""
-    return isinstance(x, _NUMBERS)
 
 
 def _index_value(index: Any) -> Any:
@@ -1288,7 +1284,7 @@ class TensorTracer(_TensorBase):
 def _number_operator(prim: Any, cls: type, fn: Any, name: str, floating: bool) -> Any:
     """``Tensor.__mul__`` and its kind: ``tensor op python_number``, and
     ``tensor op tensor`` of one floating dtype whose shapes broadcast without
-    a check (equal, or the second's a trailing part of the first's: a bias),
+    a check (equal, or one a trailing part of the other: a bias),
     recorded at once (the conditions of ``F._promote``'s fast paths);
     anything else as the ``_TensorBase`` operator does (``fn(self, other)``
     for an operand it accepts, else ``NotImplemented``)."""
@@ -1305,8 +1301,7 @@ def _number_operator(prim: Any, cls: type, fn: Any, name: str, floating: bool) -
             if type(v) is np.ndarray and type(w) is np.ndarray and v.dtype is w.dtype \
                     and v.dtype.kind in "fc":
                 sv, sw = v.shape, w.shape
-                # one shape, or the other's a trailing part of self's (a bias, a row)
-                if sv == sw or (len(sw) < len(sv) and sv[len(sv) - len(sw):] == sw):
+                if sv == sw or F.trailing_broadcast(sv, sw):  # (a bias, a row)
                     return EAGER.process(prim, (self, other), F._NO_PARAMS, cls)
         if not isinstance(other, _NUMBERS):
             return NotImplemented

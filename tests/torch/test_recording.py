@@ -19,7 +19,7 @@ def test_recorded_nodes_have_every_engine_field():
     for slot in Node.__slots__:
         if slot != "__weakref__":
             getattr(node, slot)
-            getattr(x._node, slot)  # AccumulateGrad is built the same way
+            getattr(x._node, slot)  # and AccumulateGrad has them too
     assert x._node.number > node.number and x._node.parents == []  # (numbers count down)
     assert node.params == {} and node.hooks is None
     assert type(node).__name__ == "MulBackward0"
