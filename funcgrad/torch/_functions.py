@@ -23,7 +23,7 @@ from .. import numpy as fnp
 from .._core.primitive import Box, Primitive
 from . import _ops
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype, to_complex_default
-from ._graph import EAGER, node_class, set_name
+from ._graph import node_class, record, set_name
 
 _py_sum = builtins.sum
 _py_max = builtins.max
@@ -35,6 +35,7 @@ Dim = Union[int, Sequence[int], None]
 
 # --- recording with the node's name known ----------------------------------------
 _NO_PARAMS: dict = {}
+_ndarray = np.ndarray  # a module global: np.ndarray is not read at full speed (see _graph)
 _T: Any = None  # funcgrad.torch.Tensor (set by _tensor.py, which imports this module)
 
 
@@ -42,7 +43,7 @@ def _call(prim: Any, cls: type, args: tuple, params: dict = _NO_PARAMS) -> Any:
     """``set_name(prim(*args, **params), cls.__name__)``, recorded straight on
     the eager trace with its final node class (``EagerTrace.process`` hands a
     call with boxes of a functional transform back to ``bind``)."""
-    return EAGER.process(prim, args, params, cls)
+    return record(prim, args, params, cls)
 
 
 _ADD = node_class("AddBackward0")
@@ -50,6 +51,10 @@ _SUB = node_class("SubBackward0")
 _MUL = node_class("MulBackward0")
 _DIV = node_class("DivBackward0")
 _RSUB1 = node_class("RsubBackward1")
+# The fast paths' primitives as module globals (funcgrad.numpy has a module
+# __getattr__, so CPython 3.11 does not specialise reads of fnp.add & co.)
+_ADD_PRIM, _SUB_PRIM, _MUL_PRIM = fnp.add, fnp.subtract, fnp.multiply
+_DIV_PRIM, _MATMUL_PRIM = fnp.divide, fnp.matmul
 
 
 # --- helpers ------------------------------------------------------------------
@@ -201,7 +206,7 @@ def _promote(*operands: Any, floating: bool = False, broadcast: bool = False) ->
         # a floating tensor with an int or float, an integer tensor with an int.
         a, b = operands
         tb = type(b)
-        if (tb is float or tb is int) and isinstance(a, Box) and type(a._value) is np.ndarray:
+        if (tb is float or tb is int) and isinstance(a, Box) and type(a._value) is _ndarray:
             kind = a._value.dtype.kind
             if kind in "fc" or (kind in "iu" and tb is int and not floating):
                 return operands
@@ -209,7 +214,7 @@ def _promote(*operands: Any, floating: bool = False, broadcast: bool = False) ->
             # Two tensors of one dtype (NumPy's built-in dtypes are singletons):
             # the loop below would return them unchanged.
             va, vb = a._value, b._value
-            if type(va) is np.ndarray and type(vb) is np.ndarray and va.dtype is vb.dtype \
+            if type(va) is _ndarray and type(vb) is _ndarray and va.dtype is vb.dtype \
                     and (not floating or va.dtype.kind in "fc"):
                 sa, sb = va.shape, vb.shape
                 if broadcast and sa != sb and not trailing_broadcast(sa, sb):
@@ -300,7 +305,7 @@ def _number_operand(input: Any, other: Any, floating: bool) -> bool:
     tb = type(other)
     if (tb is float or tb is int) and isinstance(input, _T):
         v = input._value
-        if type(v) is np.ndarray:
+        if type(v) is _ndarray:
             kind = v.dtype.kind
             return kind in "fc" or (not floating and kind in "iu" and tb is int)
     return False
@@ -316,11 +321,11 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     if alpha != 1:
         other = mul(other, alpha)
     if _number_operand(input, other, False):  # tensor op number: no promotion needed
-        return EAGER.process(fnp.add, (input, other), _NO_PARAMS, _ADD)
+        return record(_ADD_PRIM, (input, other), _NO_PARAMS, _ADD)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
-    return _call(fnp.add, _ADD, (a, b))
+    return _call(_ADD_PRIM, _ADD, (a, b))
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
@@ -333,11 +338,11 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     if alpha != 1:
         other = mul(other, alpha)
     if _number_operand(input, other, False):  # tensor op number: no promotion needed
-        return EAGER.process(fnp.subtract, (input, other), _NO_PARAMS, _SUB)
+        return record(_SUB_PRIM, (input, other), _NO_PARAMS, _SUB)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         return rsub(b, a)
-    return _call(fnp.subtract, _SUB, (a, b))
+    return _call(_SUB_PRIM, _SUB, (a, b))
 
 
 subtract = sub
@@ -352,7 +357,7 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     """
     if type(alpha) is int and alpha == 1 and _number_operand(input, other, False):
         # number - tensor: what the lines below do, directly
-        return EAGER.process(fnp.subtract, (other, input), _NO_PARAMS, _RSUB1)
+        return record(_SUB_PRIM, (other, input), _NO_PARAMS, _RSUB1)
     a, b = _promote(*_scale_operand(input, other, alpha, 0), broadcast=True)
     if not isinstance(b, Box):
         return _named(fnp.subtract(b, a), "RsubBackward1")
@@ -367,11 +372,11 @@ def mul(input: Any, other: Any) -> Any:
     tensor([3., 6.])
     """
     if _number_operand(input, other, False):  # tensor op number: no promotion needed
-        return EAGER.process(fnp.multiply, (input, other), _NO_PARAMS, _MUL)
+        return record(_MUL_PRIM, (input, other), _NO_PARAMS, _MUL)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
-    return _call(fnp.multiply, _MUL, (a, b))
+    return _call(_MUL_PRIM, _MUL, (a, b))
 
 
 multiply = mul
@@ -392,11 +397,11 @@ def div(input: Any, other: Any, *, rounding_mode: Optional[str] = None) -> Any:
                 result_dtype(a, b)), None)
         return q
     if _number_operand(input, other, True):  # tensor op number: no promotion needed
-        return EAGER.process(fnp.divide, (input, other), _NO_PARAMS, _DIV)
+        return record(_DIV_PRIM, (input, other), _NO_PARAMS, _DIV)
     a, b = _promote(input, other, floating=True, broadcast=True)
     if not isinstance(a, Box):
         return mul(reciprocal(b), a)
-    return _call(fnp.divide, _DIV, (a, b))
+    return _call(_DIV_PRIM, _DIV, (a, b))
 
 
 divide = true_divide = div
@@ -482,7 +487,7 @@ def _unary(fn: Any, name: str) -> Any:
 
     def op(input: Any) -> Any:
         if direct and isinstance(input, _T) and input._value.dtype.kind in "fc":
-            return EAGER.process(fn, (input,), _NO_PARAMS, cls)
+            return record(fn, (input,), _NO_PARAMS, cls)
         return _named(fn(_float_input(input)), name)
     return op
 
@@ -812,9 +817,9 @@ def sum(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None
     """
     if dim is None and dtype is None and _SUM_PRIM is not None and isinstance(input, _T):
         v = input._value
-        if type(v) is np.ndarray and v.dtype.kind in "fc":
+        if type(v) is _ndarray and v.dtype.kind in "fc":
             # fnp.sum(x, axis=None, keepdims=keepdim): its primitive, directly
-            return EAGER.process(_SUM_PRIM, (input,),
+            return record(_SUM_PRIM, (input,),
                                  {"axis": None, "keepdims": keepdim, "dtype": None}, _SUM0)
     x = _accumulating_input(input, dtype)
     axis = _dims(dim, _ndim(x))
@@ -1112,11 +1117,11 @@ def matmul(input: Any, other: Any) -> Any:
     """
     if isinstance(input, _T) and isinstance(other, _T):
         va, vb = input._value, other._value
-        if type(va) is np.ndarray and type(vb) is np.ndarray and va.dtype is vb.dtype:
+        if type(va) is _ndarray and type(vb) is _ndarray and va.dtype is vb.dtype:
             cls = _MATMUL_CLASSES.get((va.ndim, vb.ndim))
             # mm, mv, dot of one dtype with matching inner sizes: as below, directly
             if cls is not None and va.shape[-1] == vb.shape[0 if vb.ndim == 1 else -2]:
-                return EAGER.process(fnp.matmul, (input, other), _NO_PARAMS, cls)
+                return record(_MATMUL_PRIM, (input, other), _NO_PARAMS, cls)
     a, b = _promote(as_box(input), as_box(other))
     na, nb = _ndim(a), _ndim(b)
     if na == 0 or nb == 0:
@@ -1127,7 +1132,7 @@ def matmul(input: Any, other: Any) -> Any:
                        "MmBackward0")
         return _named(fnp.reshape(prod2, (_shape(b)[1],)), "SqueezeBackward4")
     _check_matmul_shapes(a, b)
-    return _call(fnp.matmul, _MATMUL_CLASSES.get((na, nb), _UNSAFE_VIEW), (a, b))
+    return _call(_MATMUL_PRIM, _MATMUL_CLASSES.get((na, nb), _UNSAFE_VIEW), (a, b))
 
 
 _MATMUL_CLASSES = {(2, 2): node_class("MmBackward0"), (2, 1): node_class("MvBackward0"),

@@ -620,6 +620,14 @@ def _run_quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 _new_object = object.__new__
 _getrefcount = sys.getrefcount
+# Hot-path names bound once. CPython 3.11 cannot specialise ``np.X`` (NumPy's
+# module has a ``__getattr__``) nor ``imported_object.method(...)`` (compiled
+# as an attribute read that builds a bound method on every call); module
+# globals are read at full speed.
+_ndarray = np.ndarray
+_asarray = np.asarray
+_grad_enabled = _GRAD_ENABLED.get
+_run_in = contextvars.Context.run  # _run_in(context, fn, *args)
 
 # The engine's Node fields, set directly by ``EagerTrace.process`` (one frame
 # instead of two ``__init__`` calls per recorded operation). If the engine's
@@ -761,18 +769,19 @@ class EagerTrace(Trace):
                 quiet = _LOCAL.context
             except AttributeError:
                 quiet = _quiet_context()
-            out = quiet.run(prim.impl, *vals, **params)
+            out = _run_in(quiet, prim.impl, *vals, **params) if params else \
+                _run_in(quiet, prim.impl, *vals)
         else:  # pragma: no cover - other NumPy layouts
             with np.errstate(all="ignore"):
                 out = prim.impl(*vals, **params)
-        if type(out) is not np.ndarray:  # a NumPy scalar, a tuple of results
+        if type(out) is not _ndarray:  # a NumPy scalar, a tuple of results
             if prim.multiple_results:
                 out = tuple(_as_array(o) for o in out)
             else:
-                out = np.asarray(out)
+                out = _asarray(out)
         node = None
         check_out = False
-        if parents and _GRAD_ENABLED.get():
+        if parents and _grad_enabled():
             if type(args) is not tuple:
                 args = tuple(args)
             key = (mask, boxes, i)
@@ -932,6 +941,9 @@ _USES_OUTPUT_NAMES = frozenset({"exp", "sqrt", "tanh", "tan", "sigmoid", "softma
 
 
 EAGER = EagerTrace(0)
+# EAGER.process, for the facade's fast paths (see _run_in: called through
+# the imported name, the method would be looked up and bound on every call)
+record = EAGER.process
 
 
 # --- backward ---------------------------------------------------------------

@@ -36,7 +36,7 @@ from ._dtype import _BY_NUMPY as _DTYPE_BY_NUMPY
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype
 from . import _graph
 from ._graph import (EAGER, AccumulateGrad, BackwardNode, VersionCounter, _add_hook, _as_value,
-                     _BACKWARD, _TracerType, display_name, present, set_name)
+                     _BACKWARD, _TracerType, display_name, present, record, set_name)
 from ._grad_mode import _GRAD_ENABLED
 from ._printing import dtype_suffix, format_tensor
 
@@ -124,6 +124,8 @@ _RETURN_TYPES = {n: _make_return_type(n) for n in ("max", "min", "sort", "topk",
 # What an arithmetic operator accepts (else NotImplemented, so Python raises
 # its usual TypeError, as with PyTorch).
 _NUMBERS = (int, float, complex, bool, np.generic, np.ndarray, Box)
+_ndarray = np.ndarray  # a module global: np.ndarray is not read at full speed (see _graph)
+_dtype_of_numpy = _DTYPE_BY_NUMPY.get  # (and a method of an imported object is bound per call)
 
 
 def _index_value(index: Any) -> Any:
@@ -179,7 +181,7 @@ class _TensorBase(Box):
     @property
     def shape(self) -> Size:
         v = self._value
-        if type(v) is np.ndarray:  # its shape is a tuple of ints already
+        if type(v) is _ndarray:  # its shape is a tuple of ints already
             return _tuple_new(Size, v.shape)
         return Size(np.shape(F.concrete(self)))
 
@@ -206,8 +208,8 @@ class _TensorBase(Box):
     @property
     def dtype(self) -> _dtype_cls:
         v = self._value
-        if type(v) is np.ndarray:
-            found = _DTYPE_BY_NUMPY.get(v.dtype)
+        if type(v) is _ndarray:
+            found = _dtype_of_numpy(v.dtype)
             if found is not None:
                 return found
         return as_dtype(F.np_dtype(self))
@@ -1292,17 +1294,17 @@ def _number_operator(prim: Any, cls: type, fn: Any, name: str, floating: bool) -
         tb = type(other)
         if tb is float or tb is int:
             v = self._value
-            if type(v) is np.ndarray:
+            if type(v) is _ndarray:
                 kind = v.dtype.kind
                 if kind in "fc" or (not floating and kind in "iu" and tb is int):
-                    return EAGER.process(prim, (self, other), F._NO_PARAMS, cls)
+                    return record(prim, (self, other), F._NO_PARAMS, cls)
         elif tb is Tensor or isinstance(other, Tensor):  # (a Parameter too)
             v, w = self._value, other._value
-            if type(v) is np.ndarray and type(w) is np.ndarray and v.dtype is w.dtype \
+            if type(v) is _ndarray and type(w) is _ndarray and v.dtype is w.dtype \
                     and v.dtype.kind in "fc":
                 sv, sw = v.shape, w.shape
                 if sv == sw or F.trailing_broadcast(sv, sw):  # (a bias, a row)
-                    return EAGER.process(prim, (self, other), F._NO_PARAMS, cls)
+                    return record(prim, (self, other), F._NO_PARAMS, cls)
         if not isinstance(other, _NUMBERS):
             return NotImplemented
         return fn(self, other)
