@@ -63,14 +63,7 @@ libs = {{"funcgrad": funcgrad}}
 if {impl!r} == "facade":
     import funcgrad.torch
     libs["facade"] = funcgrad.torch
-name = {name!r}
-if name == "chain":
-    case = workloads.chain_case(libs, 2000)
-elif name == "hvp":
-    case = workloads.hvp_case(libs, 200)
-else:
-    case = workloads.mlp_case(libs, (32, 64, 64, 1), 16, np.float64, "tanh-mse", "mlp-small", "")
-step = case.impls[{impl!r}]
+step = workloads.probe_case(libs, {name!r}).impls[{impl!r}]
 step()
 gc.disable()
 for _ in range({calls}):

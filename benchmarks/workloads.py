@@ -426,6 +426,22 @@ def hvp_case(libs: dict, n: int) -> Case:
 
 
 # --- 4. peak memory of a deep elementwise chain (child process) -----------------------
+PROBES = ("chain", "hvp", "mlp-small")
+
+
+def probe_case(libs: dict, name: str) -> Case:
+    """The small cases the instruction and specialisation probes run
+    (``benchmarks/instructions.py``, ``benchmarks/specialization.py``): the
+    2000-op chain, the n=200 HVP and the small MLP."""
+    if name == "chain":
+        return chain_case(libs, 2000)
+    if name == "hvp":
+        return hvp_case(libs, 200)
+    if name == "mlp-small":
+        return mlp_case(libs, (32, 64, 64, 1), 16, np.float64, "tanh-mse", "mlp-small", "")
+    raise ValueError(f"no probe case {name!r}; one of {PROBES}")
+
+
 def memory_child(workload: str, impl: str, size: int, nops: int) -> dict:
     """Run in a fresh process: peak memory of one gradient of the summed
     ``nops``-op chain on a ``size``-element float64 array."""

@@ -75,3 +75,25 @@ def test_instruction_counts_are_reproducible_and_plausible() -> None:
     # what makes the counts usable for an A/B (timings move by 10-30%)
     assert abs(one - one_again) <= 0.002 * one
     assert 1e4 < two - one < 1e8  # one Hessian-vector product
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="needs CPython 3.11's adaptive dis")
+def test_specialization_probe_lists_generic_reads(tmp_path, monkeypatch) -> None:
+    """A read from a module with a ``__getattr__`` (NumPy) stays generic; a
+    read from one without (``math``) is specialised and not listed."""
+    from benchmarks import specialization
+    pkg = tmp_path / "probe_pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "hot.py").write_text(
+        "import math\nimport numpy as np\n\n"
+        "def step():\n"
+        "    for _ in range(10):\n"
+        "        math.pi\n"
+        "        np.ndarray\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from probe_pkg import hot
+    rows = specialization.unspecialised(hot.step, per=10, package="probe_pkg")
+    assert [(n, path, line, arg) for n, path, line, _, _, arg in rows] == \
+        [(1.0, "hot.py", 7, "ndarray")]
+    assert specialization.main(["chain", "--impl", "facade", "--min", "100"]) == 0

@@ -30,10 +30,14 @@ class _Namespace:
     _module: Any = None  # namespace(), kept once the first rule runs
 
     def __getattr__(self, name: str) -> Any:
+        # (only for a name not yet read: it is kept as an instance attribute,
+        # which the interpreter then reads without calling this method)
         mod = _Namespace._module
         if mod is None:
             mod = _Namespace._module = namespace()
-        return getattr(mod, name)
+        value = getattr(mod, name)
+        setattr(self, name, value)
+        return value
 
 
 fnp = _Namespace()
