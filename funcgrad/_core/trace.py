@@ -36,12 +36,15 @@ class _Ops:
 
     ``add(a, b)``: sum two cotangents; ``fit(ct, primal)``: sum ``ct`` over
     broadcast axes and cast it to ``primal``'s shape and dtype;
-    ``zeros_like(x)``: a zero cotangent for ``x``.
+    ``zeros_like(x)``: a zero cotangent for ``x``; ``scalar_types``: types
+    whose instances all have one dtype and shape (NumPy's numeric scalars),
+    so that a cotangent of its primal's type among them fits as it is.
     """
 
     add: Callable[[Any, Any], Any]
     fit: Callable[[Any, Any], Any]
     zeros_like: Callable[[Any], Any]
+    scalar_types: frozenset = frozenset()
 
 
 ops = _Ops()
@@ -118,12 +121,17 @@ class Node:
                     result.append((parent, fit(cts[i], args[i])))
             return result
         nrules = len(rules)
+        scalar_types = ops.scalar_types
         for i, parent in self.parents:
             rule = rules[i] if i < nrules else rules[-1]
             if rule is not None:
                 ct = rule(g, out, *args, **params) if params else rule(g, out, *args)
                 if ct is not None:
                     a = args[i]
+                    t = type(ct)
+                    if t in scalar_types and t is type(a):  # a 0-d value: fits as it is
+                        result.append((parent, ct))
+                        continue
                     try:  # fit's first test, inlined: usually nothing to do
                         if ct.dtype is a.dtype and ct.shape == a.shape:
                             result.append((parent, ct))

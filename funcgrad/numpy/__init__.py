@@ -79,6 +79,8 @@ def _zeros_like(x: Any) -> Any:
 _ops.add = add
 _ops.fit = _fit
 _ops.zeros_like = _zeros_like
+# NumPy's numeric scalar types: each fixes its instances' dtype (and shape, ())
+_ops.scalar_types = frozenset(_np.dtype(c).type for c in "?bhilqpBHILQPefdgFDG")
 
 
 def __getattr__(name: str) -> Any:

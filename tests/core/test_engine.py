@@ -111,3 +111,20 @@ def test_second_order_through_many_nested_levels():
     for _ in range(5):
         f = fg.grad(f)
     assert f(0.0) == 1.0
+
+
+def test_scalar_cotangents_pass_as_is_only_with_the_primal_type():
+    """``ops.scalar_types`` lets a 0-d cotangent of its primal's exact NumPy
+    scalar type skip ``fit``; any other type is still cast to the primal's."""
+    from funcgrad._core.trace import ops
+    assert np.float64 in ops.scalar_types and np.float32 in ops.scalar_types
+    for t in ops.scalar_types:
+        assert np.dtype(t).type is t and t(0).shape == ()
+    # float32 input, float64 result (NEP 50): sin's cotangent is a float64
+    # scalar, which must come back as a float32 gradient
+    g = fg.grad(lambda x: fnp.sin(x) * np.float64(2.0))(np.float32(0.5))
+    assert type(g) in (np.float32, np.ndarray) and g.dtype == np.float32
+    np.testing.assert_allclose(g, 2 * np.cos(0.5), rtol=1e-6)
+    # same type throughout: the value itself, exact
+    g64 = fg.grad(lambda x: fnp.sin(x) * 3.0)(np.float64(0.5))
+    assert g64.dtype == np.float64 and g64 == 3.0 * np.cos(np.float64(0.5))
