@@ -97,3 +97,21 @@ def test_specialization_probe_lists_generic_reads(tmp_path, monkeypatch) -> None
     assert [(n, path, line, arg) for n, path, line, _, _, arg in rows] == \
         [(1.0, "hot.py", 7, "ndarray")]
     assert specialization.main(["chain", "--impl", "facade", "--min", "100"]) == 0
+
+
+@pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="CPython 3.11's specialisation rules")
+def test_facade_recording_path_reads_names_at_full_speed() -> None:
+    """The facade's per-operation path binds NumPy names, funcgrad.numpy's
+    primitives and methods of imported objects as module globals (see
+    docs/internals.md): none of them may come back as a generic read."""
+    import funcgrad
+    import funcgrad.torch
+    from benchmarks import specialization, workloads
+    libs = {"funcgrad": funcgrad, "facade": funcgrad.torch}
+    step = workloads.probe_case(libs, "chain").impls["facade"]
+    rows = specialization.unspecialised(step, per=2000, warmup=3)
+    banned = {"ndarray", "asarray", "process", "get", "run", "add", "subtract", "multiply",
+              "divide", "matmul"}
+    slow = [r for r in rows if r[1].startswith("torch") and r[0] >= 0.5
+            and r[5].split()[-1] in banned]
+    assert not slow, slow

@@ -820,7 +820,7 @@ def sum(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None
         if type(v) is _ndarray and v.dtype.kind in "fc":
             # fnp.sum(x, axis=None, keepdims=keepdim): its primitive, directly
             return record(_SUM_PRIM, (input,),
-                                 {"axis": None, "keepdims": keepdim, "dtype": None}, _SUM0)
+                          {"axis": None, "keepdims": keepdim, "dtype": None}, _SUM0)
     x = _accumulating_input(input, dtype)
     axis = _dims(dim, _ndim(x))
     out = fnp.sum(x, axis=axis, keepdims=keepdim)
