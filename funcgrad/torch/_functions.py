@@ -321,7 +321,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     if alpha != 1:
         other = mul(other, alpha)
     if _number_operand(input, other, False):  # tensor op number: no promotion needed
-        return record(_ADD_PRIM, (input, other), _NO_PARAMS, _ADD)
+        return record(_ADD_PRIM, (input, other), _NO_PARAMS, _ADD, True)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
@@ -338,7 +338,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     if alpha != 1:
         other = mul(other, alpha)
     if _number_operand(input, other, False):  # tensor op number: no promotion needed
-        return record(_SUB_PRIM, (input, other), _NO_PARAMS, _SUB)
+        return record(_SUB_PRIM, (input, other), _NO_PARAMS, _SUB, True)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         return rsub(b, a)
@@ -372,7 +372,7 @@ def mul(input: Any, other: Any) -> Any:
     tensor([3., 6.])
     """
     if _number_operand(input, other, False):  # tensor op number: no promotion needed
-        return record(_MUL_PRIM, (input, other), _NO_PARAMS, _MUL)
+        return record(_MUL_PRIM, (input, other), _NO_PARAMS, _MUL, True)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
@@ -397,7 +397,7 @@ def div(input: Any, other: Any, *, rounding_mode: Optional[str] = None) -> Any:
                 result_dtype(a, b)), None)
         return q
     if _number_operand(input, other, True):  # tensor op number: no promotion needed
-        return record(_DIV_PRIM, (input, other), _NO_PARAMS, _DIV)
+        return record(_DIV_PRIM, (input, other), _NO_PARAMS, _DIV, True)
     a, b = _promote(input, other, floating=True, broadcast=True)
     if not isinstance(a, Box):
         return mul(reciprocal(b), a)
@@ -487,7 +487,7 @@ def _unary(fn: Any, name: str) -> Any:
 
     def op(input: Any) -> Any:
         if direct and isinstance(input, _T) and input._value.dtype.kind in "fc":
-            return record(fn, (input,), _NO_PARAMS, cls)
+            return record(fn, (input,), _NO_PARAMS, cls, True)  # (lead: see process)
         return _named(fn(_float_input(input)), name)
     return op
 
@@ -820,7 +820,7 @@ def sum(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None
         if type(v) is _ndarray and v.dtype.kind in "fc":
             # fnp.sum(x, axis=None, keepdims=keepdim): its primitive, directly
             return record(_SUM_PRIM, (input,),
-                          {"axis": None, "keepdims": keepdim, "dtype": None}, _SUM0)
+                          {"axis": None, "keepdims": keepdim, "dtype": None}, _SUM0, True)
     x = _accumulating_input(input, dtype)
     axis = _dims(dim, _ndim(x))
     out = fnp.sum(x, axis=axis, keepdims=keepdim)

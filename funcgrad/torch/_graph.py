@@ -731,7 +731,8 @@ class EagerTrace(Trace):
 
     __slots__ = ()
 
-    def process(self, prim: Primitive, args: Any, params: dict, cls: Optional[type] = None) -> Any:
+    def process(self, prim: Primitive, args: Any, params: dict, cls: Optional[type] = None,
+                lead: bool = False) -> Any:
         """Apply ``prim`` to ``args`` (boxes of this trace and constants) and
         record a node when grad mode is on and an input requires grad.
 
@@ -739,28 +740,41 @@ class EagerTrace(Trace):
         it; otherwise the primitive's default. Residuals no rule reads are
         dropped, as ``ReverseTrace.process`` does (``Primitive.residuals``):
         the result when no rule reads it, sizeable arguments (and their
-        tensors) no rule reads.
+        tensors) no rule reads. ``lead=True`` says the caller has checked
+        that ``args[0]`` is a tensor and that no other argument is one (a
+        unary operation, ``tensor op number``): then only the first argument
+        is unboxed, without the loop over all of them.
         """
         info = _PRIM_INFO.get(prim)
         if info is None:
             info = _prim_info(prim)
         scalars = info.scalars
         vals = list(args)  # boxes' values replace them below
-        parents = []
-        mask = boxes = i = 0
-        for a in args:
-            if isinstance(a, Box):
-                if a._trace is not self:  # a facade op called inside a transform
-                    res = bind(prim, args, params)
-                    return res if cls is None else set_name(res, cls.__name__)
-                v = a._value
-                vals[i] = v[()] if scalars and not v.ndim else v
-                boxes |= 1 << i
-                node = a._node
-                if node is not None:
-                    parents.append((i, node))
-                    mask |= 1 << i
-            i += 1
+        if lead and args[0]._trace is self:  # the loop below, for one tensor first
+            a = args[0]
+            v = a._value
+            vals[0] = v[()] if scalars and not v.ndim else v
+            node = a._node
+            parents = [] if node is None else [(0, node)]
+            mask = 0 if node is None else 1
+            boxes = 1
+            i = len(vals)
+        else:
+            parents = []
+            mask = boxes = i = 0
+            for a in args:
+                if isinstance(a, Box):
+                    if a._trace is not self:  # a facade op called inside a transform
+                        res = bind(prim, args, params)
+                        return res if cls is None else set_name(res, cls.__name__)
+                    v = a._value
+                    vals[i] = v[()] if scalars and not v.ndim else v
+                    boxes |= 1 << i
+                    node = a._node
+                    if node is not None:
+                        parents.append((i, node))
+                        mask |= 1 << i
+                i += 1
         if not boxes:  # nothing to record (a facade op on plain numbers)
             return prim.impl(*vals, **params)
         # prim.impl with NumPy's errors ignored: _run_quietly, inlined

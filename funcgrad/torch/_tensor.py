@@ -1297,7 +1297,7 @@ def _number_operator(prim: Any, cls: type, fn: Any, name: str, floating: bool) -
             if type(v) is _ndarray:
                 kind = v.dtype.kind
                 if kind in "fc" or (not floating and kind in "iu" and tb is int):
-                    return record(prim, (self, other), F._NO_PARAMS, cls)
+                    return record(prim, (self, other), F._NO_PARAMS, cls, True)  # (lead)
         elif tb is Tensor or isinstance(other, Tensor):  # (a Parameter too)
             v, w = self._value, other._value
             if type(v) is _ndarray and type(w) is _ndarray and v.dtype is w.dtype \

@@ -254,3 +254,36 @@ def test_nodes_keep_input_tensors_only_when_needed():
     d1 = 1 - t ** 2
     want = (-2 * t * d1) * e + 2 * d1 * e + t * e
     np.testing.assert_allclose(g2.numpy(), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+def test_lead_path_records_what_the_general_path_records(shape):
+    """``EagerTrace.process(..., lead=True)`` (unary ops, tensor op number)
+    skips the unboxing loop; the node, its saved values and the result must
+    be those of the loop."""
+    from funcgrad import numpy as fnp
+    for prim, extra in ((fnp.sin, ()), (fnp.multiply, (1.5,)), (fnp.tanh, ())):
+        results = []
+        for lead in (True, False):
+            x = torch.tensor(np.linspace(0.2, 0.7, 3).reshape(shape) if shape else 0.3,
+                             dtype=torch.float64, requires_grad=True)
+            h = x * 2.0  # an interior node as the parent, and a constant input
+            c = torch.tensor(np.full(shape, 0.5))
+            for t in (h, c):
+                y = _graph.EAGER.process(prim, (t, *extra), {}, None, lead)
+                node = y._node
+                results.append((
+                    np.asarray(y._value).tolist(), type(y._value),
+                    None if node is None else (
+                        [type(v).__name__ for v in node.args], node.parents[0][0],
+                        node.parents[0][1] is h._node, _versions(node.saved_info),
+                        node.tensor_args is not None, node.nargs, node.out is not None)))
+        half = len(results) // 2
+        assert results[:half] == results[half:], prim.name
+
+
+def _versions(saved):
+    """``saved_info`` with version counters replaced by their values."""
+    if type(saved) is list:
+        return [(c.value, v, t is None) for c, v, t in saved]
+    return saved
