@@ -74,9 +74,11 @@ def _run_n(fn: Callable[[], Any], number: int, clock: Callable[[], float]) -> fl
 
 
 def measure(impls: dict, reps: int, min_sample: float = 0.005, clock: str = "wall",
-            keep_gc: bool = False) -> dict:
+            keep_gc: bool = False, samples: Optional[dict] = None) -> dict:
     """Median seconds per call of each zero-argument callable in ``impls``
-    (``{name: (median, min)}``).
+    (``{name: (median, min)}``). ``samples``, if given, receives every
+    sample: ``{name: [seconds per call, ...]}`` in round order, and under
+    ``"order"`` the names in the order each round ran them.
 
     One warm-up call each, then ``number`` is chosen per implementation so a
     sample lasts at least ``min_sample`` seconds; ``reps`` rounds follow,
@@ -94,18 +96,22 @@ def measure(impls: dict, reps: int, min_sample: float = 0.005, clock: str = "wal
     for name in names:
         t = _run_n(impls[name], 1, time.perf_counter)
         numbers[name] = max(1, math.ceil(min_sample / max(t, 1e-9)))
-    samples: dict = {name: [] for name in names}
+    taken: dict = {name: [] for name in names}
+    order = []
     for r in range(reps):
         k = r % len(names)
-        for name in names[k:] + names[:k]:
+        order.append(names[k:] + names[:k])
+        for name in order[-1]:
             gc.collect()
             if not keep_gc:
                 gc.disable()
             try:
-                samples[name].append(_run_n(impls[name], numbers[name], tick))
+                taken[name].append(_run_n(impls[name], numbers[name], tick))
             finally:
                 gc.enable()
-    return {name: (statistics.median(s), min(s)) for name, s in samples.items()}
+    if samples is not None:
+        samples.update(taken, order=order)
+    return {name: (statistics.median(s), min(s)) for name, s in taken.items()}
 
 
 # --- memory in a child process ------------------------------------------------

@@ -83,11 +83,12 @@ def time_case(case: workloads.Case, reps: int, min_sample: float = 0.005,
     if forward and case.forward is not None:
         impls["numpy-fwd"] = case.forward
     impls.update(case.impls)
-    stats = harness.measure(impls, reps, min_sample, CLOCK[0], KEEP_GC[0])
+    samples: dict = {}
+    stats = harness.measure(impls, reps, min_sample, CLOCK[0], KEEP_GC[0], samples)
     times = {name: med for name, (med, _) in stats.items()}
     mins = {name: low for name, (_, low) in stats.items()}
     return {"times": times, "min": mins, "wrong": bad, "skipped": dict(case.skipped), "ops": case.ops,
-            "title": case.title}
+            "title": case.title, "samples": samples}
 
 
 def ratios(res: dict) -> dict:
