@@ -63,7 +63,7 @@ def environment() -> dict:
     return info
 
 
-CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time, "thread": time.thread_time}
 
 
 def _run_n(fn: Callable[[], Any], number: int, clock: Callable[[], float]) -> float:
@@ -87,8 +87,11 @@ def measure(impls: dict, reps: int, min_sample: float = 0.005, clock: str = "wal
     unless ``keep_gc``: graphs built of Python objects (funcgrad, autograd,
     MyGrad) pay for its collections, PyTorch's C++ graph does not.
     ``clock="cpu"`` counts the process's CPU time instead of wall time: on a
-    machine shared with other work, time spent descheduled is not counted
-    (every library here runs on one thread).
+    machine shared with other work, time spent descheduled is not counted.
+    It includes the CPU time of every thread of the process, background
+    threads of a library that ran before too. ``clock="thread"`` counts the
+    calling thread's only: immune to those, but it misses the work a
+    library does on its own threads (JAX's runtime).
     """
     tick = CLOCKS[clock]
     names = list(impls)
