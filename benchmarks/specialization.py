@@ -42,6 +42,10 @@ from typing import Any, Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+if ROOT not in sys.path:  # (run as a script: benchmarks/ is on the path, not the checkout)
+    sys.path.insert(0, ROOT)
+
+from benchmarks import workloads  # noqa: E402
 
 # Instructions that have specialised forms, by their generic names.
 _FAMILIES = ("LOAD_ATTR", "LOAD_GLOBAL", "LOAD_METHOD", "STORE_ATTR")
@@ -103,7 +107,7 @@ def unspecialised(step: Callable[[], Any], per: int = 1, warmup: int = 30,
 
 def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("workload", choices=("chain", "hvp", "mlp-small"))
+    parser.add_argument("workload", choices=workloads.PROBES)
     parser.add_argument("--impl", default="funcgrad", choices=("funcgrad", "facade"),
                         help="the functional API (default) or funcgrad.torch")
     parser.add_argument("--all", action="store_true",
@@ -113,17 +117,14 @@ def main(argv: list | None = None) -> int:
     args = parser.parse_args(argv)
     if sys.version_info < (3, 11):
         raise SystemExit("needs CPython 3.11 or newer")
-    if ROOT not in sys.path:
-        sys.path.insert(0, ROOT)
-    from benchmarks import workloads
     import funcgrad
     libs: dict = {"funcgrad": funcgrad}
     if args.impl == "facade":
         import funcgrad.torch
         libs["facade"] = funcgrad.torch
-    step = workloads.probe_case(libs, args.workload).impls[args.impl]
-    per = 2000 if args.workload == "chain" else 1
-    rows = [r for r in unspecialised(step, per)
+    case = workloads.probe_case(libs, args.workload)
+    per = case.ops
+    rows = [r for r in unspecialised(case.impls[args.impl], per)
             if r[0] >= args.min and (args.all or r[5].split()[-1] not in _C_ATTRIBUTES)]
     unit = "operation" if per > 1 else "call"
     print(f"{args.workload} {args.impl}: {len(rows)} generic instructions "

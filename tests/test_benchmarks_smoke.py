@@ -108,8 +108,8 @@ def test_facade_recording_path_reads_names_at_full_speed() -> None:
     import funcgrad.torch
     from benchmarks import specialization, workloads
     libs = {"funcgrad": funcgrad, "facade": funcgrad.torch}
-    step = workloads.probe_case(libs, "chain").impls["facade"]
-    rows = specialization.unspecialised(step, per=2000, warmup=3)
+    case = workloads.probe_case(libs, "chain")
+    rows = specialization.unspecialised(case.impls["facade"], per=case.ops, warmup=3)
     banned = {"ndarray", "asarray", "process", "get", "run", "add", "subtract", "multiply",
               "divide", "matmul"}
     slow = [r for r in rows if r[1].startswith("torch") and r[0] >= 0.5

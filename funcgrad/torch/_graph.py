@@ -755,8 +755,10 @@ class EagerTrace(Trace):
             v = a._value
             vals[0] = v[()] if scalars and not v.ndim else v
             node = a._node
-            parents = [] if node is None else [(0, node)]
-            mask = 0 if node is None else 1
+            if node is None:
+                parents, mask = [], 0
+            else:
+                parents, mask = [(0, node)], 1
             boxes = 1
             i = len(vals)
         else:
