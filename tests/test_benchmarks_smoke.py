@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import pytest
 
@@ -115,3 +116,31 @@ def test_facade_recording_path_reads_names_at_full_speed() -> None:
     slow = [r for r in rows if r[1].startswith("torch") and r[0] >= 0.5
             and r[5].split()[-1] in banned]
     assert not slow, slow
+
+
+def test_per_operation_functions_make_no_cells() -> None:
+    """A local that a nested function or generator reads is a cell: CPython
+    creates it on every call of the function, even when the nested code never
+    runs, and reads it indirectly. The facade's ``process`` had three
+    (2.7% of a 0-d operation's instructions; docs/internals.md). No function
+    that runs for every operation of the chain, in either API, may have one."""
+    import funcgrad
+    import funcgrad.torch
+    from benchmarks import workloads
+    case = workloads.probe_case({"funcgrad": funcgrad, "facade": funcgrad.torch}, "chain")
+    for impl in ("funcgrad", "facade"):
+        calls: dict = {}
+
+        def count(frame: Any, event: str, arg: Any) -> None:
+            if event == "call":
+                calls[frame.f_code] = calls.get(frame.f_code, 0) + 1
+
+        sys.setprofile(count)
+        try:
+            case.impls[impl]()
+        finally:
+            sys.setprofile(None)
+        hot = [c for c, n in calls.items() if n >= case.ops // 2
+               and os.sep + "funcgrad" + os.sep in c.co_filename]
+        assert len(hot) >= 4, (impl, hot)  # the probe saw the per-operation path
+        assert [(c.co_name, c.co_firstlineno, c.co_cellvars) for c in hot if c.co_cellvars] == [], impl

@@ -839,10 +839,7 @@ class EagerTrace(Trace):
             if _SPECIAL and _ANOMALY.get() is not None:
                 node.stack = _user_stack()
         if type(out) is tuple:  # multiple results
-            tensors = [a for a in args if isinstance(a, Box)]
-            n = len(out)
-            return tuple(_wrap_view(o, None if node is None else _FnItemNode(node, k, n), tensors)
-                         for k, o in enumerate(out))
+            return _wrap_results(out, node, args)
         if out.base is None:  # not a view: Tensor._wrap, inlined
             result = _new_object(_TENSOR_CLS)
             result._value = out
@@ -869,6 +866,16 @@ class EagerTrace(Trace):
         if prim.multiple_results:
             return tuple(Tensor._wrap(_as_array(o), None) for o in out)
         return Tensor._wrap(_as_array(out), None)
+
+
+def _wrap_results(out: tuple, node: Optional[BackwardNode], args: Any) -> tuple:
+    """The tensors of a multiple-result primitive's results (its own
+    function: a generator in ``process`` would make ``node`` a cell there,
+    created on every call)."""
+    tensors = [a for a in args if isinstance(a, Box)]
+    n = len(out)
+    return tuple(_wrap_view(o, None if node is None else _FnItemNode(node, k, n), tensors)
+                 for k, o in enumerate(out))
 
 
 def _version_records(args: tuple, checked: tuple) -> list:
