@@ -221,6 +221,48 @@ def test_eager_ops_ignore_floating_point_errors_and_leave_numpy_state_alone():
     assert errors == []
 
 
+def test_ops_stay_quiet_while_another_thread_holds_the_shared_context():
+    """Operations run in one shared quiet context; one that finds it in use
+    (here held by another thread) runs in its thread's own, still quiet."""
+    import threading
+    import warnings
+    from funcgrad.torch import _graph
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        inside.set()
+        release.wait(10)
+    holder = threading.Thread(target=lambda: _graph._SHARED_QUIET.run(hold))
+    holder.start()
+    try:
+        assert inside.wait(10)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            x = torch.tensor([0.0, 1.0], dtype=torch.float64, requires_grad=True)
+            y = torch.log(x)  # divide by zero: -inf, no warning
+            assert y.grad_fn.name() == "LogBackward0"
+            y.sum().backward()
+        assert x.grad.numpy()[0] == np.inf and x.grad.numpy()[1] == 1.0
+    finally:
+        release.set()
+        holder.join()
+
+
+def test_a_runtime_error_of_an_implementation_reaches_the_caller_unchained():
+    from funcgrad._core.primitive import Primitive
+    from funcgrad.torch._graph import EAGER
+    calls = []
+
+    def impl(x):
+        calls.append(1)
+        raise RuntimeError("impl failed")
+    prim = Primitive("failing", impl)
+    with pytest.raises(RuntimeError, match="impl failed") as info:
+        EAGER.process(prim, (torch.ones(2, requires_grad=True),), {})
+    assert info.value.__context__ is None and info.value.__cause__ is None
+    assert len(calls) == 2  # the shared context, then the thread's own
+
+
 def test_bias_broadcast_fast_path_matches_the_general_path():
     h = torch.ones(4, 3, dtype=torch.float64, requires_grad=True)
     b = torch.nn.Parameter(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))
