@@ -52,6 +52,28 @@ def add_into(buf: Any, ct: Any) -> Any:
     return buf
 
 
+_check_above: Any = 0
+# The sweep runs ``checked_contributions`` instead of ``contributions`` for
+# nodes numbered above this. Node numbers count down from 0 (Node.number), so
+# these are the nodes recorded before it was set. Set by check_nodes_above().
+
+
+def check_nodes_above(number: Any) -> None:
+    """From now on, backward passes ask the nodes numbered above ``number``
+    for their :meth:`~funcgrad._core.trace.Node.checked_contributions`;
+    ``float("-inf")`` means every node, ``0`` none.
+
+    The facade sets it to :func:`~funcgrad._core.trace.number_below_all`
+    when a tensor is modified in place (the nodes recorded before then check
+    their saved tensors' versions) and to ``-inf`` while anomaly detection,
+    a node hook or a ``create_graph`` pass needs every node's own code. Other
+    nodes take ``contributions`` directly: a per-node check that cannot fail
+    costs nothing.
+    """
+    global _check_above
+    _check_above = number
+
+
 def backward_pass(roots: Sequence[Node], cotangents: Sequence[Any], *,
                   release: bool = False) -> dict:
     """Propagate ``cotangents`` from ``roots`` to every reachable leaf.
@@ -81,7 +103,7 @@ def _sweep(roots: Sequence[Node], cotangents: Sequence[Any], release: bool) -> d
     push, pop = heapq.heappush, heapq.heappop
     leaves: dict = {}
     while pending:
-        node = pop(pending)[1]
+        number, node = pop(pending)
         g = cts.pop(node, None)
         if g is None:
             continue
@@ -94,7 +116,9 @@ def _sweep(roots: Sequence[Node], cotangents: Sequence[Any], release: bool) -> d
         if node.is_leaf:
             leaves[node] = g
             continue
-        for parent, ct in node.contributions(g):
+        parts = node.contributions(g) if number <= _check_above else \
+            node.checked_contributions(g)
+        for parent, ct in parts:
             prev = cts.get(parent)
             if prev is None:
                 cts[parent] = ct

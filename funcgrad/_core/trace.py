@@ -65,6 +65,12 @@ class Meta:
 
 
 _node_numbers = itertools.count(0, -1)  # see Node.number
+
+
+def number_below_all() -> int:
+    """A number below every recorded node's (and above every later one's)."""
+    return next(_node_numbers)
+
 _new = object.__new__
 
 
@@ -140,6 +146,13 @@ class Node:
                         pass
                     result.append((parent, fit(ct, a)))
         return result
+
+    def checked_contributions(self, g: Any) -> Any:
+        """:meth:`contributions`, for a node the backward pass was told to
+        check (:func:`~funcgrad._core.backward.check_nodes_above`): a
+        subclass whose saved values can change after recording checks them
+        here first (the facade's nodes)."""
+        return self.contributions(g)
 
     def release(self) -> None:
         """Drop the saved values (facade ``retain_graph=False``)."""

@@ -30,12 +30,13 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 import numpy as np
 
 from .._core import backward_pass
+from .._core.backward import check_nodes_above
 from .._core import concrete as _strip
 from .._core.primitive import Box, Primitive
 from .._core import trace as _trace_module
 from .._core.primitive import bind
 from .._core.trace import (SECOND_BACKWARD, SMALL_RESIDUAL, ItemNode, LeafNode, Meta, Node,
-                            Trace)
+                            Trace, number_below_all)
 from ._grad_mode import _GRAD_ENABLED
 
 __all__ = ["EAGER", "EagerTrace", "BackwardNode", "AccumulateGrad", "VersionCounter",
@@ -54,17 +55,50 @@ class VersionCounter:
     def __init__(self) -> None:
         self.value = 0
 
+    def bump(self) -> None:
+        """Count an in-place update (every in-place update goes through
+        here): the nodes recorded so far check their saved tensors' versions
+        when a backward pass reaches them."""
+        global _last_inplace
+        self.value += 1
+        with _CHECKS_LOCK:
+            _last_inplace = number_below_all()
+            _refresh_checks()
+
 
 # --- anomaly mode ---------------------------------------------------------
 _ANOMALY: contextvars.ContextVar = contextvars.ContextVar("funcgrad_anomaly", default=None)
 # None: off; otherwise a tuple (check_nan,)
 
 # Markers that make the per-node tests read the context variables above: the
-# string "anomaly" once anomaly mode was ever turned on (in any thread), and a
-# token per running create_graph backward pass. Empty (the common case), no
-# recorded operation and no backward node needs to look further (set.add and
-# set.discard are atomic, so this is as thread-safe as the variables).
+# string "anomaly" once anomaly mode was ever turned on (in any thread),
+# "post_hooks" once a node hook was registered, and a token per running
+# create_graph backward pass. Empty (the common case), no recorded operation
+# and no backward node needs to look further. Changed by special_on/off only.
 _SPECIAL: set = set()
+
+# Which nodes a backward pass asks for checked_contributions() (the engine's
+# check_nodes_above): those recorded before the last in-place update
+# (_last_inplace), or all while _SPECIAL is not empty. Changed under the lock.
+_CHECKS_LOCK = threading.Lock()
+_last_inplace = 0  # (0: no update yet, no node to check)
+
+
+def _refresh_checks() -> None:
+    check_nodes_above(float("-inf") if _SPECIAL else _last_inplace)
+
+
+def special_on(marker: Any) -> None:
+    """Add ``marker`` to ``_SPECIAL``: every node takes its checked path."""
+    with _CHECKS_LOCK:
+        _SPECIAL.add(marker)
+        _refresh_checks()
+
+
+def special_off(marker: Any) -> None:
+    with _CHECKS_LOCK:
+        _SPECIAL.discard(marker)
+        _refresh_checks()
 
 # --- state of the running backward pass -----------------------------------
 # (create_graph, accumulate_into_retained_grads)
@@ -256,7 +290,7 @@ class BackwardNode(_FnMixin, Node):
         if self.post_hooks is None:
             self.post_hooks = []
         self.post_hooks.append(fn)
-        _SPECIAL.add("post_hooks")  # from now on, backward nodes look for them
+        special_on("post_hooks")  # from now on, backward nodes look for them
         return _RemovableHandle(self.post_hooks, fn)
 
     def _run_post_hooks(self, parts: Iterator[tuple[Node, Any]], g: Any) -> list:
@@ -320,7 +354,11 @@ class BackwardNode(_FnMixin, Node):
             raise _modified_error(tuple(t._value.shape), t._value.dtype, creator,
                                   counter.value, version)
 
-    def contributions(self, g: Any) -> Any:
+    def checked_contributions(self, g: Any) -> Any:
+        # The backward pass calls this instead of contributions() for the
+        # nodes recorded before the last in-place update, and for every node
+        # while _SPECIAL is not empty (_refresh_checks); the others cannot
+        # have a modified saved tensor, and need nothing special.
         saved = self.saved_info
         if saved:  # check_saved(), its tests inlined
             if type(saved) is tuple:
@@ -1009,7 +1047,7 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
     token_g = _GRAD_ENABLED.set(create_graph)
     marker = object() if create_graph else None
     if marker is not None:
-        _SPECIAL.add(marker)
+        special_on(marker)
     try:
         if create_graph:
             cts = [_as_tensor(c) for c in cotangents]
@@ -1019,7 +1057,7 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
                           release=not retain_graph)
     finally:
         if marker is not None:
-            _SPECIAL.discard(marker)
+            special_off(marker)
         _GRAD_ENABLED.reset(token_g)
         _BACKWARD.reset(token_b)
         for h in handles:

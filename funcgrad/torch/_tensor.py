@@ -742,7 +742,7 @@ class Tensor(_TensorBase):
         else:
             # As PyTorch: accumulate in place when the graph is not recorded.
             grad._value += g
-            grad._version_counter.value += 1
+            grad._version_counter.bump()
         # (getattr: reading self.__dict__ would give every leaf a dict)
         hooks = getattr(self, "_post_accumulate_hooks", None)
         if hooks and self.is_leaf:
@@ -787,7 +787,7 @@ class Tensor(_TensorBase):
         return self._version_counter.value
 
     def _bump_version(self) -> None:
-        self._version_counter.value += 1
+        self._version_counter.bump()
 
     @property
     def output_nr(self) -> int:
@@ -1002,7 +1002,7 @@ class Tensor(_TensorBase):
                     new_node.saved_info = [s for s in new_node.saved_info
                                            if s[0] is not self._version_counter]
         np.copyto(buf, new_v, casting="unsafe")
-        self._version_counter.value += 1
+        self._version_counter.bump()
         if recording and new_node is not None:
             if isinstance(new_node, BackwardNode) and new_node.out is not None:
                 new_node.out = np.array(new_v, copy=False)
@@ -1133,7 +1133,7 @@ class Tensor(_TensorBase):
             self._inplace(new)
         else:
             self._value[idx] = F.concrete(v)
-            self._version_counter.value += 1
+            self._version_counter.bump()
 
 
 _new_tensor = object.__new__

@@ -329,3 +329,38 @@ def _versions(saved):
     if type(saved) is list:
         return [(c.value, v, t is None) for c, v, t in saved]
     return saved
+
+
+def test_backward_checks_only_the_nodes_recorded_before_an_in_place_update(monkeypatch):
+    """Saved tensors can only have changed if something was updated in place
+    after the node was recorded: the backward pass runs the version checks
+    (checked_contributions) for those nodes only."""
+    from funcgrad.torch import _graph
+    checked = []
+    original = _graph.BackwardNode.checked_contributions
+
+    def spy(self, g):
+        checked.append(self.name())
+        return original(self, g)
+    monkeypatch.setattr(_graph.BackwardNode, "checked_contributions", spy)
+    # (earlier tests may have turned anomaly mode or node hooks on for good)
+    monkeypatch.setattr(_graph, "_SPECIAL", set())
+    _graph._refresh_checks()
+    try:
+        a = torch.ones(3, requires_grad=True)
+        y = a.exp()
+        torch.zeros(2).add_(1)  # an unrelated in-place update
+        (y * 2).sum().backward()
+        assert checked == ["ExpBackward0"]
+        np.testing.assert_allclose(a.grad.numpy(), 2 * np.e * np.ones(3))
+        checked.clear()
+        (a.exp() * 2).sum().backward()  # recorded after every update: no checks
+        assert checked == []
+        with pytest.warns(UserWarning, match="Anomaly Detection"):
+            anomaly = torch.autograd.detect_anomaly()
+        with anomaly:  # every node, while it is on
+            (a.exp() * 2).sum().backward()
+        assert checked == ["SumBackward0", "MulBackward0", "ExpBackward0"]
+    finally:
+        monkeypatch.undo()
+        _graph._refresh_checks()

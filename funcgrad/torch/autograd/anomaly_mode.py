@@ -22,7 +22,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from .._graph import _ANOMALY, _SPECIAL
+from .._graph import _ANOMALY, special_on
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
            "is_anomaly_check_nan_enabled"]
@@ -47,7 +47,7 @@ class detect_anomaly:
                       "and should only be enabled for debugging.", UserWarning, stacklevel=2)
 
     def __enter__(self) -> None:
-        _SPECIAL.add("anomaly")  # from now on, recording and backward look at _ANOMALY
+        special_on("anomaly")  # from now on, recording and backward look at _ANOMALY
         self._tokens.append(_ANOMALY.set((self.check_nan,)))
 
     def __exit__(self, *exc: Any) -> None:
@@ -69,7 +69,7 @@ class set_detect_anomaly:
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         self._prev = _ANOMALY.get()
         if mode:
-            _SPECIAL.add("anomaly")  # from now on, recording and backward look at _ANOMALY
+            special_on("anomaly")  # from now on, recording and backward look at _ANOMALY
         _ANOMALY.set((check_nan,) if mode else None)
 
     def __enter__(self) -> None:

@@ -96,6 +96,9 @@ class _FunctionNode(_graph.BackwardNode):
 
     __slots__ = ("ctx", "fn_cls", "out_meta", "input_meta")
 
+    # Its own contributions() always: ctx.saved_tensors checks the versions.
+    checked_contributions = Node.checked_contributions
+
     @property
     def next_functions(self) -> tuple:
         by_arg = dict(self.parents)
