@@ -23,7 +23,7 @@ from .. import numpy as fnp
 from .._core.primitive import Box, Primitive
 from . import _ops
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype, to_complex_default
-from ._graph import node_class, record, set_name
+from ._graph import SCALAR_VALUES, node_class, record, set_name
 
 _py_sum = builtins.sum
 _py_max = builtins.max
@@ -206,7 +206,8 @@ def _promote(*operands: Any, floating: bool = False, broadcast: bool = False) ->
         # a floating tensor with an int or float, an integer tensor with an int.
         a, b = operands
         tb = type(b)
-        if (tb is float or tb is int) and isinstance(a, Box) and type(a._value) is _ndarray:
+        if (tb is float or tb is int) and isinstance(a, Box) and (
+                type(a._value) is _ndarray or type(a._value) in SCALAR_VALUES):
             kind = a._value.dtype.kind
             if kind in "fc" or (kind in "iu" and tb is int and not floating):
                 return operands
@@ -305,7 +306,7 @@ def _number_operand(input: Any, other: Any, floating: bool) -> bool:
     tb = type(other)
     if (tb is float or tb is int) and isinstance(input, _T):
         v = input._value
-        if type(v) is _ndarray:
+        if type(v) is _ndarray or type(v) in SCALAR_VALUES:
             kind = v.dtype.kind
             return kind in "fc" or (not floating and kind in "iu" and tb is int)
     return False

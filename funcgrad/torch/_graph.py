@@ -797,6 +797,11 @@ class EagerTrace(Trace):
         that ``args[0]`` is a tensor and that no other argument is one (a
         unary operation, ``tensor op number``): then only the first argument
         is unboxed, without the loop over all of them.
+
+        Elementwise primitives (``info.scalars``) get 0-d inputs as NumPy
+        scalars, and a floating scalar result stays one in the result
+        tensor (:data:`SCALAR_VALUES`); other primitives get arrays
+        (:func:`own_array`).
         """
         info = _PRIM_INFO.get(prim)
         if info is None:
@@ -806,7 +811,12 @@ class EagerTrace(Trace):
         if lead and args[0]._trace is self:  # the loop below, for one tensor first
             a = args[0]
             v = a._value
-            vals[0] = v[()] if scalars and not v.ndim else v
+            if type(v) is _ndarray:
+                if scalars and not v.ndim:
+                    v = v[()]
+            elif not scalars:  # a value kept as a NumPy scalar (see below), to an array
+                v = own_array(a)
+            vals[0] = v
             node = a._node
             if node is None:
                 parents, mask = [], 0
@@ -823,7 +833,12 @@ class EagerTrace(Trace):
                         res = bind(prim, args, params)
                         return res if cls is None else set_name(res, cls.__name__)
                     v = a._value
-                    vals[i] = v[()] if scalars and not v.ndim else v
+                    if type(v) is _ndarray:
+                        if scalars and not v.ndim:
+                            v = v[()]
+                    elif not scalars:
+                        v = own_array(a)
+                    vals[i] = v
                     boxes |= 1 << i
                     node = a._node
                     if node is not None:
@@ -847,8 +862,10 @@ class EagerTrace(Trace):
         if type(out) is not _ndarray:  # a NumPy scalar, a tuple of results
             if prim.multiple_results:
                 out = tuple(_as_array(o) for o in out)
-            else:
+            elif not scalars or type(out) not in SCALAR_VALUES:
                 out = _asarray(out)
+            # else: an elementwise primitive's 0-d floating result stays a NumPy
+            # scalar, as the engine keeps it (the tensor's own_array() later)
         node = None
         check_out = False
         if parents and _grad_enabled():
@@ -930,6 +947,26 @@ def _wrap_results(out: tuple, node: Optional[BackwardNode], args: Any) -> tuple:
     n = len(out)
     return tuple(_wrap_view(o, None if node is None else _FnItemNode(node, k, n), tensors)
                  for k, o in enumerate(out))
+
+
+# The types of the 0-d values a tensor may hold as a NumPy scalar instead of
+# a 0-d array: the floating results of elementwise primitives on 0-d inputs
+# (EagerTrace.process). A chain of 0-d operations then skips a 0-d array per
+# operation (np.asarray of the result, and [()] to read it back), 5% of its
+# instructions. Anything that needs the array itself (to write into it, or to
+# share it with another tensor or with the caller) takes own_array() first.
+SCALAR_VALUES = frozenset({np.float16, np.float32, np.float64, np.longdouble, np.complex64,
+                           np.complex128, np.clongdouble})
+
+
+def own_array(t: Any) -> np.ndarray:
+    """``t``'s value as an array: a value kept as a NumPy scalar becomes a
+    0-d array that ``t`` holds from then on (a new array, shared with no one
+    since no one else had the scalar's tensor)."""
+    v = t._value
+    if type(v) in SCALAR_VALUES:
+        v = t._value = np.array(v)
+    return v
 
 
 def _version_records(args: tuple, checked: tuple) -> list:

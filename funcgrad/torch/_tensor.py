@@ -1,6 +1,8 @@
 """``Tensor``: a box of the facade's eager trace, with PyTorch's API.
 
-A tensor holds a NumPy array (``_value``), its graph node (``_node``: an
+A tensor holds a NumPy array (``_value``; the 0-d floating result of an
+elementwise operation on 0-d tensors is kept as a NumPy scalar until
+something writes into it or shares it: ``_graph.own_array``), its graph node (``_node``: an
 ``AccumulateGrad`` for a leaf that requires grad, the ``grad_fn`` for a
 result, ``None`` when no gradient is tracked) and the eager trace. Extra
 slots hold ``.grad``, the version counter shared with ``detach()``-ed aliases
@@ -35,8 +37,9 @@ from . import _ops
 from ._dtype import _BY_NUMPY as _DTYPE_BY_NUMPY
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype
 from . import _graph
-from ._graph import (EAGER, AccumulateGrad, BackwardNode, VersionCounter, _add_hook, _as_value,
-                     _BACKWARD, _TracerType, display_name, present, record, set_name)
+from ._graph import (EAGER, SCALAR_VALUES, AccumulateGrad, BackwardNode, VersionCounter,
+                     _add_hook, _as_value, _BACKWARD, _TracerType, display_name, own_array,
+                     present, record, set_name)
 from ._grad_mode import _GRAD_ENABLED
 from ._printing import dtype_suffix, format_tensor
 
@@ -581,7 +584,7 @@ class Tensor(_TensorBase):
         """A ``cls`` instance sharing ``data``'s array and version counter
         (how ``nn.Parameter`` is built, as in PyTorch)."""
         t = object.__new__(cls)
-        t._init(data._value, None, data._version_counter)
+        t._init(own_array(data), None, data._version_counter)
         if require_grad:
             t.requires_grad_(True)
         return t
@@ -802,7 +805,7 @@ class Tensor(_TensorBase):
         >>> (torch.ones(1, requires_grad=True) * 2).detach().requires_grad
         False
         """
-        return Tensor._wrap(self._value, None, self._version_counter)
+        return Tensor._wrap(own_array(self), None, self._version_counter)
 
     def detach_(self) -> "Tensor":
         self._node = None
@@ -810,11 +813,14 @@ class Tensor(_TensorBase):
 
     @property
     def data(self) -> "Tensor":
-        return Tensor._wrap(self._value, None)
+        return Tensor._wrap(own_array(self), None)
 
     @data.setter
     def data(self, value: Any) -> None:
-        self._value = F.concrete(value) if isinstance(value, Box) else np.asarray(value)
+        if isinstance(value, Tensor) and value._trace is EAGER:
+            self._value = own_array(value)  # (shared from now on)
+        else:
+            self._value = F.concrete(value) if isinstance(value, Box) else np.asarray(value)
 
     def item(self) -> Any:
         """The single element as a Python number.
@@ -841,7 +847,7 @@ class Tensor(_TensorBase):
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
-        return np.array(self._value, copy=True) if force else self._value
+        return np.array(self._value, copy=True) if force else own_array(self)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         arr = self.numpy()
@@ -914,7 +920,7 @@ class Tensor(_TensorBase):
         grad_fn = None
         if node is not None and not node.is_leaf:
             grad_fn = display_name(node)
-        return format_tensor(self._value, dtype_suffix=dtype_suffix(self._value.dtype,
+        return format_tensor(np.asarray(self._value), dtype_suffix=dtype_suffix(self._value.dtype,
                                                                     get_default_dtype().dtype),
                              grad_fn_name=grad_fn, requires_grad=self.requires_grad,
                              is_parameter=self._is_param)
@@ -958,7 +964,7 @@ class Tensor(_TensorBase):
                 "that requires grad (PyTorch would rewrite the base tensor's history). Modify "
                 "the base tensor itself (e.g. base[idx] = value), or clone() the view first.")
         new_v = F.concrete(new)
-        buf = self._value
+        buf = own_array(self)
         if new_v.dtype != buf.dtype and not np.can_cast(new_v.dtype, buf.dtype, "same_kind"):
             raise RuntimeError(f"result type {_scalar_name(new_v.dtype)} can't be cast to the "
                                f"desired output type {_scalar_name(buf.dtype)}")
@@ -1005,7 +1011,8 @@ class Tensor(_TensorBase):
         self._version_counter.bump()
         if recording and new_node is not None:
             if isinstance(new_node, BackwardNode) and new_node.out is not None:
-                new_node.out = np.array(new_v, copy=False)
+                new_node.out = new_v if type(new_v) in SCALAR_VALUES else \
+                    np.array(new_v, copy=False)
             self._node = new_node
         return self
 
@@ -1132,7 +1139,7 @@ class Tensor(_TensorBase):
             set_name(new, "IndexPutBackward0" if advanced else "CopySlices")
             self._inplace(new)
         else:
-            self._value[idx] = F.concrete(v)
+            own_array(self)[idx] = F.concrete(v)
             self._version_counter.bump()
 
 
@@ -1294,7 +1301,7 @@ def _number_operator(prim: Any, cls: type, fn: Any, name: str, floating: bool) -
         tb = type(other)
         if tb is float or tb is int:
             v = self._value
-            if type(v) is _ndarray:
+            if type(v) is _ndarray or type(v) in SCALAR_VALUES:
                 kind = v.dtype.kind
                 if kind in "fc" or (not floating and kind in "iu" and tb is int):
                     return record(prim, (self, other), F._NO_PARAMS, cls, True)  # (lead)

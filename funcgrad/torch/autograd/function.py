@@ -279,7 +279,7 @@ class Function(metaclass=_FunctionMeta):
             out_node = node if n == 1 else _FnItemNode(node, k, n)
             k += 1
             if id(o) in nondiff or o._value.dtype.kind not in "fc":
-                r = Tensor._wrap(o._value, None, o._version_counter)
+                r = Tensor._wrap(_graph.own_array(o), None, o._version_counter)
             elif id(o) in dirty:
                 if o._node is not None and o._node.is_leaf:
                     raise RuntimeError("a leaf Variable that requires grad has been used in an "
@@ -287,7 +287,7 @@ class Function(metaclass=_FunctionMeta):
                 o._node = out_node
                 r = o
             elif any(o is a for a in args):
-                r = Tensor._wrap(o._value, out_node, o._version_counter)
+                r = Tensor._wrap(_graph.own_array(o), out_node, o._version_counter)
             else:
                 o._node = out_node
                 r = o

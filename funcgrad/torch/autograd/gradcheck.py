@@ -19,6 +19,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from ...testing._check import _random_like, find_mismatch, numerical_jacobian
+from .._graph import own_array
 from .._tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
@@ -45,7 +46,7 @@ def _numerical(func: Callable[..., Any], inputs: tuple, out_idx: int, in_idx: in
     tensor's data in place as PyTorch does; complex inputs combine both
     directions in PyTorch's convention, ``d/dRe + 1j * d/dIm``."""
     from .._grad_mode import no_grad
-    arr = inputs[in_idx]._value
+    arr = own_array(inputs[in_idx])  # (written into below)
     saved = arr.copy()
 
     def f(moved: np.ndarray) -> np.ndarray:
