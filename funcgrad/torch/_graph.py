@@ -859,17 +859,23 @@ class EagerTrace(Trace):
         else:  # pragma: no cover - other NumPy layouts
             with np.errstate(all="ignore"):
                 out = prim.impl(*vals, **params)
-        if type(out) is not _ndarray:  # a NumPy scalar, a tuple of results
-            if prim.multiple_results:
-                out = tuple(_as_array(o) for o in out)
-            elif not scalars or type(out) not in SCALAR_VALUES:
-                out = _asarray(out)
-            # else: an elementwise primitive's 0-d floating result stays a NumPy
-            # scalar, as the engine keeps it (the tensor's own_array() later)
+        # fresh: a result that shares no one's data; None: a tuple of results
+        kind = type(out)
+        if kind is _ndarray:
+            fresh = out.base is None
+        elif scalars and kind in SCALAR_VALUES:
+            fresh = True  # an elementwise primitive's 0-d floating result stays a
+            # NumPy scalar, as the engine keeps it (see SCALAR_VALUES)
+        elif prim.multiple_results:
+            out = tuple(_as_array(o) for o in out)
+            fresh = None
+        else:  # another NumPy scalar
+            out = _asarray(out)
+            fresh = True
         node = None
         check_out = False
         if parents and _grad_enabled():
-            if type(args) is not tuple:
+            if not lead and type(args) is not tuple:  # (lead callers pass tuples)
                 args = tuple(args)
             key = (mask, boxes, i)
             plan = info.plans.get(key)
@@ -909,9 +915,7 @@ class EagerTrace(Trace):
                     break
             if _SPECIAL and _ANOMALY.get() is not None:
                 node.stack = _user_stack()
-        if type(out) is tuple:  # multiple results
-            return _wrap_results(out, node, args)
-        if out.base is None:  # not a view: Tensor._wrap, inlined
+        if fresh:  # Tensor._wrap, inlined
             result = _new_object(_TENSOR_CLS)
             result._value = out
             result._node = node
@@ -920,7 +924,9 @@ class EagerTrace(Trace):
             result._vc = None  # made when first needed (Tensor._version_counter)
             result._retains_grad = False
             result._base = None
-        else:
+        elif fresh is None:
+            return _wrap_results(out, node, args)
+        else:  # a view
             result = _wrap_view(out, node, [a for a in args if isinstance(a, Box)])
         if check_out:  # the rule reads the result: check its version at backward
             counter = result._version_counter
