@@ -322,7 +322,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     if alpha != 1:
         other = mul(other, alpha)
     if _number_operand(input, other, False):  # tensor op number: no promotion needed
-        return record(_ADD_PRIM, (input, other), _NO_PARAMS, _ADD, True)
+        return record(_ADD_PRIM, (input, other), _NO_PARAMS, _ADD, 1)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
@@ -339,7 +339,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
     if alpha != 1:
         other = mul(other, alpha)
     if _number_operand(input, other, False):  # tensor op number: no promotion needed
-        return record(_SUB_PRIM, (input, other), _NO_PARAMS, _SUB, True)
+        return record(_SUB_PRIM, (input, other), _NO_PARAMS, _SUB, 1)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         return rsub(b, a)
@@ -373,7 +373,7 @@ def mul(input: Any, other: Any) -> Any:
     tensor([3., 6.])
     """
     if _number_operand(input, other, False):  # tensor op number: no promotion needed
-        return record(_MUL_PRIM, (input, other), _NO_PARAMS, _MUL, True)
+        return record(_MUL_PRIM, (input, other), _NO_PARAMS, _MUL, 1)
     a, b = _promote(input, other, broadcast=True)
     if not isinstance(a, Box):
         a, b = b, a
@@ -398,7 +398,7 @@ def div(input: Any, other: Any, *, rounding_mode: Optional[str] = None) -> Any:
                 result_dtype(a, b)), None)
         return q
     if _number_operand(input, other, True):  # tensor op number: no promotion needed
-        return record(_DIV_PRIM, (input, other), _NO_PARAMS, _DIV, True)
+        return record(_DIV_PRIM, (input, other), _NO_PARAMS, _DIV, 1)
     a, b = _promote(input, other, floating=True, broadcast=True)
     if not isinstance(a, Box):
         return mul(reciprocal(b), a)
@@ -488,7 +488,7 @@ def _unary(fn: Any, name: str) -> Any:
 
     def op(input: Any) -> Any:
         if direct and isinstance(input, _T) and input._value.dtype.kind in "fc":
-            return record(fn, (input,), _NO_PARAMS, cls, True)  # (lead: see process)
+            return record(fn, (input,), _NO_PARAMS, cls, 1)  # (lead: see process)
         return _named(fn(_float_input(input)), name)
     return op
 
@@ -821,7 +821,7 @@ def sum(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None
         if type(v) is _ndarray and v.dtype.kind in "fc":
             # fnp.sum(x, axis=None, keepdims=keepdim): its primitive, directly
             return record(_SUM_PRIM, (input,),
-                          {"axis": None, "keepdims": keepdim, "dtype": None}, _SUM0, True)
+                          {"axis": None, "keepdims": keepdim, "dtype": None}, _SUM0, 1)
     x = _accumulating_input(input, dtype)
     axis = _dims(dim, _ndim(x))
     out = fnp.sum(x, axis=axis, keepdims=keepdim)
@@ -1122,7 +1122,7 @@ def matmul(input: Any, other: Any) -> Any:
             cls = _MATMUL_CLASSES.get((va.ndim, vb.ndim))
             # mm, mv, dot of one dtype with matching inner sizes: as below, directly
             if cls is not None and va.shape[-1] == vb.shape[0 if vb.ndim == 1 else -2]:
-                return record(_MATMUL_PRIM, (input, other), _NO_PARAMS, cls)
+                return record(_MATMUL_PRIM, (input, other), _NO_PARAMS, cls, 2)  # (lead)
     a, b = _promote(as_box(input), as_box(other))
     na, nb = _ndim(a), _ndim(b)
     if na == 0 or nb == 0:

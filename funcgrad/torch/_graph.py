@@ -785,7 +785,7 @@ class EagerTrace(Trace):
     __slots__ = ()
 
     def process(self, prim: Primitive, args: Any, params: dict, cls: Optional[type] = None,
-                lead: bool = False) -> Any:
+                lead: int = 0) -> Any:
         """Apply ``prim`` to ``args`` (boxes of this trace and constants) and
         record a node when grad mode is on and an input requires grad.
 
@@ -793,22 +793,24 @@ class EagerTrace(Trace):
         it; otherwise the primitive's default. Residuals no rule reads are
         dropped, as ``ReverseTrace.process`` does (``Primitive.residuals``):
         the result when no rule reads it, sizeable arguments (and their
-        tensors) no rule reads. ``lead=True`` says the caller has checked
+        tensors) no rule reads. ``lead=1`` says the caller has checked
         that ``args[0]`` is a tensor and that no other argument is one (a
         unary operation, ``tensor op number``): then only the first argument
-        is unboxed, without the loop over all of them.
+        is unboxed, without the loop over all of them. (An int, not a bool:
+        comparing a bool with an int is not specialised.)
 
         Elementwise primitives (``info.scalars``) get 0-d inputs as NumPy
         scalars, and a floating scalar result stays one in the result
         tensor (:data:`SCALAR_VALUES`); other primitives get arrays
-        (:func:`own_array`).
+        (:func:`own_array`). ``lead=2`` says ``args`` is two tensors whose
+        values are arrays (``tensor op tensor``, ``matmul``).
         """
         info = _PRIM_INFO.get(prim)
         if info is None:
             info = _prim_info(prim)
         scalars = info.scalars
-        vals = list(args)  # boxes' values replace them below
-        if lead and args[0]._trace is self:  # the loop below, for one tensor first
+        if lead == 1 and args[0]._trace is self:  # the loop below, for one tensor first
+            vals = list(args)  # boxes' values replace them below
             a = args[0]
             v = a._value
             if type(v) is _ndarray:
@@ -824,7 +826,30 @@ class EagerTrace(Trace):
                 parents, mask = [(0, node)], 1
             boxes = 1
             i = len(vals)
+        elif lead == 2 and args[0]._trace is self and args[1]._trace is self:
+            # the loop below, for (tensor, tensor) with array values
+            a, b = args
+            v, w = a._value, b._value
+            if scalars:
+                if not v.ndim:
+                    v = v[()]
+                if not w.ndim:
+                    w = w[()]
+            vals = [v, w]
+            parents = []
+            mask = 0
+            node = a._node
+            if node is not None:
+                parents.append((0, node))
+                mask = 1
+            node = b._node
+            if node is not None:
+                parents.append((1, node))
+                mask |= 2
+            boxes = 3
+            i = 2
         else:
+            vals = list(args)
             parents = []
             mask = boxes = i = 0
             for a in args:

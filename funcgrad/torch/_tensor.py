@@ -1304,14 +1304,14 @@ def _number_operator(prim: Any, cls: type, fn: Any, name: str, floating: bool) -
             if type(v) is _ndarray or type(v) in SCALAR_VALUES:
                 kind = v.dtype.kind
                 if kind in "fc" or (not floating and kind in "iu" and tb is int):
-                    return record(prim, (self, other), F._NO_PARAMS, cls, True)  # (lead)
+                    return record(prim, (self, other), F._NO_PARAMS, cls, 1)  # (lead)
         elif tb is Tensor or isinstance(other, Tensor):  # (a Parameter too)
             v, w = self._value, other._value
             if type(v) is _ndarray and type(w) is _ndarray and v.dtype is w.dtype \
                     and v.dtype.kind in "fc":
                 sv, sw = v.shape, w.shape
                 if sv == sw or F.trailing_broadcast(sv, sw):  # (a bias, a row)
-                    return record(prim, (self, other), F._NO_PARAMS, cls)
+                    return record(prim, (self, other), F._NO_PARAMS, cls, 2)  # (lead)
         if not isinstance(other, _NUMBERS):
             return NotImplemented
         return fn(self, other)

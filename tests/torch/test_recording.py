@@ -306,7 +306,7 @@ def test_lead_path_records_what_the_general_path_records(shape):
     from funcgrad import numpy as fnp
     for prim, extra in ((fnp.sin, ()), (fnp.multiply, (1.5,)), (fnp.tanh, ())):
         results = []
-        for lead in (True, False):
+        for lead in (1, 0):
             x = torch.tensor(np.linspace(0.2, 0.7, 3).reshape(shape) if shape else 0.3,
                              dtype=torch.float64, requires_grad=True)
             h = x * 2.0  # an interior node as the parent, and a constant input
@@ -320,6 +320,34 @@ def test_lead_path_records_what_the_general_path_records(shape):
                         [type(v).__name__ for v in node.args], node.parents[0][0],
                         node.parents[0][1] is h._node, _versions(node.saved_info),
                         node.tensor_args is not None, node.nargs, node.out is not None)))
+        half = len(results) // 2
+        assert results[:half] == results[half:], prim.name
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+def test_two_tensor_lead_path_records_what_the_general_path_records(shape):
+    """``lead=2`` (``tensor op tensor``, ``matmul``) unboxes both tensors
+    without the loop: node, saved values and result as the loop's, for
+    every mix of tensors with and without a node."""
+    from funcgrad import numpy as fnp
+    prims = [fnp.multiply, fnp.add, fnp.subtract, fnp.divide] + ([fnp.matmul] if shape else [])
+    for prim in prims:
+        results = []
+        for lead in (2, 0):
+            x = torch.tensor(np.linspace(0.2, 0.7, 3).reshape(shape) if shape else 0.3,
+                             dtype=torch.float64, requires_grad=True)
+            h = x * 2.0
+            c = torch.tensor(np.full(shape, 0.5))
+            for a, b in ((h, c), (c, h), (h, x), (c, c)):
+                y = _graph.EAGER.process(prim, (a, b), {}, None, lead)
+                node = y._node
+                results.append((
+                    np.asarray(y._value).tolist(), type(y._value),
+                    None if node is None else (
+                        [type(v).__name__ for v in node.args],
+                        [(i, p is a._node or p is b._node) for i, p in node.parents],
+                        _versions(node.saved_info), node.tensor_args is not None,
+                        node.nargs, node.out is not None)))
         half = len(results) // 2
         assert results[:half] == results[half:], prim.name
 
