@@ -74,7 +74,7 @@ def _run_n(fn: Callable[[], Any], number: int, clock: Callable[[], float]) -> fl
 
 
 def measure(impls: dict, reps: int, min_sample: float = 0.005, clock: str = "wall",
-            keep_gc: bool = False, samples: Optional[dict] = None) -> dict:
+            keep_gc: bool = False, samples: Optional[dict] = None, warm: bool = False) -> dict:
     """Median seconds per call of each zero-argument callable in ``impls``
     (``{name: (median, min)}``). ``samples``, if given, receives every
     sample: ``{name: [seconds per call, ...]}`` in round order, and under
@@ -91,7 +91,11 @@ def measure(impls: dict, reps: int, min_sample: float = 0.005, clock: str = "wal
     It includes the CPU time of every thread of the process, background
     threads of a library that ran before too. ``clock="thread"`` counts the
     calling thread's only: immune to those, but it misses the work a
-    library does on its own threads (JAX's runtime).
+    library does on its own threads (JAX's runtime). ``warm=True`` runs
+    one untimed call right before each sample: the sample then measures the
+    speed a loop reaches, without the cold start after the previous
+    implementation's sample and ``gc.collect()`` (which a one-call sample
+    carries whole).
     """
     tick = CLOCKS[clock]
     names = list(impls)
@@ -109,6 +113,8 @@ def measure(impls: dict, reps: int, min_sample: float = 0.005, clock: str = "wal
             if not keep_gc:
                 gc.disable()
             try:
+                if warm:
+                    impls[name]()
                 taken[name].append(_run_n(impls[name], numbers[name], tick))
             finally:
                 gc.enable()

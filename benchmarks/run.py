@@ -71,6 +71,7 @@ def check(case: workloads.Case) -> dict:
 
 CLOCK = ["wall"]
 KEEP_GC = [False]
+WARM = [False]
 
 
 def time_case(case: workloads.Case, reps: int, min_sample: float = 0.005,
@@ -84,7 +85,7 @@ def time_case(case: workloads.Case, reps: int, min_sample: float = 0.005,
         impls["numpy-fwd"] = case.forward
     impls.update(case.impls)
     samples: dict = {}
-    stats = harness.measure(impls, reps, min_sample, CLOCK[0], KEEP_GC[0], samples)
+    stats = harness.measure(impls, reps, min_sample, CLOCK[0], KEEP_GC[0], samples, WARM[0])
     times = {name: med for name, (med, _) in stats.items()}
     mins = {name: low for name, (_, low) in stats.items()}
     return {"times": times, "min": mins, "wrong": bad, "skipped": dict(case.skipped), "ops": case.ops,
@@ -130,6 +131,7 @@ def run(args: argparse.Namespace) -> dict:
     env["libraries"] = workloads.versions(libs)
     env["not measured"] = lib_skips
     env["garbage collector while timing"] = "on" if args.gc else "off (as timeit)"
+    env["warm-up call before each sample"] = "yes" if args.warm else "no"
     env["clock"] = args.clock + {"cpu": " (process CPU time)", "thread": " (this thread's CPU time)",
                                  "wall": " (perf_counter)"}[args.clock]
     report: dict = {"env": env, "sizes": sz, "results": {}, "command": " ".join(sys.argv)}
@@ -318,9 +320,13 @@ def main(argv=None) -> dict:
                    help="time source: wall (perf_counter), this process's CPU time (for a "
                         "machine shared with other work), or the calling thread's CPU time "
                         "(which misses work JAX does on its own threads)")
+    p.add_argument("--warm", action="store_true",
+                   help="one untimed call before each sample (the speed a loop reaches; "
+                        "default: none, a sample carries its cold start)")
     args = p.parse_args(argv)
     CLOCK[0] = args.clock
     KEEP_GC[0] = args.gc
+    WARM[0] = args.warm
     report = run(args)
     if args.json:
         with open(args.json, "w") as f:

@@ -30,6 +30,27 @@ def test_quick_run_checks_gradients_and_reports(capsys: pytest.CaptureFixture) -
     assert "## Targets (issue 7)" in out and "funcgrad" in out
 
 
+def test_warm_samples_run_one_untimed_call_first() -> None:
+    """``measure(warm=True)`` calls each implementation once more per round,
+    outside the timed part; the samples then time warm calls only."""
+    from benchmarks import harness
+    calls = {"a": 0, "b": 0}
+
+    def impl(name: str) -> Any:
+        def f() -> None:
+            calls[name] += 1
+        return f
+    impls = {"a": impl("a"), "b": impl("b")}
+    samples: dict = {}
+    harness.measure(impls, 3, min_sample=0, samples=samples)
+    assert calls == {"a": 4, "b": 4}  # the one call that sets the count, 3 samples
+    calls.update(a=0, b=0)
+    harness.measure(impls, 3, min_sample=0, samples=samples, warm=True)
+    assert calls == {"a": 7, "b": 7} and len(samples["a"]) == 3
+    report = run.main(["--quick", "--no-peers", "--reps", "1", "--only", "chain", "--warm"])
+    assert report["env"]["warm-up call before each sample"] == "yes"
+
+
 def test_a_wrong_gradient_is_caught() -> None:
     from benchmarks import workloads
     import numpy as np
