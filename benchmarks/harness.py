@@ -80,8 +80,8 @@ def measure(impls: dict, reps: int, min_sample: float = 0.005, clock: str = "wal
     sample: ``{name: [seconds per call, ...]}`` in round order, and under
     ``"order"`` the names in the order each round ran them.
 
-    One warm-up call each, then ``number`` is chosen per implementation so a
-    sample lasts at least ``min_sample`` seconds; ``reps`` rounds follow,
+    Two warm-up calls each, then ``number`` is chosen per implementation
+    from the second so that a sample lasts at least ``min_sample`` seconds; ``reps`` rounds follow,
     each timing every implementation once, in an order rotated per round.
     The garbage collector is off while a sample runs (as in ``timeit``)
     unless ``keep_gc``: graphs built of Python objects (funcgrad, autograd,
@@ -101,6 +101,11 @@ def measure(impls: dict, reps: int, min_sample: float = 0.005, clock: str = "wal
     names = list(impls)
     numbers = {}
     for name in names:
+        # Sized by a second call: a first call can be many times slower (lazy
+        # set-up: PyTorch's first double backward takes ~2 ms against 0.13 ms
+        # later), and sizing by it made such samples a few calls long, most
+        # of their time the cold start each sample begins with.
+        _run_n(impls[name], 1, time.perf_counter)
         t = _run_n(impls[name], 1, time.perf_counter)
         numbers[name] = max(1, math.ceil(min_sample / max(t, 1e-9)))
     taken: dict = {name: [] for name in names}

@@ -43,10 +43,25 @@ def test_warm_samples_run_one_untimed_call_first() -> None:
     impls = {"a": impl("a"), "b": impl("b")}
     samples: dict = {}
     harness.measure(impls, 3, min_sample=0, samples=samples)
-    assert calls == {"a": 4, "b": 4}  # the one call that sets the count, 3 samples
+    assert calls == {"a": 5, "b": 5}  # the two calls that size a sample, 3 samples
     calls.update(a=0, b=0)
     harness.measure(impls, 3, min_sample=0, samples=samples, warm=True)
-    assert calls == {"a": 7, "b": 7} and len(samples["a"]) == 3
+    assert calls == {"a": 8, "b": 8} and len(samples["a"]) == 3
+
+
+def test_a_slow_first_call_does_not_shorten_the_samples() -> None:
+    """Samples are sized by a second call: an implementation whose first
+    call is slow (lazy set-up) still gets samples of ``min_sample``."""
+    from benchmarks import harness
+    import time
+    calls = []
+
+    def slow_first() -> None:
+        calls.append(1)
+        time.sleep(0.02 if len(calls) == 1 else 0.0005)
+    samples: dict = {}
+    harness.measure({"f": slow_first}, 1, min_sample=0.005, samples=samples)
+    assert len(calls) - 2 >= 5  # the sample ran ~10 calls of 0.5 ms, not 1
     report = run.main(["--quick", "--no-peers", "--reps", "1", "--only", "chain", "--warm"])
     assert report["env"]["warm-up call before each sample"] == "yes"
 
