@@ -81,8 +81,9 @@ def measure(impls: dict, reps: int, min_sample: float = 0.005, clock: str = "wal
     ``"order"`` the names in the order each round ran them.
 
     Two warm-up calls each, then ``number`` is chosen per implementation
-    from the second so that a sample lasts at least ``min_sample`` seconds; ``reps`` rounds follow,
-    each timing every implementation once, in an order rotated per round.
+    from the second so that a sample lasts at least ``min_sample`` seconds;
+    ``reps`` rounds follow, each timing every implementation once, in an
+    order rotated per round.
     The garbage collector is off while a sample runs (as in ``timeit``)
     unless ``keep_gc``: graphs built of Python objects (funcgrad, autograd,
     MyGrad) pay for its collections, PyTorch's C++ graph does not.
@@ -102,9 +103,9 @@ def measure(impls: dict, reps: int, min_sample: float = 0.005, clock: str = "wal
     numbers = {}
     for name in names:
         # Sized by a second call: a first call can be many times slower (lazy
-        # set-up: PyTorch's first double backward takes ~2 ms against 0.13 ms
-        # later), and sizing by it made such samples a few calls long, most
-        # of their time the cold start each sample begins with.
+        # set-up: PyTorch's first double backward took 5.5 ms against 0.14 ms
+        # later), and sizing by it made such samples one or a few calls long,
+        # mostly the cold start each sample begins with.
         _run_n(impls[name], 1, time.perf_counter)
         t = _run_n(impls[name], 1, time.perf_counter)
         numbers[name] = max(1, math.ceil(min_sample / max(t, 1e-9)))

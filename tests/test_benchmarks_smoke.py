@@ -179,4 +179,5 @@ def test_per_operation_functions_make_no_cells() -> None:
         hot = [c for c, n in calls.items() if n >= case.ops // 2
                and os.sep + "funcgrad" + os.sep in c.co_filename]
         assert len(hot) >= 4, (impl, hot)  # the probe saw the per-operation path
-        assert [(c.co_name, c.co_firstlineno, c.co_cellvars) for c in hot if c.co_cellvars] == [], impl
+        with_cells = [(c.co_name, c.co_firstlineno, c.co_cellvars) for c in hot if c.co_cellvars]
+        assert with_cells == [], impl

@@ -71,6 +71,7 @@ def number_below_all() -> int:
     """A number below every recorded node's (and above every later one's)."""
     return next(_node_numbers)
 
+
 _new = object.__new__
 
 

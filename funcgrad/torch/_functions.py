@@ -206,11 +206,13 @@ def _promote(*operands: Any, floating: bool = False, broadcast: bool = False) ->
         # a floating tensor with an int or float, an integer tensor with an int.
         a, b = operands
         tb = type(b)
-        if (tb is float or tb is int) and isinstance(a, Box) and (
-                type(a._value) is _ndarray or type(a._value) in SCALAR_VALUES):
-            kind = a._value.dtype.kind
-            if kind in "fc" or (kind in "iu" and tb is int and not floating):
-                return operands
+        if (tb is float or tb is int) and isinstance(a, Box):
+            va = a._value
+            tva = type(va)
+            if tva is _ndarray or tva in SCALAR_VALUES:
+                kind = va.dtype.kind
+                if kind in "fc" or (kind in "iu" and tb is int and not floating):
+                    return operands
         elif isinstance(b, Box) and isinstance(a, Box):
             # Two tensors of one dtype (NumPy's built-in dtypes are singletons):
             # the loop below would return them unchanged.
@@ -306,7 +308,8 @@ def _number_operand(input: Any, other: Any, floating: bool) -> bool:
     tb = type(other)
     if (tb is float or tb is int) and isinstance(input, _T):
         v = input._value
-        if type(v) is _ndarray or type(v) in SCALAR_VALUES:
+        tv = type(v)
+        if tv is _ndarray or tv in SCALAR_VALUES:
             kind = v.dtype.kind
             return kind in "fc" or (not floating and kind in "iu" and tb is int)
     return False

@@ -100,6 +100,7 @@ def special_off(marker: Any) -> None:
         _SPECIAL.discard(marker)
         _refresh_checks()
 
+
 # --- state of the running backward pass -----------------------------------
 # (create_graph, accumulate_into_retained_grads)
 _BACKWARD: contextvars.ContextVar = contextvars.ContextVar("funcgrad_backward",

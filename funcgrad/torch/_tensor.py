@@ -1301,7 +1301,8 @@ def _number_operator(prim: Any, cls: type, fn: Any, name: str, floating: bool) -
         tb = type(other)
         if tb is float or tb is int:
             v = self._value
-            if type(v) is _ndarray or type(v) in SCALAR_VALUES:
+            tv = type(v)
+            if tv is _ndarray or tv in SCALAR_VALUES:
                 kind = v.dtype.kind
                 if kind in "fc" or (not floating and kind in "iu" and tb is int):
                     return record(prim, (self, other), F._NO_PARAMS, cls, 1)  # (lead)
