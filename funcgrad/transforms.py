@@ -17,7 +17,7 @@ from . import numpy as fnp
 from ._core import Box, Node, Primitive, Trace, backward_pass, gc_paused, new_trace, ops
 from ._core.trace import ItemNode
 from .numpy._registry import dtype_of, shape_of
-from .tree_util import PyTreeDef, tree_flatten, tree_map, tree_unflatten
+from .tree_util import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -25,6 +25,8 @@ ArgNums = Union[int, Sequence[int]]
 
 __all__ = ["grad", "value_and_grad", "vjp", "jacobian", "jacrev", "hessian", "jvp",
            "stop_gradient", "custom_vjp", "checkpoint", "float0"]
+
+_NO_KWARGS: dict = {}
 
 float0 = np.dtype([("float0", np.void, 0)])
 """The dtype of the (empty) cotangent of an integer input, as in JAX."""
@@ -45,9 +47,28 @@ class _Recording:
         self.in_leaves = [_as_array(x) for x in leaves]
         boxed = [trace.new_input(x) if _is_inexact(x) else x for x in self.in_leaves]
         self.in_nodes = [b._node if b is not x else None for b, x in zip(boxed, self.in_leaves)]
+        self._run(trace, fun, tree_unflatten(self.in_tree, boxed), _NO_KWARGS, has_aux, who)
+
+    @classmethod
+    def at_array(cls, fun: Callable[..., Any], args: tuple, kwargs: dict, i: int,
+                 who: str) -> "_Recording":
+        """The recording of ``fun(*args, **kwargs)`` with respect to ``args[i]``,
+        an array, scalar or box of inexact dtype (no pytree): the common case
+        of ``grad``, with no flattening or partial function in the way."""
+        self = cls.__new__(cls)
+        trace = new_trace()
+        x = _as_array(args[i])
+        box = trace.new_input(x)
+        self.in_leaves, self.in_tree, self.in_nodes = [x], _LEAF, [box._node]
+        self._run(trace, fun, args[:i] + (box,) + args[i + 1:], kwargs, False, who)
+        return self
+
+    def _run(self, trace: Trace, fun: Callable[..., Any], args: tuple, kwargs: dict,
+             has_aux: bool, who: str) -> None:
+        """Call ``fun`` on boxed ``args`` and take its outputs apart."""
         try:
             with gc_paused():  # see gc_paused: the graph needs no cycle collection
-                result = fun(*tree_unflatten(self.in_tree, boxed))
+                result = fun(*args, **kwargs)
         finally:
             trace.alive = False
         self.aux = None
@@ -58,6 +79,10 @@ class _Recording:
                     f"(output, auxiliary_data), but it returned {_describe(result)}.")
             result, aux = result
             self.aux = tree_map(lambda a: _unbox_at(a, trace), aux)
+        if isinstance(result, Box) and result._trace is trace:  # one traced output
+            self.out = result._value
+            self.out_leaves, self.out_tree, self.out_nodes = [self.out], _LEAF, [result._node]
+            return
         out_leaves, self.out_tree = tree_flatten(result)
         self.out_leaves, self.out_nodes = [], []
         for o in out_leaves:
@@ -121,6 +146,11 @@ def _as_array(x: Any) -> Any:
     if hasattr(x, "shape") and hasattr(x, "dtype"):
         return x
     return np.asarray(x)
+
+
+_ARRAY_TYPES = frozenset({np.ndarray, float, complex, *(
+    np.dtype(c).type for c in np.typecodes["AllFloat"])})
+"""Types of leaves that :func:`value_and_grad` may take on its common path."""
 
 
 def _is_inexact(x: Any) -> bool:
@@ -216,8 +246,20 @@ def _value_and_grad(fun: Callable[..., Any], argnums: ArgNums, has_aux: bool,
     """:func:`value_and_grad` without ``functools.wraps`` (which costs more
     than a small gradient: ``grad`` wraps only once)."""
     who = "value_and_grad"
+    # The common case, ``argnums`` one int and that argument one array (or
+    # scalar, or box), takes a path with no pytree handling.
+    at = argnums if type(argnums) is int and argnums >= 0 and not has_aux else -1
+    kinds = "c" if holomorphic else "fc"
 
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
+        if 0 <= at < len(args):
+            x = args[at]
+            if (type(x) in _ARRAY_TYPES or isinstance(x, Box)) and dtype_of(x).kind in kinds:
+                with gc_paused():
+                    rec = _Recording.at_array(fun, args, kwargs, at, "grad")
+                    out = _check_scalar_output(rec, holomorphic)
+                    g, = rec.pullback([np.array(1, dtype_of(out))], release=True)
+                return out, g
         nums, single = _argnums(argnums, len(args), who)
         diff = tuple(args[i] for i in nums)
         flat = tree_flatten(diff)

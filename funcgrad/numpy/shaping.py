@@ -266,11 +266,10 @@ def broadcast_arrays(*args: Any, subok: bool = False) -> tuple:
 
 
 def expand_reduced(g: Any, ndim: int, axis: Any, keepdims: bool) -> Any:
-    """Re-insert the axes a reduction removed, so ``g`` broadcasts against its input."""
-    if keepdims or axis is None and ndim == 0:
+    """Re-insert the axes a reduction removed, so ``g`` broadcasts against its
+    input (a full reduction's ``g`` is 0-d and broadcasts as it is)."""
+    if keepdims or axis is None:
         return g
-    if axis is None:
-        return _reshape(g, (1,) * ndim)
     axes = (axis,) if isinstance(axis, int) else axis
     axes = sorted(a % ndim for a in axes)
     shape = list(np.shape(g) if not hasattr(g, "shape") else g.shape)

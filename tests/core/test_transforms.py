@@ -314,3 +314,42 @@ def test_gradients_are_arrays_of_their_own():
     g1, g2 = fg.grad(lambda a, b: fnp.sum(a) + fnp.sum(b), argnums=(0, 1))(np.ones(2), np.ones(2))
     g1 += 1
     np.testing.assert_array_equal(g2, [1.0, 1.0])
+
+
+def test_array_argument_path_agrees_with_pytree_path(monkeypatch):
+    # grad(f, argnums=i) with an array, scalar or box at i skips pytree handling;
+    # argnums=(i,) goes the general way. Both must give the same values, types,
+    # dtypes and errors.
+    cases = [
+        (lambda x: fnp.sum(fnp.tanh(x) ** 2), (np.linspace(-1, 1, 5),), {}, 0),
+        (lambda x: x * x, (3.0,), {}, 0),
+        (lambda x: x * x, (np.float32(3.0),), {}, 0),
+        (lambda x: x * x, (np.array(2.0),), {}, 0),
+        (lambda a, b, scale=1.0: scale * fnp.sum(a * b), (np.ones(2), np.arange(2.0)),
+         {"scale": 3.0}, 1),
+        (lambda x: 3.0, (1.0,), {}, 0),
+        (lambda x: fg.grad(lambda y: fnp.sin(y) * x)(x), (0.5,), {}, 0),
+    ]
+    for f, args, kwargs, i in cases:
+        want = fg.grad(f, argnums=(i,))(*args, **kwargs)[0]
+        got = fg.grad(f, argnums=i)(*args, **kwargs)
+        assert type(got) is type(want) and got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    z = np.array([1.0 + 2.0j])
+    hol = lambda x: fnp.sum(x * x)
+    np.testing.assert_array_equal(fg.grad(hol, holomorphic=True)(z[0]),
+                                  fg.grad(hol, argnums=(0,), holomorphic=True)(z[0])[0])
+    for bad, x in [(lambda x: x * 2, np.ones(2)), (lambda x: (x, x), 1.0)]:
+        with pytest.raises(TypeError) as fast:
+            fg.grad(bad)(x)
+        with pytest.raises(TypeError) as general:
+            fg.grad(bad, argnums=(0,))(x)
+        assert str(fast.value) == str(general.value)
+    # the array path does not flatten pytrees
+    import funcgrad.transforms as transforms
+
+    def no_flatten(*a, **k):
+        raise AssertionError("tree_flatten called")
+    monkeypatch.setattr(transforms, "tree_flatten", no_flatten)
+    assert fg.grad(lambda x: fnp.sum(x * x))(np.ones(2)).tolist() == [2.0, 2.0]
+    assert fg.value_and_grad(lambda x, y: x * y, argnums=1)(2.0, 3.0) == (6.0, 2.0)
