@@ -169,7 +169,13 @@ arccos = _ufunc("arccos", np.arccos, lambda g, ans, x: negative(g) / sqrt(1 - x 
 arctan = _ufunc("arctan", np.arctan, lambda g, ans, x: g / (x * x + 1))
 sinh = _ufunc("sinh", np.sinh, lambda g, ans, x: g * cosh(x))
 cosh = _ufunc("cosh", np.cosh, lambda g, ans, x: g * sinh(x))
-tanh = _ufunc("tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans))
+# tanh's VJP as one primitive (PyTorch's tanh_backward): a gradient of
+# tanh recorded for a higher order is one node, not three.
+_tanh_grad = _ufunc("_tanh_grad", lambda g, ans: g * (1 - ans * ans),
+                    lambda gg, out, g, ans: _tanh_grad(gg, ans),
+                    lambda gg, out, g, ans: gg * g * (-2 * ans),
+                    notes="tanh's VJP g * (1 - tanh(x)**2), given g and tanh(x).")
+tanh = _ufunc("tanh", np.tanh, lambda g, ans, x: _tanh_grad(g, ans))
 arcsinh = _ufunc("arcsinh", np.arcsinh, lambda g, ans, x: g / sqrt(x * x + 1))
 arccosh = _ufunc("arccosh", np.arccosh, lambda g, ans, x: g / (sqrt(x - 1) * sqrt(x + 1)),
                  notes="Gradient is infinite at 1.")

@@ -163,7 +163,12 @@ def _sigmoid_impl(x: Any) -> Any:
         return (one / (one + np.exp(-x))).astype(x.dtype, copy=False)
 
 
-sigmoid = _prim("sigmoid", _sigmoid_impl, lambda g, ans, x: g * ans * (1 - ans))
+# sigmoid's VJP as one primitive (PyTorch's sigmoid_backward): a gradient
+# of sigmoid recorded for a higher order is one node, not three.
+_sigmoid_grad = _prim("_sigmoid_grad", lambda g, ans: g * ans * (1 - ans),
+                      lambda gg, out, g, ans: _sigmoid_grad(gg, ans),
+                      lambda gg, out, g, ans: gg * g * (1 - 2 * ans))
+sigmoid = _prim("sigmoid", _sigmoid_impl, lambda g, ans, x: _sigmoid_grad(g, ans))
 _INT_OF_SIZE = {2: np.int16, 4: np.int32, 8: np.int64}
 
 

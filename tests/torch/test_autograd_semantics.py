@@ -185,6 +185,18 @@ def test_backward_inputs_restricts_accumulation():
     assert a.grad.item() == 2.0 and b.grad is None
 
 
+def test_double_backward_nodes_of_tanh_and_sigmoid_are_named_as_in_pytorch():
+    # PyTorch records tanh's and sigmoid's gradient as one op each
+    # (tanh_backward, sigmoid_backward); so does the facade.
+    x = torch.tensor([0.5, -0.2], requires_grad=True)
+    for fn, name, want in [(torch.tanh, "TanhBackwardBackward0", [-0.7269, 0.3794]),
+                           (torch.sigmoid, "SigmoidBackwardBackward0", [-0.0576, 0.0247])]:
+        g, = torch.autograd.grad(fn(x).sum(), x, create_graph=True)
+        assert type(g.grad_fn).__name__ == name
+        h, = torch.autograd.grad(g.sum(), x)
+        np.testing.assert_allclose(h.numpy(), want, atol=1e-4)
+
+
 def test_autograd_backward_function():
     x = torch.ones(2, requires_grad=True)
     torch.autograd.backward([x * 2, x * 3], [torch.ones(2), torch.ones(2)])
