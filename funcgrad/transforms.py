@@ -14,7 +14,9 @@ import numpy as np
 from typing_extensions import ParamSpec
 
 from . import numpy as fnp
-from ._core import Box, Node, Primitive, Trace, backward_pass, gc_paused, new_trace, ops
+from ._core import (Box, Node, Primitive, Trace, backward_pass, gc_paused, gc_paused_call,
+                    new_trace, ops)
+from ._core.backward import _sweep
 from ._core.trace import ItemNode
 from .numpy._registry import dtype_of, shape_of
 from .tree_util import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
@@ -25,8 +27,6 @@ ArgNums = Union[int, Sequence[int]]
 
 __all__ = ["grad", "value_and_grad", "vjp", "jacobian", "jacrev", "hessian", "jvp",
            "stop_gradient", "custom_vjp", "checkpoint", "float0"]
-
-_NO_KWARGS: dict = {}
 
 float0 = np.dtype([("float0", np.void, 0)])
 """The dtype of the (empty) cotangent of an integer input, as in JAX."""
@@ -47,28 +47,13 @@ class _Recording:
         self.in_leaves = [_as_array(x) for x in leaves]
         boxed = [trace.new_input(x) if _is_inexact(x) else x for x in self.in_leaves]
         self.in_nodes = [b._node if b is not x else None for b, x in zip(boxed, self.in_leaves)]
-        self._run(trace, fun, tree_unflatten(self.in_tree, boxed), _NO_KWARGS, has_aux, who)
+        self._run(trace, fun, tree_unflatten(self.in_tree, boxed), has_aux, who)
 
-    @classmethod
-    def at_array(cls, fun: Callable[..., Any], args: tuple, kwargs: dict, i: int,
-                 who: str) -> "_Recording":
-        """The recording of ``fun(*args, **kwargs)`` with respect to ``args[i]``,
-        an array, scalar or box of inexact dtype (no pytree): the common case
-        of ``grad``, with no flattening or partial function in the way."""
-        self = cls.__new__(cls)
-        trace = new_trace()
-        x = _as_array(args[i])
-        box = trace.new_input(x)
-        self.in_leaves, self.in_tree, self.in_nodes = [x], _LEAF, [box._node]
-        self._run(trace, fun, args[:i] + (box,) + args[i + 1:], kwargs, False, who)
-        return self
-
-    def _run(self, trace: Trace, fun: Callable[..., Any], args: tuple, kwargs: dict,
-             has_aux: bool, who: str) -> None:
+    def _run(self, trace: Trace, fun: Callable[..., Any], args: tuple, has_aux: bool,
+             who: str) -> None:
         """Call ``fun`` on boxed ``args`` and take its outputs apart."""
-        try:
-            with gc_paused():  # see gc_paused: the graph needs no cycle collection
-                result = fun(*args, **kwargs)
+        try:  # see gc_paused: the graph needs no cycle collection
+            result = gc_paused_call(fun, *args)
         finally:
             trace.alive = False
         self.aux = None
@@ -79,6 +64,10 @@ class _Recording:
                     f"(output, auxiliary_data), but it returned {_describe(result)}.")
             result, aux = result
             self.aux = tree_map(lambda a: _unbox_at(a, trace), aux)
+        self.take_outputs(result, trace)
+
+    def take_outputs(self, result: Any, trace: Trace) -> None:
+        """Split ``fun``'s ``result`` into values and the nodes of ``trace``."""
         if isinstance(result, Box) and result._trace is trace:  # one traced output
             self.out = result._value
             self.out_leaves, self.out_tree, self.out_nodes = [self.out], _LEAF, [result._node]
@@ -102,18 +91,8 @@ class _Recording:
                 roots.append(node)
                 cts.append(ct)
         leaves = backward_pass(roots, cts, release=release) if roots else {}
-        grads = []
-        for node, x in zip(self.in_nodes, self.in_leaves):
-            if node is None:
-                grads.append(np.zeros(shape_of(x), float0))
-            else:
-                g = leaves.get(node)
-                if g is None:
-                    g = ops.zeros_like(x)
-                elif type(g) is np.ndarray and not g.flags.writeable:
-                    g = g.copy()  # a broadcast view (grad of a sum): give an array of its own
-                grads.append(g)
-        return grads
+        return [np.zeros(shape_of(x), float0) if node is None else _gradient(leaves, node, x)
+                for node, x in zip(self.in_nodes, self.in_leaves)]
 
     def check_cotangent(self, ct: Any) -> list:
         leaves, tree = tree_flatten(ct)
@@ -136,6 +115,16 @@ class _Recording:
                     f"(the dtype of output {i}); cast it with .astype({want_dtype}).")
             fixed.append(c)
         return fixed
+
+
+def _gradient(leaves: dict, node: Node, x: Any) -> Any:
+    """Input ``x``'s gradient from a backward pass's ``leaves``, as an array of its own."""
+    g = leaves.get(node)
+    if g is None:
+        return ops.zeros_like(x)
+    if type(g) is np.ndarray and not g.flags.writeable:
+        return g.copy()  # a broadcast view (grad of a sum)
+    return g
 
 
 def _as_array(x: Any) -> Any:
@@ -255,11 +244,7 @@ def _value_and_grad(fun: Callable[..., Any], argnums: ArgNums, has_aux: bool,
         if 0 <= at < len(args):
             x = args[at]
             if (type(x) in _ARRAY_TYPES or isinstance(x, Box)) and dtype_of(x).kind in kinds:
-                with gc_paused():
-                    rec = _Recording.at_array(fun, args, kwargs, at, "grad")
-                    out = _check_scalar_output(rec, holomorphic)
-                    g, = rec.pullback([np.array(1, dtype_of(out))], release=True)
-                return out, g
+                return gc_paused_call(_value_and_grad_at, fun, args, kwargs, at, holomorphic)
         nums, single = _argnums(argnums, len(args), who)
         diff = tuple(args[i] for i in nums)
         flat = tree_flatten(diff)
@@ -275,6 +260,30 @@ def _value_and_grad(fun: Callable[..., Any], argnums: ArgNums, has_aux: bool,
         return ((out, rec.aux) if has_aux else out), g
 
     return value_and_grad_f
+
+
+def _value_and_grad_at(fun: Callable[..., Any], args: tuple, kwargs: dict, i: int,
+                       holomorphic: bool) -> tuple:
+    """``value_and_grad`` with respect to ``args[i]``, one array, scalar or
+    box: one trace, one input, and (usually) one traced output, with no
+    pytree handling. Call it with the collector paused."""
+    trace = new_trace()
+    x = _as_array(args[i])
+    box = trace.new_input(x)
+    try:
+        result = fun(*args[:i], box, *args[i + 1:], **kwargs)
+    finally:
+        trace.alive = False
+    if not (isinstance(result, Box) and result._trace is trace):  # a constant, or an error
+        rec = _Recording.__new__(_Recording)
+        rec.in_leaves, rec.in_tree, rec.in_nodes = [x], _LEAF, [box._node]
+        rec.take_outputs(result, trace)
+        out = _check_scalar_output(rec, holomorphic)
+        return out, rec.pullback([np.array(1, dtype_of(out))], release=True)[0]
+    out = result._value
+    _check_scalar_value(out, holomorphic)
+    leaves = _sweep([result._node], [np.array(1, out.dtype)], True)
+    return out, _gradient(leaves, box._node, x)
 
 
 def grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
@@ -308,6 +317,11 @@ def _check_scalar_output(rec: _Recording, holomorphic: bool) -> Any:
             f"returned a {rec.out_tree}. Return a single scalar (use has_aux=True to "
             "return extra values), or use jacobian / vjp.")
     out = rec.out_leaves[0]
+    _check_scalar_value(out, holomorphic)
+    return out
+
+
+def _check_scalar_value(out: Any, holomorphic: bool) -> None:
     shape = tuple(shape_of(out))
     if shape != ():
         raise TypeError(
@@ -328,7 +342,6 @@ def _check_scalar_output(rec: _Recording, holomorphic: bool) -> Any:
         raise TypeError(
             f"grad requires a floating-point output, but got {dtype_of(out)}: an "
             "integer or boolean output has no gradient.")
-    return out
 
 
 def jacobian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,

@@ -15,10 +15,10 @@ from .trace import (
     ops,
     register_box_type,
 )
-from .backward import backward_pass, gc_paused
+from .backward import backward_pass, gc_paused, gc_paused_call
 
 __all__ = [
     "Box", "Primitive", "bind", "concrete", "defvjp", "defvjp_joint", "EscapedTracerError", "Node", "ItemNode",
     "ReverseTrace", "Trace", "new_trace", "ops", "register_box_type", "backward_pass",
-    "gc_paused",
+    "gc_paused", "gc_paused_call",
 ]

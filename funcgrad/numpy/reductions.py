@@ -40,7 +40,7 @@ from .elementwise import (
     conjugate, divide, imag, isnan, less, maximum, minimum, real, rint, sqrt, where,
 )
 from .elementwise import astype as _astype
-from .shaping import broadcast_to, expand_reduced, reshape, transpose
+from .shaping import _broadcast_to, broadcast_to, expand_reduced, reshape, transpose
 
 F = "reductions"
 _NOVALUE: Any = np._NoValue
@@ -130,7 +130,9 @@ _add_reduce = np.add.reduce  # what np.sum calls, without its Python wrapper
 
 
 def _sum_rule(g, ans, x, axis=None, keepdims=False, dtype=None):
-    return broadcast_to(_expand(g, x, axis, keepdims), x.shape)
+    if axis is not None and not keepdims:  # (a full reduction's 0-d g broadcasts as it is)
+        g = _expand(g, x, axis, keepdims)
+    return _broadcast_to(g, tuple(x.shape))
 
 
 _sum = primitive("sum", lambda x, axis=None, keepdims=False, dtype=None:
@@ -153,6 +155,9 @@ def sum(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims:
     >>> funcgrad.grad(lambda x: fnp.sum(x * x))(np.array([1.0, 2.0]))
     array([2., 4.])
     """
+    if out is None and initial is _NOVALUE and where is _NOVALUE and (
+            axis is None or type(axis) is int) and not isinstance(a, (list, tuple)):
+        return _sum(a, axis=axis, keepdims=keepdims, dtype=dtype)  # the usual call, directly
     _no_out(out, "sum")
     a = _arr(a)
     a = _masked(a, where, 0)
