@@ -38,13 +38,19 @@ class _Ops:
     broadcast axes and cast it to ``primal``'s shape and dtype;
     ``zeros_like(x)``: a zero cotangent for ``x``; ``scalar_types``: types
     whose instances all have one dtype and shape (NumPy's numeric scalars),
-    so that a cotangent of its primal's type among them fits as it is.
+    so that a cotangent of its primal's type among them fits as it is;
+    ``value_boxes``: box types whose ``shape`` and ``dtype`` are computed in
+    Python (the torch facade's tensors), so that the engine reads their
+    values' instead.
     """
 
     add: Callable[[Any, Any], Any]
     fit: Callable[[Any, Any], Any]
     zeros_like: Callable[[Any], Any]
-    scalar_types: frozenset = frozenset()
+
+    def __init__(self) -> None:
+        self.scalar_types: frozenset = frozenset()
+        self.value_boxes: frozenset = frozenset()
 
 
 ops = _Ops()
@@ -129,6 +135,7 @@ class Node:
             return result
         nrules = len(rules)
         scalar_types = ops.scalar_types
+        value_boxes = ops.value_boxes
         for i, parent in self.parents:
             rule = rules[i] if i < nrules else rules[-1]
             if rule is not None:
@@ -139,8 +146,11 @@ class Node:
                     if t in scalar_types and t is type(a):  # a 0-d value: fits as it is
                         result.append((parent, ct))
                         continue
+                    c = ct
+                    if t in value_boxes and isinstance(a, Box):
+                        c, a = ct._value, a._value  # (same shape and dtype, read in C)
                     try:  # fit's first test, inlined: usually nothing to do
-                        if ct.dtype is a.dtype and ct.shape == a.shape:
+                        if c.dtype is a.dtype and c.shape == a.shape:
                             result.append((parent, ct))
                             continue
                     except AttributeError:  # a Python scalar: fit converts it

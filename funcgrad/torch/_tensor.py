@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 import numpy as np
 
 from .. import numpy as fnp
-from .._core import register_box_type
+from .._core import ops as engine_ops, register_box_type
 from .._core.primitive import Box
 from . import _functions as F
 from . import _ops
@@ -544,6 +544,7 @@ class Tensor(_TensorBase):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         register_box_type(cls, TensorTracer)
+        engine_ops.value_boxes |= {cls}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         dt = get_default_dtype().dtype
@@ -1333,3 +1334,4 @@ _TracerType[0] = TensorTracer
 _graph._TENSOR_CLS = F._T = Tensor
 register_box_type(Tensor, TensorTracer)
 register_box_type(TensorTracer, TensorTracer)
+engine_ops.value_boxes |= {Tensor}
