@@ -100,7 +100,14 @@ def backward_pass(roots: Sequence[Node], cotangents: Sequence[Any], *,
     return gc_paused_call(_sweep, roots, cotangents, release)
 
 
-def _sweep(roots: Sequence[Node], cotangents: Sequence[Any], release: bool) -> dict:
+RELEASE_PLAIN = 2
+"""``release`` for :func:`_sweep` in a functional transform: as ``True``,
+but a plain :class:`Node` is released inline (and keeps the small arguments
+of a primitive that saves no values, as its graph goes when the transform
+returns)."""
+
+
+def _sweep(roots: Sequence[Node], cotangents: Sequence[Any], release: int) -> dict:
     cts: dict = {}
     owned: set = set()  # nodes whose pending cotangent this pass allocated
     for node, g in zip(roots, cotangents):
@@ -140,7 +147,9 @@ def _sweep(roots: Sequence[Node], cotangents: Sequence[Any], release: bool) -> d
                 cts[parent] = total = accumulate(prev, ct)
                 if not isinstance(total, tuple):
                     owned.add(parent)
-        if release:
+        if release == 1:  # (True)
+            node.release()
+        elif release:  # RELEASE_PLAIN
             if type(node) is Node:
                 # A functional transform's node: Node.release, except that a
                 # primitive whose rules read only shapes and dtypes keeps its

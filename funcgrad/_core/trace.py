@@ -135,7 +135,6 @@ class Node:
             return result
         nrules = len(rules)
         scalar_types = ops.scalar_types
-        value_boxes = ops.value_boxes
         for i, parent in self.parents:
             rule = rules[i] if i < nrules else rules[-1]
             if rule is not None:
@@ -147,7 +146,7 @@ class Node:
                         result.append((parent, ct))
                         continue
                     c = ct
-                    if t in value_boxes and isinstance(a, Box):
+                    if t in ops.value_boxes and isinstance(a, Box):
                         c, a = ct._value, a._value  # (same shape and dtype, read in C)
                     try:  # fit's first test, inlined: usually nothing to do
                         if c.dtype is a.dtype and c.shape == a.shape:

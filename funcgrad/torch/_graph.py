@@ -21,6 +21,7 @@ into direct slot reads (7% of the instructions of a recorded operation).
 from __future__ import annotations
 
 import contextvars
+import operator
 import sys
 import threading
 import traceback
@@ -92,7 +93,7 @@ def special_on(marker: Any) -> None:
     """Add ``marker`` to ``_SPECIAL``: every node takes its checked path."""
     with _CHECKS_LOCK:
         _SPECIAL.add(marker)
-        _refresh_checks()
+        check_nodes_above(float("-inf"))  # (_refresh_checks, with _SPECIAL not empty)
 
 
 def special_off(marker: Any) -> None:
@@ -1074,9 +1075,11 @@ def _wrap_view(out: np.ndarray, node: Any, tensors: list) -> Any:
     """Wrap a result; a view (``x[0]``, ``x.view(...)``) shares its base's
     version counter and remembers the base."""
     Tensor = _TENSOR_CLS
-    if out.base is not None:
+    base = out.base
+    if base is not None:
         for t in tensors:
-            if np.may_share_memory(out, t._value):
+            v = t._value
+            if base is v or np.may_share_memory(out, v):  # (the first: a direct view)
                 r = Tensor._wrap(out, node, t._version_counter)
                 r._base = t._base if t._base is not None else t
                 return r
@@ -1094,6 +1097,9 @@ record = EAGER.process
 
 
 # --- backward ---------------------------------------------------------------
+_node_of = operator.attrgetter("_node")
+
+
 def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_graph: bool,
                  create_graph: bool, capture: Optional[Sequence[Any]] = None,
                  accumulate: bool = True) -> Optional[list]:
@@ -1104,7 +1110,7 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
     (``autograd.grad``) the cotangents of the tensors in ``capture`` are
     returned, ``None`` for those the graph does not reach.
     """
-    capture_nodes = [t._node for t in capture] if capture is not None else None
+    capture_nodes = list(map(_node_of, capture)) if capture is not None else None
     captured: dict = {}
     handles = []
     if capture_nodes is not None:
@@ -1119,11 +1125,9 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
     if marker is not None:
         special_on(marker)
     try:
-        if create_graph:
-            cts = [_as_tensor(c) for c in cotangents]
-        else:
-            cts = [_strip(c) for c in cotangents]  # what _as_value does without create_graph
-        leaves = _quietly(backward_pass, [t._node for t in roots], cts,
+        # (_as_value without create_graph is _strip)
+        cts = list(map(_as_tensor if create_graph else _strip, cotangents))
+        leaves = _quietly(backward_pass, list(map(_node_of, roots)), cts,
                           release=not retain_graph)
     finally:
         if marker is not None:
