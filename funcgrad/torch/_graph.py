@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
-from .._core import backward_pass
+from .._core.backward import _sweep, gc_paused_call
 from .._core.backward import check_nodes_above
 from .._core import concrete as _strip
 from .._core.primitive import Box, Primitive
@@ -1112,7 +1112,7 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
     """
     capture_nodes = list(map(_node_of, capture)) if capture is not None else None
     captured: dict = {}
-    handles = []
+    handles: list = []
     if capture_nodes is not None:
         for node in capture_nodes:
             if node is not None and not node.is_leaf:
@@ -1127,8 +1127,9 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
     try:
         # (_as_value without create_graph is _strip)
         cts = list(map(_as_tensor if create_graph else _strip, cotangents))
-        leaves = _quietly(backward_pass, list(map(_node_of, roots)), cts,
-                          release=not retain_graph)
+        # (backward_pass, without its frame and keyword)
+        leaves = _quietly(gc_paused_call, _sweep, list(map(_node_of, roots)), cts,
+                          not retain_graph)
     finally:
         if marker is not None:
             special_off(marker)
@@ -1137,6 +1138,8 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
         for h in handles:
             h.remove()
     if not accumulate:
+        if not handles:  # (every captured tensor a leaf: nothing captured by a hook)
+            return list(map(leaves.get, capture_nodes))  # (None for None)
         captured.update(leaves)
         return [None if n is None or n not in captured else captured[n] for n in capture_nodes]
     # (before captured holds them: a cotangent a capture hook kept counts as seen)

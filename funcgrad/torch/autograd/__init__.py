@@ -173,8 +173,8 @@ def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
     """
     if is_grads_batched:
         raise NotImplementedError("is_grads_batched=True is not supported by funcgrad.torch")
-    outs = _as_tuple(outputs)
-    ins = _as_tuple(inputs)
+    outs = (outputs,) if isinstance(outputs, Box) else _as_tuple(outputs)
+    ins = (inputs,) if isinstance(inputs, Box) else _as_tuple(inputs)
     if allow_unused is None:
         allow_unused = materialize_grads
     if not allow_unused and materialize_grads:
