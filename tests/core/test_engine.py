@@ -128,3 +128,44 @@ def test_scalar_cotangents_pass_as_is_only_with_the_primal_type():
     # same type throughout: the value itself, exact
     g64 = fg.grad(lambda x: fnp.sin(x) * 3.0)(np.float64(0.5))
     assert g64.dtype == np.float64 and g64 == 3.0 * np.cos(np.float64(0.5))
+
+
+def test_gc_paused_call_pauses_the_collector_and_restores_it():
+    from funcgrad._core import gc_paused_call
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        assert gc_paused_call(gc.isenabled) is False
+        assert gc.isenabled()
+        with pytest.raises(ZeroDivisionError):
+            gc_paused_call(lambda: 1 / 0)
+        assert gc.isenabled()  # resumed after an exception too
+        assert gc_paused_call(lambda: gc_paused_call(gc.isenabled)) is False  # nested
+        assert gc.isenabled()
+        gc.disable()
+        gc_paused_call(int)
+        assert not gc.isenabled()  # a collector the caller turned off stays off
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_grad_frees_each_nodes_saved_values_as_its_sweep_passes_it():
+    # sin's node is the only holder of b's value; by the time the sweep reaches
+    # the earlier probe node, grad's pass has released it (vjp's pass keeps it).
+    from funcgrad._core import Primitive, defvjp
+    ref = []
+    alive_at_probe = []
+    probe = defvjp(Primitive("probe", lambda x: x * 1.0),
+                   lambda g, ans, x: (alive_at_probe.append(ref[0]() is not None), g)[1])
+
+    def f(x):
+        b = probe(x) * 2.0
+        ref[:] = [weakref.ref(b._value)]
+        return fnp.sum(fnp.sin(b))
+
+    x = np.linspace(0.0, 1.0, 10)
+    g = fg.grad(f)(x)
+    np.testing.assert_allclose(g, 2.0 * np.cos(2.0 * x))
+    _, pullback = fg.vjp(f, x)
+    pullback(np.float64(1.0))
+    assert alive_at_probe == [False, True]
