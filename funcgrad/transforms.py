@@ -16,7 +16,7 @@ from typing_extensions import ParamSpec
 from . import numpy as fnp
 from ._core import (Box, Node, Primitive, Trace, backward_pass, gc_paused, gc_paused_call,
                     new_trace, ops)
-from ._core.backward import RELEASE_PLAIN, _sweep
+from ._core.backward import RELEASE_PLAIN
 from ._core.trace import ItemNode
 from .numpy._registry import dtype_of, shape_of
 from .tree_util import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
@@ -276,13 +276,13 @@ def _value_and_grad_at(fun: Callable[..., Any], args: tuple, kwargs: dict, i: in
         trace.alive = False
     if not (isinstance(result, Box) and result._trace is trace):  # a constant, or an error
         rec = _Recording.__new__(_Recording)
-        rec.in_leaves, rec.in_tree, rec.in_nodes = [x], _LEAF, [box._node]
+        rec.in_leaves, rec.in_tree, rec.in_nodes, rec.aux = [x], _LEAF, [box._node], None
         rec.take_outputs(result, trace)
         out = _check_scalar_output(rec, holomorphic)
         return out, rec.pullback([np.array(1, dtype_of(out))], release=True)[0]
     out = result._value
     _check_scalar_value(out, holomorphic)
-    leaves = _sweep([result._node], [np.array(1, out.dtype)], RELEASE_PLAIN)
+    leaves = backward_pass([result._node], [np.array(1, out.dtype)], release=RELEASE_PLAIN)
     return out, _gradient(leaves, box._node, x)
 
 

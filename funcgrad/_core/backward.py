@@ -86,25 +86,28 @@ def check_nodes_above(number: Any) -> None:
     _check_above = number
 
 
+RELEASE_PLAIN = 2
+"""``release`` for a functional transform's own pass: as ``True``, but a
+plain :class:`Node` is released inline (and keeps the small arguments of a
+primitive that saves no values, as its graph goes when the transform
+returns)."""
+
+
 def backward_pass(roots: Sequence[Node], cotangents: Sequence[Any], *,
-                  release: bool = False) -> dict:
+                  release: int = False) -> dict:
     """Propagate ``cotangents`` from ``roots`` to every reachable leaf.
 
     Returns ``{leaf_node: cotangent}``. Each node's hooks (``node.hooks``, a
     list of ``g -> g or None``) see its total cotangent before its rules run.
     With ``release=True`` each node drops its saved values right after its
-    rules have run, so memory falls as the sweep proceeds. A node with many
+    rules have run, so memory falls as the sweep proceeds (``RELEASE_PLAIN``:
+    see there). A node with many
     children accumulates their cotangents in place, into the buffer the
     first sum allocated.
     """
+    if not gc.isenabled():  # (a transform's pass: paused already; a direct call)
+        return _sweep(roots, cotangents, release)
     return gc_paused_call(_sweep, roots, cotangents, release)
-
-
-RELEASE_PLAIN = 2
-"""``release`` for :func:`_sweep` in a functional transform: as ``True``,
-but a plain :class:`Node` is released inline (and keeps the small arguments
-of a primitive that saves no values, as its graph goes when the transform
-returns)."""
 
 
 def _sweep(roots: Sequence[Node], cotangents: Sequence[Any], release: int) -> dict:

@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
-from .._core.backward import _sweep, gc_paused_call
+from .._core import backward_pass
 from .._core.backward import check_nodes_above
 from .._core import concrete as _strip
 from .._core.primitive import Box, Primitive
@@ -93,7 +93,7 @@ def special_on(marker: Any) -> None:
     """Add ``marker`` to ``_SPECIAL``: every node takes its checked path."""
     with _CHECKS_LOCK:
         _SPECIAL.add(marker)
-        check_nodes_above(float("-inf"))  # (_refresh_checks, with _SPECIAL not empty)
+        _refresh_checks()
 
 
 def special_off(marker: Any) -> None:
@@ -1128,9 +1128,8 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
     try:
         # (_as_value without create_graph is _strip)
         cts = list(map(_as_tensor if create_graph else _strip, cotangents))
-        # (backward_pass, without its frame and keyword)
-        leaves = _quietly(gc_paused_call, _sweep, list(map(_node_of, roots)), cts,
-                          not retain_graph)
+        leaves = _quietly(backward_pass, list(map(_node_of, roots)), cts,
+                          release=not retain_graph)
     finally:
         if marker is not None:
             special_off(marker)
