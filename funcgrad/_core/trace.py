@@ -146,8 +146,10 @@ class Node:
                         result.append((parent, ct))
                         continue
                     c = ct
-                    if t in ops.value_boxes and isinstance(a, Box):
-                        c, a = ct._value, a._value  # (same shape and dtype, read in C)
+                    if t in ops.value_boxes:  # (same shape and dtype, read in C)
+                        c = ct._value
+                        if type(a) is t:
+                            a = a._value
                     try:  # fit's first test, inlined: usually nothing to do
                         if c.dtype is a.dtype and c.shape == a.shape:
                             result.append((parent, ct))

@@ -245,9 +245,9 @@ class BackwardNode(_FnMixin, Node):
     - ``tensor_args``: the input tensors, when it needs them (a saved
       tensor's version to check, or a constant tensor for
       ``create_graph=True``, which runs the rules on tensors); otherwise
-      ``None``, and :meth:`_input_tensors` rebuilds them from the saved
-      values and the parents, so intermediate tensors are freed as soon as
-      the user drops them;
+      ``None``: no rule reads an input tensor's value, and ``create_graph``
+      gives the rules the saved values (for their shapes and dtypes), so
+      intermediate tensors are freed as soon as the user drops them;
     - ``saved_info``: what tells whether saved tensors were modified in
       place (see :meth:`check_saved`);
     - ``_kind``: its PyTorch class (``MulBackward0``...), taken when user
@@ -410,31 +410,22 @@ class BackwardNode(_FnMixin, Node):
             raise
 
     def _graph_contributions(self, g: Any) -> list:
-        # Run the rules on tensors: the saved inputs, and the output as a
+        # Run the rules on tensors: the input tensors, and the output as a
         # tensor whose grad_fn is this very node. (The engine's list: every
-        # rule has run when this returns.)
+        # rule has run when this returns.) A node keeps its input tensors
+        # whenever a rule reads an input tensor's value (EagerTrace.process's
+        # plan); without them the rules read only the inputs' shapes and
+        # dtypes, which the saved values give.
         saved_args, saved_out = self.args, self.out
-        self.args = self._input_tensors()
+        tensors = self.tensor_args
+        if tensors is not None:
+            self.args = tensors
         if saved_out is not None and not (self.prim is not None and self.prim.multiple_results):
             self.out = _TENSOR_CLS._wrap(saved_out, self)
         try:
             return _node_contributions(self, g if isinstance(g, Box) else _as_tensor(g))
         finally:
             self.args, self.out = saved_args, saved_out
-
-    def _input_tensors(self) -> list:
-        """The inputs as the rules see them under ``create_graph``: the
-        recorded tensors, or (when none was kept) the saved values, those of
-        inputs with a parent node as tensors of that node (what the original
-        tensors were, for the graph)."""
-        if self.tensor_args is not None:
-            return list(self.tensor_args)
-        args = list(self.args)
-        for i, parent in self.parents:
-            v = args[i]
-            if not isinstance(v, Meta):
-                args[i] = _TENSOR_CLS._wrap(v if type(v) is np.ndarray else np.asarray(v), parent)
-        return args
 
     def release(self) -> None:
         self.tensor_args = None
@@ -718,7 +709,7 @@ class _PrimInfo:
         when the key settles them (:func:`_shown_inputs`: all tensors, or
         ``tensor op anything``; else ``None``), and whether the node keeps
         its input tensors (a version to check, or a tensor that requires no
-        grad: :meth:`BackwardNode._input_tensors` rebuilds the others)."""
+        grad; otherwise the rules read no input tensor's value)."""
         mask, boxes, n = key
         if prim.multiple_results:
             keep_out, unread = True, ()
@@ -931,11 +922,13 @@ class EagerTrace(Trace):
                 if not keep_out:
                     node.out = None
             node._kind = cls or info.cls
-            # The saved tensors' versions, checked at backward: usually none
-            # has a counter yet (version 0), and the positions say it all.
+            # The saved tensors' versions, checked at backward: usually each
+            # is at version 0 (most have no counter yet), and the positions
+            # say it all (a tensor's counter, once made, is never replaced).
             node.saved_info = checked
             for j in checked:
-                if args[j]._vc is not None:
+                counter = args[j]._vc
+                if counter is not None and counter.value:
                     node.saved_info = _version_records(args, checked)
                     break
             for j in unread:  # sizeable arguments no rule reads (ReverseTrace.process)
@@ -1120,21 +1113,10 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
                 def grab(g: Any, node: Any = node) -> None:
                     captured[node] = g if node not in captured else _add(captured[node], g)
                 handles.append(_add_hook(node, grab))
-    token_b = _BACKWARD.set((create_graph, accumulate))
-    token_g = _GRAD_ENABLED.set(create_graph)
-    marker = object() if create_graph else None
-    if marker is not None:
-        special_on(marker)
     try:
-        # (_as_value without create_graph is _strip)
-        cts = list(map(_as_tensor if create_graph else _strip, cotangents))
-        leaves = _quietly(backward_pass, list(map(_node_of, roots)), cts,
-                          release=not retain_graph)
+        leaves = sweep(list(map(_node_of, roots)), cotangents, retain_graph, create_graph,
+                       accumulate)
     finally:
-        if marker is not None:
-            special_off(marker)
-        _GRAD_ENABLED.reset(token_g)
-        _BACKWARD.reset(token_b)
         for h in handles:
             h.remove()
     if not accumulate:
@@ -1158,6 +1140,29 @@ def run_backward(roots: Sequence[Any], cotangents: Sequence[Any], *, retain_grap
             if node is not None and not node.is_leaf and node in captured:
                 t._accumulate_grad(captured[node], create_graph)
     return None
+
+
+def sweep(roots: list, cotangents: Sequence[Any], retain_graph: bool, create_graph: bool,
+          accumulate: bool) -> dict:
+    """The engine's pass from the nodes ``roots`` with ``cotangents``
+    (arrays), in the state a facade backward pass runs in: grad mode on
+    only with ``create_graph`` (every node then runs its rules on tensors),
+    NumPy's floating-point errors ignored. Returns ``{leaf node:
+    cotangent}``; :func:`run_backward` does the rest."""
+    token_b = _BACKWARD.set((create_graph, accumulate))
+    token_g = _GRAD_ENABLED.set(create_graph)
+    marker = object() if create_graph else None
+    if marker is not None:
+        special_on(marker)
+    try:
+        # (_as_value without create_graph is _strip)
+        cts = list(map(_as_tensor if create_graph else _strip, cotangents))
+        return _quietly(backward_pass, roots, cts, release=not retain_graph)
+    finally:
+        if marker is not None:
+            special_off(marker)
+        _GRAD_ENABLED.reset(token_g)
+        _BACKWARD.reset(token_b)
 
 
 def _refcounts(leaves: dict) -> dict:

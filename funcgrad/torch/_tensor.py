@@ -1002,7 +1002,7 @@ class Tensor(_TensorBase):
                 for i, a in enumerate(targs):
                     if a is self:
                         targs[i] = Tensor._wrap(snap, old_node)
-                if new_node.tensor_args is not None:  # (else rebuilt from args)
+                if new_node.tensor_args is not None:  # (else no rule reads self's value)
                     new_node.tensor_args = tuple(targs)
                 if isinstance(new_node.saved_info, list):  # (positions need no change:
                     # the snapshot tensor that replaced self has version 0)

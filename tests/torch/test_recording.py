@@ -145,18 +145,25 @@ def _checked(node):
     return [t for _, _, t in saved]
 
 
-def test_saved_versions_are_positions_until_a_counter_exists():
+def test_saved_versions_are_positions_while_at_version_0():
     x = torch.ones(3, requires_grad=True)
     y = torch.sin(x)
     assert y.grad_fn.saved_info == (0,) and x._vc is None  # no counter made
     x.detach()  # an alias: x now has a counter (at version 0)
     z = torch.sin(x)
-    assert [(v, t is x) for _, v, t in z.grad_fn.saved_info] == [(0, True)]
+    assert z.grad_fn.saved_info == (0,) and x._vc is not None  # still version 0
     with torch.no_grad():
         x.mul_(2)
-    for out in (y, z):  # both kinds of record see the modification
+    w = torch.sin(x)  # saved at version 1: a record of the version
+    assert [(v, t is x) for _, v, t in w.grad_fn.saved_info] == [(1, True)]
+    for out in (y, z):  # positions see the modification through the counter
         with pytest.raises(RuntimeError, match="is at version 1; expected version 0"):
             out.sum().backward()
+    w.sum().backward(retain_graph=True)  # unmodified since saved
+    with torch.no_grad():
+        x.mul_(2)
+    with pytest.raises(RuntimeError, match="is at version 2; expected version 1"):
+        w.sum().backward()
 
 
 def test_nodes_take_their_kind_as_class_when_seen():

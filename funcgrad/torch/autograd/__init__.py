@@ -15,7 +15,7 @@ import numpy as np
 from ..._core.primitive import Box
 from .._grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                           set_grad_enabled)
-from .._graph import run_backward
+from .._graph import run_backward, sweep
 from .._tensor import Tensor, _conj_value
 from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, \
     set_detect_anomaly
@@ -171,6 +171,17 @@ def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
     >>> g, torch.autograd.grad(g, x)
     (tensor(12., grad_fn=<MulBackward0>), (tensor(12.),))
     """
+    if retain_graph is None:
+        retain_graph = create_graph
+    if type(outputs) is Tensor and type(inputs) is Tensor and grad_outputs is None \
+            and not (is_grads_batched or materialize_grads):
+        root, node = outputs._node, inputs._node
+        if root is not None and node is not None and node.is_leaf:
+            # The usual call, one output with an implicit seed and one leaf:
+            # what the general path below does, without its generality.
+            leaves = sweep([root], [_implicit_grad(outputs)], retain_graph, create_graph, False)
+            return (_grad_result(inputs, leaves.get(node), 0, allow_unused, False,
+                                 create_graph),)
     if is_grads_batched:
         raise NotImplementedError("is_grads_batched=True is not supported by funcgrad.torch")
     outs = (outputs,) if isinstance(outputs, Box) else _as_tuple(outputs)
@@ -184,24 +195,26 @@ def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
         if not isinstance(t, Tensor) or t._node is None:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     grads = _seed_grads(outs, grad_outputs, create_graph, _GRAD_COUNT_ERROR)
-    if retain_graph is None:
-        retain_graph = create_graph
     cts = run_backward(outs, grads, retain_graph=retain_graph, create_graph=create_graph,
                        capture=ins, accumulate=False)
-    result = []
-    for i, (t, ct) in enumerate(zip(ins, cts)):
-        if ct is None:
-            if not allow_unused:
-                raise RuntimeError(
-                    f"The differentiated Tensor at index {i} appears to not have been used in "
-                    "the graph. Set allow_unused=True if this is the desired behavior.")
-            result.append(Tensor._wrap(np.zeros(t._value.shape, t._value.dtype), None)
-                          if materialize_grads else None)
-            continue
-        if t._value.dtype.kind == "c":
-            ct = _conj_value(ct)
-        if isinstance(ct, Box):
-            result.append(ct if create_graph else Tensor._wrap(np.array(ct._value), None))
-        else:
-            result.append(Tensor._wrap(np.array(ct, dtype=t._value.dtype, copy=True), None))
-    return tuple(result)
+    return tuple(_grad_result(t, ct, i, allow_unused, materialize_grads, create_graph)
+                 for i, (t, ct) in enumerate(zip(ins, cts)))
+
+
+def _grad_result(t: Tensor, ct: Any, i: int, allow_unused: Optional[bool],
+                 materialize_grads: bool, create_graph: bool) -> Optional[Tensor]:
+    """What ``grad`` returns for input ``t`` (at position ``i``), given the
+    cotangent ``ct`` the backward pass gave its node (``None``: not
+    reached)."""
+    if ct is None:
+        if not allow_unused:
+            raise RuntimeError(
+                f"The differentiated Tensor at index {i} appears to not have been used in "
+                "the graph. Set allow_unused=True if this is the desired behavior.")
+        return Tensor._wrap(np.zeros(t._value.shape, t._value.dtype), None) \
+            if materialize_grads else None
+    if t._value.dtype.kind == "c":
+        ct = _conj_value(ct)
+    if isinstance(ct, Box):
+        return ct if create_graph else Tensor._wrap(np.array(ct._value), None)
+    return Tensor._wrap(np.array(ct, dtype=t._value.dtype, copy=True), None)
