@@ -168,15 +168,22 @@ class Node:
 
     def release(self) -> None:
         """Drop the saved values (facade ``retain_graph=False``)."""
-        if self.args is None:
+        args = self.args
+        if args is None:
             return
-        if self.prim is not None and not self.prim.saves_values:
-            self.args = [Meta(a) if hasattr(a, "shape") and type(a) is not Meta else a
-                         for a in self.args]
-            self.out = None
-        else:
+        self.out = None
+        if self.prim is None or self.prim.saves_values:
             self.args = None
-            self.out = None
+            return
+        kept = []  # (Meta(a) without its __init__ frame, as a loop, not a comprehension)
+        for a in args:
+            if hasattr(a, "shape") and type(a) is not Meta:
+                meta = _new(Meta)
+                meta.shape = a.shape
+                meta.dtype = a.dtype
+                a = meta
+            kept.append(a)
+        self.args = kept
 
     def __repr__(self) -> str:
         name = self.prim.name if self.prim is not None else "input"

@@ -868,7 +868,10 @@ class EagerTrace(Trace):
         if not boxes:  # nothing to record (a facade op on plain numbers)
             return prim.impl(*vals, **params)
         # prim.impl with NumPy's errors ignored, in the shared quiet context
-        if _NP_ERRSTATE is not None:
+        if _SPECIAL and _NP_ERRSTATE is not None and _NP_ERRSTATE.get() is _QUIET[1]:
+            # ignored already: an operation of a create_graph pass (_quietly)
+            out = prim.impl(*vals, **params) if params else prim.impl(*vals)
+        elif _NP_ERRSTATE is not None:
             try:
                 out = _run_in(_SHARED_QUIET, prim.impl, *vals, **params) if params else \
                     _run_in(_SHARED_QUIET, prim.impl, *vals)

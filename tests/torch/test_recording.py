@@ -255,6 +255,45 @@ def test_ops_stay_quiet_while_another_thread_holds_the_shared_context():
         holder.join()
 
 
+def test_a_create_graph_pass_runs_its_operations_without_the_quiet_context(monkeypatch):
+    """The operations a ``create_graph`` pass records run their
+    implementations directly (the pass made NumPy quiet already); others
+    take the quiet context, also while a pass or a node hook keeps
+    ``_SPECIAL`` non-empty. Here another thread holds the shared context, so
+    each operation that asks for it falls back to ``_run_quietly``."""
+    import threading
+    import warnings
+    from funcgrad.torch import _graph
+    calls = []
+    fallback = _graph._run_quietly
+    monkeypatch.setattr(_graph, "_run_quietly",
+                        lambda fn, *a, **k: calls.append(fn) or fallback(fn, *a, **k))
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        inside.set()
+        release.wait(10)
+    holder = threading.Thread(target=lambda: _graph._SHARED_QUIET.run(hold))
+    holder.start()
+    try:
+        assert inside.wait(10)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with np.errstate(all="raise"):
+                x = torch.tensor([0.0, 2.0], dtype=torch.float64, requires_grad=True)
+                s = torch.log(x).sum()  # divide by zero: -inf, quietly
+                assert len(calls) == 2
+                g, = torch.autograd.grad(s, x, create_graph=True)  # 1 / x: inf, quietly
+                assert len(calls) == 2 and g.grad_fn is not None
+                assert g.detach().numpy().tolist() == [np.inf, 0.5]
+                monkeypatch.setattr(_graph, "_SPECIAL", {"a marker"})
+                z = torch.log(x)  # outside a pass, with _SPECIAL not empty
+                assert len(calls) == 3 and z.detach().numpy()[0] == -np.inf
+    finally:
+        release.set()
+        holder.join()
+
+
 def test_a_runtime_error_of_an_implementation_reaches_the_caller_unchained():
     from funcgrad._core.primitive import Primitive
     from funcgrad.torch._graph import EAGER
