@@ -416,14 +416,28 @@ class BackwardNode(_FnMixin, Node):
         # whenever a rule reads an input tensor's value (EagerTrace.process's
         # plan); without them the rules read only the inputs' shapes and
         # dtypes, which the saved values give.
+        # A cotangent that is not a tensor is a constant (the seed, and what
+        # shape-only rules made of it): rules that read no saved value make
+        # a constant of it again, with nothing to record; the others get it
+        # as a tensor. (A tuple, for a multiple-result node, goes as it is.)
+        prim = self.prim
+        if not isinstance(g, Box) and type(g) is not tuple:
+            if prim is not None and not prim.saves_values:
+                return _node_contributions(self, g)
+            g = _as_tensor(g)
         saved_args, saved_out = self.args, self.out
         tensors = self.tensor_args
         if tensors is not None:
             self.args = tensors
-        if saved_out is not None and not (self.prim is not None and self.prim.multiple_results):
-            self.out = _TENSOR_CLS._wrap(saved_out, self)
+        if saved_out is not None:
+            if prim is not None and prim.multiple_results:  # each result as its own tensor
+                n = len(saved_out)
+                self.out = tuple(_TENSOR_CLS._wrap(_as_array(o), _FnItemNode(self, k, n))
+                                 for k, o in enumerate(saved_out))
+            else:
+                self.out = _TENSOR_CLS._wrap(saved_out, self)
         try:
-            return _node_contributions(self, g if isinstance(g, Box) else _as_tensor(g))
+            return _node_contributions(self, g)
         finally:
             self.args, self.out = saved_args, saved_out
 
@@ -952,7 +966,7 @@ class EagerTrace(Trace):
         elif fresh is None:
             return _wrap_results(out, node, args)
         else:  # a view
-            result = _wrap_view(out, node, [a for a in args if isinstance(a, Box)])
+            result = _wrap_view(out, node, args)
         if check_out:  # the rule reads the result: check its version at backward
             counter = result._version_counter
             saved = node.saved_info
@@ -974,9 +988,8 @@ def _wrap_results(out: tuple, node: Optional[BackwardNode], args: Any) -> tuple:
     """The tensors of a multiple-result primitive's results (its own
     function: a generator in ``process`` would make ``node`` a cell there,
     created on every call)."""
-    tensors = [a for a in args if isinstance(a, Box)]
     n = len(out)
-    return tuple(_wrap_view(o, None if node is None else _FnItemNode(node, k, n), tensors)
+    return tuple(_wrap_view(o, None if node is None else _FnItemNode(node, k, n), args)
                  for k, o in enumerate(out))
 
 
@@ -1068,16 +1081,23 @@ def _as_array(x: Any) -> Any:
     return np.asarray(x)
 
 
-def _wrap_view(out: np.ndarray, node: Any, tensors: list) -> Any:
-    """Wrap a result; a view (``x[0]``, ``x.view(...)``) shares its base's
-    version counter and remembers the base."""
+def _wrap_view(out: np.ndarray, node: Any, args: Any) -> Any:
+    """Wrap a result of an operation on ``args``; a view (``x[0]``,
+    ``x.view(...)``) of a tensor among them shares that tensor's version
+    counter and remembers its base."""
     Tensor = _TENSOR_CLS
     base = out.base
     if base is not None:
-        for t in tensors:
+        for t in args:
+            if not isinstance(t, Box):
+                continue
             v = t._value
             if base is v or np.may_share_memory(out, v):  # (the first: a direct view)
-                r = Tensor._wrap(out, node, t._version_counter)
+                counter = t._vc
+                if counter is None:  # (Tensor._version_counter, without its frames)
+                    counter = t._vc = _new_object(VersionCounter)
+                    counter.value = 0
+                r = Tensor._wrap(out, node, counter)
                 r._base = t._base if t._base is not None else t
                 return r
     return Tensor._wrap(out, node)
@@ -1158,8 +1178,9 @@ def sweep(roots: list, cotangents: Sequence[Any], retain_graph: bool, create_gra
     if marker is not None:
         special_on(marker)
     try:
-        # (_as_value without create_graph is _strip)
-        cts = list(map(_as_tensor if create_graph else _strip, cotangents))
+        # (_as_value without create_graph is _strip; with it, a seed that
+        # is not a tensor stays a constant array: _graph_contributions)
+        cts = cotangents if create_graph else list(map(_strip, cotangents))
         return _quietly(backward_pass, roots, cts, release=not retain_graph)
     finally:
         if marker is not None:

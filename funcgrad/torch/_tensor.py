@@ -743,6 +743,8 @@ class Tensor(_TensorBase):
                 self._grad = Tensor._wrap(np.array(g, dtype=dt, copy=True), None)
         elif isinstance(g, Box):
             self._grad = grad + g
+        elif create_graph:  # (a constant: still out of place, as PyTorch in grad mode)
+            self._grad = grad + Tensor._wrap(np.asarray(g), None)
         else:
             # As PyTorch: accumulate in place when the graph is not recorded.
             grad._value += g

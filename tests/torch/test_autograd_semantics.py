@@ -214,6 +214,28 @@ def test_autograd_grad_basics_and_higher_order():
     assert x.grad is None  # autograd.grad does not accumulate
 
 
+def test_create_graph_gradients_of_constants_are_as_in_pytorch():
+    """Under create_graph the seed, and what shape-only rules make of it, is a
+    constant: sum's gradient is the seed expanded (a read-only view, as
+    PyTorch's expand), and .grad accumulates constants out of place."""
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    g, = torch.autograd.grad(x.sum(), x, create_graph=True)
+    assert g.tolist() == [1.0] * 3 and g.grad_fn is None and not g.requires_grad
+    assert not g.is_contiguous()
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        g.add_(1)
+    g, = torch.autograd.grad((x.reshape(3, 1) * 2).sum(), x, create_graph=True)
+    assert g.tolist() == [2.0] * 3 and g.grad_fn is None
+    (x * 2).sum().backward(create_graph=True)
+    first = x.grad
+    (x * 3).sum().backward(create_graph=True)
+    assert first.tolist() == [2.0] * 3 and x.grad.tolist() == [5.0] * 3  # a new tensor
+    x.grad = None
+    (x ** 2).sum().backward(create_graph=True)
+    x.sum().backward(create_graph=True)
+    assert x.grad.tolist() == [3.0, 5.0, 7.0] and type(x.grad.grad_fn).__name__ == "AddBackward0"
+
+
 def test_autograd_grad_errors_and_unused():
     x = torch.ones(3, requires_grad=True)
     u = torch.ones(2, requires_grad=True)

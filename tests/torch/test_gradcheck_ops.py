@@ -47,6 +47,13 @@ CASES = {
     "permute": (lambda x: x.permute(2, 0, 1).reshape(-1), [(2, 3, 2)]),
     "sin_cos_tanh": (lambda x: x.sin() * x.cos() + x.tanh(), [(3,)]),
     "masked_fill": (lambda x: x.masked_fill(x > 0.5, 2.0) * x, [(5,)]),
+    # multiple-result primitives, one result used or both
+    "eigh": (lambda a: torch.linalg.eigh(a @ a.mT)[0], [(3, 3)]),
+    "eigh_vectors": (lambda a: torch.linalg.eigh(a @ a.mT)[1][0] ** 2, [(3, 3)]),
+    "slogdet": (lambda a: torch.linalg.slogdet(a + 3 * torch.eye(3, dtype=torch.float64))[1],
+                [(3, 3)]),
+    "qr": (lambda a: torch.linalg.qr(a)[1], [(3, 3)]),
+    "svd": (lambda a: torch.linalg.svd(a, full_matrices=False)[1], [(3, 2)]),
 }
 
 

@@ -217,4 +217,6 @@ def _grad_result(t: Tensor, ct: Any, i: int, allow_unused: Optional[bool],
         ct = _conj_value(ct)
     if isinstance(ct, Box):
         return ct if create_graph else Tensor._wrap(np.array(ct._value), None)
+    if create_graph:  # a constant (say, the seed expanded by sum's rule): as it is
+        return Tensor._wrap(ct if type(ct) is np.ndarray else np.asarray(ct), None)
     return Tensor._wrap(np.array(ct, dtype=t._value.dtype, copy=True), None)
