@@ -77,6 +77,10 @@ _ANOMALY: contextvars.ContextVar = contextvars.ContextVar("funcgrad_anomaly", de
 # create_graph backward pass. Empty (the common case), no recorded operation
 # and no backward node needs to look further. Changed by special_on/off only.
 _SPECIAL: set = set()
+# Whether _SPECIAL ever held one of the two lasting markers (anomaly mode,
+# node hooks): until then, a create_graph pass's nodes and operations need
+# not read _ANOMALY nor look for hooks.
+_WATCHED = False
 
 # Which nodes a backward pass asks for checked_contributions() (the engine's
 # check_nodes_above): those recorded before the last in-place update
@@ -90,9 +94,13 @@ def _refresh_checks() -> None:
 
 
 def special_on(marker: Any) -> None:
-    """Add ``marker`` to ``_SPECIAL``: every node takes its checked path."""
+    """Add ``marker`` to ``_SPECIAL``: every node takes its checked path.
+    A string marks a lasting reason ("anomaly", "post_hooks")."""
+    global _WATCHED
     with _CHECKS_LOCK:
         _SPECIAL.add(marker)
+        if isinstance(marker, str):
+            _WATCHED = True
         _refresh_checks()
 
 
@@ -380,6 +388,9 @@ class BackwardNode(_FnMixin, Node):
         if self.args is None:
             raise RuntimeError(SECOND_BACKWARD)
         create_graph = _BACKWARD.get()[0]
+        if not _WATCHED:  # (no node hook, no anomaly mode, ever)
+            return self._graph_contributions(g) if create_graph else \
+                _node_contributions(self, g)
         anomaly = _ANOMALY.get()
         if not self.post_hooks and anomaly is None:
             if not create_graph:
@@ -952,7 +963,7 @@ class EagerTrace(Trace):
                 if getattr(vals[j], "nbytes", 0) >= SMALL_RESIDUAL:
                     _drop_residuals(node, unread)
                     break
-            if _SPECIAL and _ANOMALY.get() is not None:
+            if _WATCHED and _ANOMALY.get() is not None:
                 node.stack = _user_stack()
         if fresh:  # Tensor._wrap, inlined
             result = _new_object(_TENSOR_CLS)

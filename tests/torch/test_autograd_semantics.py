@@ -770,6 +770,20 @@ def test_node_hooks():
     assert calls == [[2.0, 2.0]]
 
 
+def test_create_graph_passes_run_node_hooks_and_anomaly_checks():
+    x = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)
+    y = x * x
+    y.grad_fn.register_hook(lambda gi, go: (gi[0] * 2, gi[1] * 2))
+    g, = torch.autograd.grad(y.sum(), x, create_graph=True)
+    assert g.tolist() == [2.0, 6.0] and g.grad_fn is not None  # 2 * (x + x)
+    w = torch.tensor([0.0], dtype=torch.float64, requires_grad=True)
+    with pytest.warns(UserWarning, match="Anomaly Detection"):
+        anomaly = torch.autograd.detect_anomaly()
+    with anomaly, pytest.warns(UserWarning, match="Error detected in SqrtBackward0"):
+        with pytest.raises(RuntimeError, match="Function 'SqrtBackward0' returned nan values"):
+            torch.autograd.grad((w.sqrt() * 0).sum(), w, create_graph=True)
+
+
 def test_backward_in_several_threads_at_once():
     results = {}
 
