@@ -814,7 +814,8 @@ class EagerTrace(Trace):
         dropped, as ``ReverseTrace.process`` does (``Primitive.residuals``):
         the result when no rule reads it, sizeable arguments (and their
         tensors) no rule reads. ``lead=1`` says the caller has checked
-        that ``args[0]`` is a tensor and that no other argument is one (a
+        that ``args[0]`` is a ``Tensor`` (of this trace, as every one is)
+        and that no other argument is a tensor (a
         unary operation, ``tensor op number``): then only the first argument
         is unboxed, without the loop over all of them. (An int, not a bool:
         comparing a bool with an int is not specialised.)
@@ -822,14 +823,14 @@ class EagerTrace(Trace):
         Elementwise primitives (``info.scalars``) get 0-d inputs as NumPy
         scalars, and a floating scalar result stays one in the result
         tensor (:data:`SCALAR_VALUES`); other primitives get arrays
-        (:func:`own_array`). ``lead=2`` says ``args`` is two tensors whose
+        (:func:`own_array`). ``lead=2`` says ``args`` is two ``Tensor``\ s whose
         values are arrays (``tensor op tensor``, ``matmul``).
         """
         info = _PRIM_INFO.get(prim)
         if info is None:
             info = _prim_info(prim)
         scalars = info.scalars
-        if lead == 1 and args[0]._trace is self:  # the loop below, for one tensor first
+        if lead == 1:  # the loop below, for one tensor first
             vals = list(args)  # boxes' values replace them below
             a = args[0]
             v = a._value
@@ -846,7 +847,7 @@ class EagerTrace(Trace):
                 parents, mask = [(0, node)], 1
             boxes = 1
             i = len(vals)
-        elif lead == 2 and args[0]._trace is self and args[1]._trace is self:
+        elif lead == 2:
             # the loop below, for (tensor, tensor) with array values
             a, b = args
             v, w = a._value, b._value
@@ -920,8 +921,6 @@ class EagerTrace(Trace):
         else:  # another NumPy scalar
             out = _asarray(out)
             fresh = True
-        node = None
-        check_out = False
         if parents and _grad_enabled():
             if not lead and type(args) is not tuple:  # (lead callers pass tuples)
                 args = tuple(args)
@@ -960,20 +959,21 @@ class EagerTrace(Trace):
                     node.saved_info = _version_records(args, checked)
                     break
             for j in unread:  # sizeable arguments no rule reads (ReverseTrace.process)
-                if getattr(vals[j], "nbytes", 0) >= SMALL_RESIDUAL:
+                v = vals[j]
+                if type(v) is _ndarray and v.nbytes >= SMALL_RESIDUAL:
                     _drop_residuals(node, unread)
                     break
             if _WATCHED and _ANOMALY.get() is not None:
                 node.stack = _user_stack()
+        else:
+            node = None
+            check_out = False
         if fresh:  # Tensor._wrap, inlined
             result = _new_object(_TENSOR_CLS)
             result._value = out
             result._node = node
             result._trace = self
-            result._grad = None
             result._vc = None  # made when first needed (Tensor._version_counter)
-            result._retains_grad = False
-            result._base = None
         elif fresh is None:
             return _wrap_results(out, node, args)
         else:  # a view

@@ -538,7 +538,13 @@ class Tensor(_TensorBase):
             [3., 4.]])
     """
 
-    __slots__ = ("_grad", "_vc", "_retains_grad", "_base", "__dict__")
+    __slots__ = ("_vc", "__dict__")
+    # Rarely set, so class defaults until they are (in the instance's
+    # __dict__): .grad, retain_grad(), and a view's base. A recorded
+    # operation's result then sets three fields fewer.
+    _grad = None
+    _retains_grad = False
+    _base = None
     _is_param = False  # nn.Parameter sets True: its repr says "Parameter containing:"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -560,10 +566,7 @@ class Tensor(_TensorBase):
         self._value = value
         self._node = node
         self._trace = EAGER
-        self._grad = None
         self._vc = counter  # None: made when first needed (_version_counter)
-        self._retains_grad = False
-        self._base = None
 
     @staticmethod
     def _wrap(value: np.ndarray, node: Any, counter: Optional[VersionCounter] = None) -> Any:
@@ -574,10 +577,7 @@ class Tensor(_TensorBase):
         t._value = value
         t._node = node
         t._trace = EAGER
-        t._grad = None
         t._vc = counter  # None: made when first needed (_version_counter)
-        t._retains_grad = False
-        t._base = None
         return t
 
     @staticmethod
@@ -913,7 +913,7 @@ class Tensor(_TensorBase):
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
         if hasattr(self, "__dict__"):
-            new.__dict__.update({k: v for k, v in self.__dict__.items()})
+            new.__dict__.update({k: v for k, v in self.__dict__.items() if k != "_grad"})
         memo[id(self)] = new
         return new
 

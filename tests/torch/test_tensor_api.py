@@ -71,7 +71,12 @@ def test_copy_and_pickle_of_leaves():
     c = copy.deepcopy(w)
     assert c.requires_grad and c.is_leaf and c.tolist() == [1.0, 2.0]
     c.detach().zero_()
-    assert w.tolist() == [1.0, 2.0]
+    assert w.tolist() == [1.0, 2.0] and c.grad is None
+    (w * 3).sum().backward()
+    c = copy.deepcopy(w)  # .grad is copied too, not shared
+    assert c.grad.tolist() == [3.0, 3.0] and c.grad is not w.grad
+    c.grad.zero_()
+    assert w.grad.tolist() == [3.0, 3.0]
     p = pickle.loads(pickle.dumps(w))
     assert p.requires_grad and p.tolist() == [1.0, 2.0]
     with pytest.raises(RuntimeError, match="Only Tensors created explicitly by the user"):
