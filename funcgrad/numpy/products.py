@@ -77,24 +77,24 @@ def squeeze_last(x):
 
 # --- matmul -----------------------------------------------------------------
 def _matmul_lhs(g, ans, a, b):
-    if len(b.shape) == 1:
-        if len(a.shape) == 1:
+    if b.ndim == 1:
+        if a.ndim == 1:
             return g * b
         return expand(g, -1) * b
-    if len(a.shape) == 1:
-        if len(b.shape) == 2:
+    if a.ndim == 1:
+        if b.ndim == 2:
             return matmul(b, g)                 # (k, n) @ (n,): one primitive
         return squeeze_last(matmul(b, expand(g, -1)))
     return matmul(g, _mT(b))
 
 
 def _matmul_rhs(g, ans, a, b):
-    if len(a.shape) == 1:
-        if len(b.shape) == 1:
+    if a.ndim == 1:
+        if b.ndim == 1:
             return g * a
         return expand(a, -1) * expand(g, -2)
-    if len(b.shape) == 1:
-        if len(a.shape) == 2:
+    if b.ndim == 1:
+        if a.ndim == 2:
             return matmul(g, a)                 # (n,) @ (n, k) = a.T @ g: one primitive
         return squeeze_last(matmul(_mT(a), expand(g, -1)))
     return matmul(_mT(a), g)

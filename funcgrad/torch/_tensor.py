@@ -196,6 +196,9 @@ class _TensorBase(Box):
 
     @property
     def ndim(self) -> int:
+        v = self._value
+        if type(v) is _ndarray:
+            return v.ndim
         return np.ndim(F.concrete(self))
 
     def dim(self) -> int:
