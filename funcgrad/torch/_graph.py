@@ -632,17 +632,17 @@ def _quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     if _NP_ERRSTATE is None:  # pragma: no cover - other NumPy layouts
         with np.errstate(all="ignore"):
             return fn(*args, **kwargs)
-    cur = _NP_ERRSTATE.get()
+    cur = _errstate()
     seen, quiet = _QUIET
     if cur is quiet:  # already quiet
         return fn(*args, **kwargs)
     if cur is not seen:
         quiet = _quiet_state(cur)
-    token = _NP_ERRSTATE.set(quiet)
+    token = _set_errstate(quiet)
     try:
         return fn(*args, **kwargs)
     finally:
-        _NP_ERRSTATE.reset(token)
+        _reset_errstate(token)
 
 
 _LOCAL = threading.local()
@@ -700,6 +700,11 @@ _getrefcount = sys.getrefcount
 _ndarray = np.ndarray
 _asarray = np.asarray
 _grad_enabled = _GRAD_ENABLED.get
+_set_grad_enabled, _reset_grad_enabled = _GRAD_ENABLED.set, _GRAD_ENABLED.reset
+_set_backward, _reset_backward = _BACKWARD.set, _BACKWARD.reset
+if _NP_ERRSTATE is not None:
+    _errstate, _set_errstate, _reset_errstate = \
+        _NP_ERRSTATE.get, _NP_ERRSTATE.set, _NP_ERRSTATE.reset
 _run_in = contextvars.Context.run  # _run_in(context, fn, *args)
 
 # The engine's Node fields, set directly by ``EagerTrace.process`` (one frame
@@ -894,7 +899,7 @@ class EagerTrace(Trace):
         if not boxes:  # nothing to record (a facade op on plain numbers)
             return prim.impl(*vals, **params)
         # prim.impl with NumPy's errors ignored, in the shared quiet context
-        if _SPECIAL and _NP_ERRSTATE is not None and _NP_ERRSTATE.get() is _QUIET[1]:
+        if _SPECIAL and _NP_ERRSTATE is not None and _errstate() is _QUIET[1]:
             # ignored already: an operation of a create_graph pass (_quietly)
             out = prim.impl(*vals, **params) if params else prim.impl(*vals)
         elif _NP_ERRSTATE is not None:
@@ -1183,8 +1188,8 @@ def sweep(roots: list, cotangents: Sequence[Any], retain_graph: bool, create_gra
     only with ``create_graph`` (every node then runs its rules on tensors),
     NumPy's floating-point errors ignored. Returns ``{leaf node:
     cotangent}``; :func:`run_backward` does the rest."""
-    token_b = _BACKWARD.set((create_graph, accumulate))
-    token_g = _GRAD_ENABLED.set(create_graph)
+    token_b = _set_backward((create_graph, accumulate))
+    token_g = _set_grad_enabled(create_graph)
     marker = object() if create_graph else None
     if marker is not None:
         special_on(marker)
@@ -1196,8 +1201,8 @@ def sweep(roots: list, cotangents: Sequence[Any], retain_graph: bool, create_gra
     finally:
         if marker is not None:
             special_off(marker)
-        _GRAD_ENABLED.reset(token_g)
-        _BACKWARD.reset(token_b)
+        _reset_grad_enabled(token_g)
+        _reset_backward(token_b)
 
 
 def _refcounts(leaves: dict) -> dict:

@@ -32,6 +32,7 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable",
            "is_anomaly_check_nan_enabled"]
 
 TensorOrTensors = Union[Tensor, Sequence[Tensor]]
+_array = np.array  # (read from NumPy's module on every call otherwise: not specialised)
 
 
 def _as_tuple(x: Any) -> tuple:
@@ -53,7 +54,7 @@ def _implicit_grad(out: Any) -> np.ndarray:
         raise RuntimeError("grad can be implicitly created only for real scalar outputs "
                            f"but got {out.dtype}")
     shape = value.shape
-    return np.ones(shape, dt) if shape else np.array(1, dt)  # (the same; np.array is faster)
+    return np.ones(shape, dt) if shape else _array(1, dt)  # (the same; np.array is faster)
 
 
 def _make_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool) -> list:
@@ -219,4 +220,4 @@ def _grad_result(t: Tensor, ct: Any, i: int, allow_unused: Optional[bool],
         return ct if create_graph else Tensor._wrap(np.array(ct._value), None)
     if create_graph:  # a constant (say, the seed expanded by sum's rule): as it is
         return Tensor._wrap(ct if type(ct) is np.ndarray else np.asarray(ct), None)
-    return Tensor._wrap(np.array(ct, dtype=t._value.dtype, copy=True), None)
+    return Tensor._wrap(_array(ct, dtype=t._value.dtype, copy=True), None)
