@@ -148,7 +148,7 @@ class Node:
                     c = ct
                     if t in ops.value_boxes:  # (same shape and dtype, read in C)
                         c = ct._value
-                        if type(a) is t:
+                        if isinstance(a, Box):
                             a = a._value
                     try:  # fit's first test, inlined: usually nothing to do
                         if c.dtype is a.dtype and c.shape == a.shape:
@@ -175,7 +175,9 @@ class Node:
         if self.prim is None or self.prim.saves_values:
             self.args = None
             return
-        kept = []  # (Meta(a) without its __init__ frame, as a loop, not a comprehension)
+        # Meta(a) for each array, without a comprehension's and __init__'s
+        # frames (keep in step with Meta.__init__)
+        kept = []
         for a in args:
             if hasattr(a, "shape") and type(a) is not Meta:
                 meta = _new(Meta)

@@ -421,16 +421,17 @@ class BackwardNode(_FnMixin, Node):
             raise
 
     def _graph_contributions(self, g: Any) -> list:
-        # Run the rules on tensors: the input tensors, and the output as a
-        # tensor whose grad_fn is this very node. (The engine's list: every
-        # rule has run when this returns.) A node keeps its input tensors
-        # whenever a rule reads an input tensor's value (EagerTrace.process's
-        # plan); without them the rules read only the inputs' shapes and
-        # dtypes, which the saved values give.
-        # A cotangent that is not a tensor is a constant (the seed, and what
-        # shape-only rules made of it): rules that read no saved value make
-        # a constant of it again, with nothing to record; the others get it
-        # as a tensor. (A tuple, for a multiple-result node, goes as it is.)
+        # Run the rules on tensors, so that what they compute is recorded:
+        # the input tensors, and the output as a tensor whose grad_fn is this
+        # very node. (The engine's list: every rule has run when this
+        # returns.) A node keeps its input tensors whenever a rule reads an
+        # input tensor's value (EagerTrace.process's plan); without them the
+        # rules read only the inputs' shapes and dtypes, which the saved
+        # values give. A cotangent that is not a tensor is a constant (the
+        # seed, and what shape-only rules made of it): rules that read no
+        # saved value make a constant of it again, with nothing to record;
+        # the others get it as a tensor. (A tuple, for a multiple-result
+        # node, goes as it is.)
         prim = self.prim
         if not isinstance(g, Box) and type(g) is not tuple:
             if prim is not None and not prim.saves_values:
@@ -1109,11 +1110,7 @@ def _wrap_view(out: np.ndarray, node: Any, args: Any) -> Any:
                 continue
             v = t._value
             if base is v or np.may_share_memory(out, v):  # (the first: a direct view)
-                counter = t._vc
-                if counter is None:  # (Tensor._version_counter, without its frames)
-                    counter = t._vc = _new_object(VersionCounter)
-                    counter.value = 0
-                r = Tensor._wrap(out, node, counter)
+                r = Tensor._wrap(out, node, t._version_counter)
                 r._base = t._base if t._base is not None else t
                 return r
     return Tensor._wrap(out, node)
