@@ -3,6 +3,9 @@
 versions, memory, gradient ownership)."""
 from __future__ import annotations
 
+import contextlib
+from typing import Iterator
+
 import numpy as np
 import pytest
 
@@ -228,11 +231,10 @@ def test_eager_ops_ignore_floating_point_errors_and_leave_numpy_state_alone():
     assert errors == []
 
 
-def test_ops_stay_quiet_while_another_thread_holds_the_shared_context():
-    """Operations run in one shared quiet context; one that finds it in use
-    (here held by another thread) runs in its thread's own, still quiet."""
+@contextlib.contextmanager
+def _shared_quiet_context_held() -> Iterator[None]:
+    """Another thread holds the facade's shared quiet context meanwhile."""
     import threading
-    import warnings
     from funcgrad.torch import _graph
     inside, release = threading.Event(), threading.Event()
 
@@ -243,16 +245,23 @@ def test_ops_stay_quiet_while_another_thread_holds_the_shared_context():
     holder.start()
     try:
         assert inside.wait(10)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            x = torch.tensor([0.0, 1.0], dtype=torch.float64, requires_grad=True)
-            y = torch.log(x)  # divide by zero: -inf, no warning
-            assert y.grad_fn.name() == "LogBackward0"
-            y.sum().backward()
-        assert x.grad.numpy()[0] == np.inf and x.grad.numpy()[1] == 1.0
+        yield
     finally:
         release.set()
         holder.join()
+
+
+def test_ops_stay_quiet_while_another_thread_holds_the_shared_context():
+    """Operations run in one shared quiet context; one that finds it in use
+    (here held by another thread) runs in its thread's own, still quiet."""
+    import warnings
+    with _shared_quiet_context_held(), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = torch.tensor([0.0, 1.0], dtype=torch.float64, requires_grad=True)
+        y = torch.log(x)  # divide by zero: -inf, no warning
+        assert y.grad_fn.name() == "LogBackward0"
+        y.sum().backward()
+    assert x.grad.numpy()[0] == np.inf and x.grad.numpy()[1] == 1.0
 
 
 def test_a_create_graph_pass_runs_its_operations_without_the_quiet_context(monkeypatch):
@@ -261,37 +270,23 @@ def test_a_create_graph_pass_runs_its_operations_without_the_quiet_context(monke
     take the quiet context, also while a pass or a node hook keeps
     ``_SPECIAL`` non-empty. Here another thread holds the shared context, so
     each operation that asks for it falls back to ``_run_quietly``."""
-    import threading
     import warnings
     from funcgrad.torch import _graph
     calls = []
     fallback = _graph._run_quietly
     monkeypatch.setattr(_graph, "_run_quietly",
                         lambda fn, *a, **k: calls.append(fn) or fallback(fn, *a, **k))
-    inside, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        inside.set()
-        release.wait(10)
-    holder = threading.Thread(target=lambda: _graph._SHARED_QUIET.run(hold))
-    holder.start()
-    try:
-        assert inside.wait(10)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            with np.errstate(all="raise"):
-                x = torch.tensor([0.0, 2.0], dtype=torch.float64, requires_grad=True)
-                s = torch.log(x).sum()  # divide by zero: -inf, quietly
-                assert len(calls) == 2
-                g, = torch.autograd.grad(s, x, create_graph=True)  # 1 / x: inf, quietly
-                assert len(calls) == 2 and g.grad_fn is not None
-                assert g.detach().numpy().tolist() == [np.inf, 0.5]
-                monkeypatch.setattr(_graph, "_SPECIAL", {"a marker"})
-                z = torch.log(x)  # outside a pass, with _SPECIAL not empty
-                assert len(calls) == 3 and z.detach().numpy()[0] == -np.inf
-    finally:
-        release.set()
-        holder.join()
+    with _shared_quiet_context_held(), warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        x = torch.tensor([0.0, 2.0], dtype=torch.float64, requires_grad=True)
+        s = torch.log(x).sum()  # divide by zero: -inf, quietly
+        assert len(calls) == 2
+        g, = torch.autograd.grad(s, x, create_graph=True)  # 1 / x: inf, quietly
+        assert len(calls) == 2 and g.grad_fn is not None
+        assert g.detach().numpy().tolist() == [np.inf, 0.5]
+        monkeypatch.setattr(_graph, "_SPECIAL", {"a marker"})
+        z = torch.log(x)  # outside a pass, with _SPECIAL not empty
+        assert len(calls) == 3 and z.detach().numpy()[0] == -np.inf
 
 
 def test_a_runtime_error_of_an_implementation_reaches_the_caller_unchained():
