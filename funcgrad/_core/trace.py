@@ -175,17 +175,8 @@ class Node:
         if self.prim is None or self.prim.saves_values:
             self.args = None
             return
-        # Meta(a) for each array, without a comprehension's and __init__'s
-        # frames (keep in step with Meta.__init__)
-        kept = []
-        for a in args:
-            if hasattr(a, "shape") and type(a) is not Meta:
-                meta = _new(Meta)
-                meta.shape = a.shape
-                meta.dtype = a.dtype
-                a = meta
-            kept.append(a)
-        self.args = kept
+        self.args = [Meta(a) if hasattr(a, "shape") and type(a) is not Meta else a
+                     for a in args]
 
     def __repr__(self) -> str:
         name = self.prim.name if self.prim is not None else "input"

@@ -388,15 +388,11 @@ class BackwardNode(_FnMixin, Node):
         if self.args is None:
             raise RuntimeError(SECOND_BACKWARD)
         create_graph = _BACKWARD.get()[0]
-        if not _WATCHED:  # (no node hook, no anomaly mode, ever)
-            return self._graph_contributions(g) if create_graph else \
-                _node_contributions(self, g)
-        anomaly = _ANOMALY.get()
-        if not self.post_hooks and anomaly is None:
-            if not create_graph:
-                return _node_contributions(self, g)
-            return self._graph_contributions(g)
-        return self._contributions(g, create_graph, anomaly)
+        if _WATCHED:  # (a node hook or anomaly mode was used: this node may need them)
+            anomaly = _ANOMALY.get()
+            if self.post_hooks or anomaly is not None:
+                return self._contributions(g, create_graph, anomaly)
+        return self._graph_contributions(g) if create_graph else _node_contributions(self, g)
 
     def _contributions(self, g: Any, create_graph: bool,
                        anomaly: Optional[tuple]) -> Iterator[tuple[Node, Any]]:

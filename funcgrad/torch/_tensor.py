@@ -38,8 +38,8 @@ from ._dtype import _BY_NUMPY as _DTYPE_BY_NUMPY
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype
 from . import _graph
 from ._graph import (EAGER, SCALAR_VALUES, AccumulateGrad, BackwardNode, VersionCounter,
-                     _add_hook, _as_value, _BACKWARD, _TracerType, display_name, own_array,
-                     present, record, set_name)
+                     _add_hook, _as_tensor, _as_value, _BACKWARD, _TracerType, display_name,
+                     own_array, present, record, set_name)
 from ._grad_mode import _GRAD_ENABLED
 from ._printing import dtype_suffix, format_tensor
 
@@ -716,7 +716,6 @@ class Tensor(_TensorBase):
         complex_ = self._value.dtype.kind == "c"
 
         def wrapper(g: Any) -> Any:
-            from ._graph import _as_tensor
             gt = _as_tensor(_conj_value(g) if complex_ else g)
             out = hook(gt)
             if out is None:
@@ -747,7 +746,7 @@ class Tensor(_TensorBase):
         elif isinstance(g, Box):
             self._grad = grad + g
         elif create_graph:  # (a constant: still out of place, as PyTorch in grad mode)
-            self._grad = grad + Tensor._wrap(np.asarray(g), None)
+            self._grad = grad + _as_tensor(g)
         else:
             # As PyTorch: accumulate in place when the graph is not recorded.
             grad._value += g

@@ -15,7 +15,7 @@ import numpy as np
 from ..._core.primitive import Box
 from .._grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                           set_grad_enabled)
-from .._graph import run_backward, sweep
+from .._graph import _as_tensor, run_backward, sweep
 from .._tensor import Tensor, _conj_value
 from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, \
     set_detect_anomaly
@@ -185,8 +185,8 @@ def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
                                  create_graph),)
     if is_grads_batched:
         raise NotImplementedError("is_grads_batched=True is not supported by funcgrad.torch")
-    outs = (outputs,) if isinstance(outputs, Box) else _as_tuple(outputs)
-    ins = (inputs,) if isinstance(inputs, Box) else _as_tuple(inputs)
+    outs = _as_tuple(outputs)
+    ins = _as_tuple(inputs)
     if allow_unused is None:
         allow_unused = materialize_grads
     if not allow_unused and materialize_grads:
@@ -219,5 +219,5 @@ def _grad_result(t: Tensor, ct: Any, i: int, allow_unused: Optional[bool],
     if isinstance(ct, Box):
         return ct if create_graph else Tensor._wrap(np.array(ct._value), None)
     if create_graph:  # a constant (say, the seed expanded by sum's rule): as it is
-        return Tensor._wrap(ct if type(ct) is np.ndarray else np.asarray(ct), None)
+        return _as_tensor(ct)
     return Tensor._wrap(_array(ct, dtype=t._value.dtype, copy=True), None)
