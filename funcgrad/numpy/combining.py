@@ -741,3 +741,8 @@ for _name, _fn in [("diff", diff), ("ediff1d", ediff1d), ("kron", kron),
                    ("gradient", gradient), ("polydiv", polydiv), ("poly", poly),
                    ("roots", roots), ("polyfit", polyfit)]:
     register(_name, _fn, F, notes=_NOTES.get(_name, ""))
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------

@@ -630,3 +630,8 @@ def _document() -> dict:
 
 
 __test__ = _document()
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------

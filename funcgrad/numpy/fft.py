@@ -441,3 +441,8 @@ def __getattr__(name: str) -> _Any:
 
 def __dir__() -> list:
     return sorted(set(globals()) | set(dir(_np.fft)))
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------

@@ -771,3 +771,8 @@ def _update(x: Any, index: Any, values: Any, op: str) -> Any:
 
 __all__ = ["getitem", "scatter_add", "normalize_index", "at", "take", "take_along_axis",
            "put_along_axis", "put", "place", "putmask", "fill_diagonal", "compress", "extract", "choose", "select", "where", "bincount"]
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------

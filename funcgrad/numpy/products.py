@@ -600,3 +600,8 @@ alias("linalg.tensordot", "tensordot")
 alias("linalg.vecdot", "vecdot")
 if REGISTRY.get("outer") is not None and REGISTRY["outer"].fn is outer:
     alias("linalg.outer", "outer")
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------

@@ -1051,3 +1051,8 @@ from ._registry import alias  # noqa: E402
 
 alias("amax", "max")
 alias("amin", "min")
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------

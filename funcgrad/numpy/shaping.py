@@ -919,3 +919,8 @@ for _name, _fn in [("reshape", reshape), ("ravel", ravel), ("flatten", flatten),
                    ("matrix_transpose", matrix_transpose), ("sort_complex", sort_complex)]:
     register(_name, _fn, F, notes=_NOTES.get(_name, ""))
 alias("permute_dims", "transpose")
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------

@@ -1806,3 +1806,8 @@ def einsum(equation: str, *operands: Any) -> Any:
         operands = tuple(operands[0])
     ops_ = _promote(*[as_box(o) for o in operands])
     return fnp.einsum(equation, *ops_)
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------

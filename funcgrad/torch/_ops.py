@@ -278,3 +278,8 @@ index_put = _prim("index_put", _index_put_impl,
                   lambda g, ans, x, v, index: index_put(g, 0, index),
                   lambda g, ans, x, v, index: fnp.getitem(g, index),
                   saves_values=False)
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------

@@ -190,3 +190,8 @@ register("linalg.tensorinv", tensorinv, F)
 register("linalg.tensorsolve", tensorsolve, F)
 
 __all__ = ["inv", "solve", "det", "slogdet", "tensorinv", "tensorsolve"]
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------

@@ -342,3 +342,8 @@ register("linalg.eig", eig, F, notes="Eigenvector gradients need distinct eigenv
 register("linalg.eigvals", eigvals, F)
 
 __all__ = ["cholesky", "eigh", "eigvalsh", "svd", "svdvals", "qr", "eig", "eigvals"]
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------

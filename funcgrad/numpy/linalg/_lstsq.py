@@ -201,3 +201,8 @@ register("linalg.trace", trace, F)
 register("linalg.cross", cross, F)
 
 __all__ = ["pinv", "lstsq", "matrix_transpose", "diagonal", "trace", "cross"]
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------

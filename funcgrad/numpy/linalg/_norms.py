@@ -227,3 +227,8 @@ register("linalg.matrix_norm", matrix_norm, F)
 register("linalg.cond", cond, F)
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "cond"]
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------

@@ -676,3 +676,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None,
             rescaled = (table * scale[:, None]).astype(table.dtype)
             weight[torch.from_numpy(used)] = torch.from_numpy(rescaled)
     return _apply(_embedding, weight, idx, padding_idx=padding_idx)
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+
+# --- batching rules (vmap) ------------------------------------------------
