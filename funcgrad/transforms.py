@@ -142,6 +142,15 @@ _ARRAY_TYPES = frozenset({np.ndarray, float, complex, *(
 """Types of leaves that :func:`value_and_grad` may take on its common path."""
 
 
+def _seed(out: Any) -> Any:
+    """The unit cotangent of scalar output ``out``. An output of another array
+    type (a Dask array) gets a seed of its own type (``ones_like`` dispatches
+    to its namespace), so the backward pass builds that type's lazy graph."""
+    if type(out) in _ARRAY_TYPES or isinstance(out, (np.generic, Box)):
+        return np.array(1, dtype_of(out))
+    return np.ones_like(out)
+
+
 def _is_inexact(x: Any) -> bool:
     return dtype_of(x).kind in "fc"
 
@@ -254,7 +263,7 @@ def _value_and_grad(fun: Callable[..., Any], argnums: ArgNums, has_aux: bool,
         with gc_paused():
             rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, "grad", flat)
             out = _check_scalar_output(rec, holomorphic)
-            grads = rec.pullback([np.array(1, dtype_of(out))], release=True)
+            grads = rec.pullback([_seed(out)], release=True)
         g = tree_unflatten(rec.in_tree, grads)
         g = g[0] if single else g
         return ((out, rec.aux) if has_aux else out), g
@@ -279,10 +288,10 @@ def _value_and_grad_at(fun: Callable[..., Any], args: tuple, kwargs: dict, i: in
         rec.in_leaves, rec.in_tree, rec.in_nodes, rec.aux = [x], _LEAF, [box._node], None
         rec.take_outputs(result, trace)
         out = _check_scalar_output(rec, holomorphic)
-        return out, rec.pullback([np.array(1, dtype_of(out))], release=True)[0]
+        return out, rec.pullback([_seed(out)], release=True)[0]
     out = result._value
     _check_scalar_value(out, holomorphic)
-    leaves = backward_pass([result._node], [np.array(1, out.dtype)], release=RELEASE_PLAIN)
+    leaves = backward_pass([result._node], [_seed(out)], release=RELEASE_PLAIN)
     return out, _gradient(leaves, box._node, x)
 
 

@@ -21,6 +21,7 @@ import numpy as _np
 from .._core import ops as _ops
 from ._tracer import ConcretizationError, Tracer
 from ._tracer import install as _install_tracer_methods
+from ._arraytypes import is_foreign_array as _is_foreign_array
 from ._registry import REGISTRY, dtype_of as _dtype_of
 from ._dispatch import (
     constant_function as _constant_function,
@@ -73,7 +74,9 @@ def _fit(ct: Any, primal: Any) -> Any:
 
 
 def _zeros_like(x: Any) -> Any:
-    return _np.zeros(tuple(x.shape), _dtype_of(x))
+    if type(x) is _np.ndarray or not _is_foreign_array(x):
+        return _np.zeros(tuple(x.shape), _dtype_of(x))
+    return _np.zeros_like(x)  # another array type's (Dask's lazy) zeros
 
 
 _ops.add = add

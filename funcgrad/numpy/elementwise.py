@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .._core import Box, concrete as _strip
+from ._arraytypes import asarray as _asarray, is_foreign_array, may_be_true
 from ._registry import alias, dtype_of, nondiff, primitive, register
 
 F = "elementwise"
@@ -264,15 +265,15 @@ def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
     computed on the concrete values.
     """
     def share(g, mine, other):
-        mv, ov = np.asarray(_strip(mine)), np.asarray(_strip(other))
+        mv, ov = _asarray(_strip(mine)), _asarray(_strip(other))
         wins = pick(mv, ov)
         tie = mv == ov
         nm, no = np.isnan(mv), np.isnan(ov)
-        if nm.any() or no.any():
+        if may_be_true(nm) or may_be_true(no):
             wins = wins | ((nm & ~no) if nan_wins else (no & ~nm))
             tie = tie | (nm & no)
-        ties = tie.any()
-        if not isinstance(g, Box):
+        ties = may_be_true(tie)
+        if not isinstance(g, Box) and not is_foreign_array(g):
             # First order with a finite cotangent: the product with the
             # 0 / 0.5 / 1 mask equals the ``where`` below (up to the sign of
             # zeros) and is ~20x faster than np.where on an unpredictable mask
@@ -310,12 +311,12 @@ def _clip_inner(x, lo, hi):
     """Where neither bound is active (inclusive); ``lo <= hi`` assumed as NumPy does."""
     keep = np.ones(np.shape(_strip(x)), bool)
     if lo is not None:
-        keep = keep & np.asarray(greater_equal(x, lo))
+        keep = keep & _asarray(greater_equal(x, lo))
         m = maximum(_strip(x), _strip(lo))
     else:
         m = _strip(x)
     if hi is not None:
-        keep = keep & np.asarray(less_equal(m, _strip(hi)))
+        keep = keep & _asarray(less_equal(m, _strip(hi)))
     return keep, m
 
 
@@ -325,15 +326,15 @@ def _clip_x(g, ans, x, lo, hi):
 
 
 def _clip_lo(g, ans, x, lo, hi):
-    active = np.asarray(less(x, lo))
+    active = _asarray(less(x, lo))
     if hi is not None:
-        active = active & np.asarray(less_equal(_strip(lo), _strip(hi)))
+        active = active & _asarray(less_equal(_strip(lo), _strip(hi)))
     return where(active, g, 0)
 
 
 def _clip_hi(g, ans, x, lo, hi):
     _, m = _clip_inner(x, lo, hi)
-    return where(np.asarray(greater(m, _strip(hi))), g, 0)
+    return where(_asarray(greater(m, _strip(hi))), g, 0)
 
 
 _clip = primitive("clip", _clip_impl, _clip_x, _clip_lo, _clip_hi, family=F,
@@ -397,10 +398,10 @@ def _nan_to_num_impl(x, copy=True, nan=0.0, posinf=None, neginf=None):
 
 def _nan_to_num_rule(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
     if _is_complex(x):
-        re = where(np.asarray(isfinite(real(x))), real(g), 0)
-        im = where(np.asarray(isfinite(imag(x))), imag(g), 0)
+        re = where(_asarray(isfinite(real(x))), real(g), 0)
+        im = where(_asarray(isfinite(imag(x))), imag(g), 0)
         return re + im * 1j
-    return where(np.asarray(isfinite(x)), g, 0)
+    return where(_asarray(isfinite(x)), g, 0)
 
 
 nan_to_num = primitive("nan_to_num", _nan_to_num_impl, _nan_to_num_rule, family=F,
@@ -500,10 +501,10 @@ where = primitive("where", _where_impl, None,
 
 
 # --- dtype conversion -----------------------------------------------------
-_astype = primitive("astype", lambda x, dtype: np.asarray(x).astype(dtype, copy=False),
+_astype = primitive("astype", lambda x, dtype: _asarray(x).astype(dtype, copy=False),
                     lambda g, ans, x, dtype: g, family=F, saves_values=False,
                     register_as="_astype_prim")
-_astype_const = nondiff("astype_to_integer", lambda x, dtype: np.asarray(x).astype(dtype),
+_astype_const = nondiff("astype_to_integer", lambda x, dtype: _asarray(x).astype(dtype),
                         family=F, register_as="_astype_const")
 
 

@@ -20,6 +20,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from .._core import Box, concrete as _concrete
+from ._arraytypes import asarray as _asarray, is_foreign_array
 from ._registry import namespace as _fnp
 from ._registry import REGISTRY, dtype_of, primitive, register, shape_of
 
@@ -65,6 +66,8 @@ def _has_advanced(index: tuple) -> bool:
 
 # --- the gather and scatter primitives --------------------------------------------
 def _scatter_add_impl(v: Any, shape: tuple, index: tuple) -> np.ndarray:
+    if is_foreign_array(v):
+        return _scatter_add_foreign(v, shape, index)
     v = np.asarray(v)
     out = np.zeros(shape, dtype=v.dtype)
     if _has_advanced(index) and any(i.dtype.kind != "b" for i in index
@@ -75,7 +78,22 @@ def _scatter_add_impl(v: Any, shape: tuple, index: tuple) -> np.ndarray:
     return out
 
 
-_getitem = primitive("getitem", lambda x, index: np.asarray(x)[index],
+def _scatter_add_foreign(v: Any, shape: tuple, index: tuple) -> Any:
+    """The scatter for another library's array (Dask's), through its own
+    zeros and item assignment: basic indices and masks only, since an integer
+    array may repeat an element (NumPy's ``add.at``, which Dask lacks)."""
+    if _has_advanced(index) and any(i.dtype.kind != "b" for i in index
+                                    if isinstance(i, np.ndarray)):
+        raise TypeError(
+            f"funcgrad: the gradient of indexing a {type(v).__module__}.{type(v).__name__} "
+            "with integer arrays needs NumPy's add.at, which that array type does not "
+            "implement. Index it with slices or a boolean mask, or compute it first.")
+    out = np.zeros_like(v, shape=shape)  # that type's zeros (NEP 18)
+    out[index] = v
+    return out
+
+
+_getitem = primitive("getitem", lambda x, index: _asarray(x)[index],
                      lambda g, ans, x, index: _scatter_add(g, shape=tuple(x.shape), index=index),
                      family=F, saves_values=False, register_as="_getitem",
                      notes="Basic, integer-array and boolean indices, None and Ellipsis; "

@@ -116,7 +116,7 @@ def _interleave(operands: Sequence[Any], ins: Sequence[tuple]) -> list:
 def _contract_impl(*operands: Any, ins: tuple, out: tuple, native: Any = None) -> Any:
     if native is not None:
         return native(*operands)
-    big = len(operands) > 2 or sum(int(np.size(op)) for op in operands) > 4096
+    big = len(operands) > 2 or sum(int(getattr(op, "size", 1)) for op in operands) > 4096
     return np.einsum(*_interleave(operands, ins), list(out), optimize=big)
 
 

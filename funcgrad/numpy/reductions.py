@@ -35,6 +35,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .._core import Box, concrete as _strip
+from ._arraytypes import asarray as _asarray, is_foreign_array, may_be_true
 from ._registry import dtype_of, nondiff, primitive, register, shape_of
 from .elementwise import (
     conjugate, divide, imag, isnan, less, maximum, minimum, real, rint, sqrt, where,
@@ -127,6 +128,16 @@ def _to_last(x: Any, axes: tuple) -> tuple:
 
 # --- sum, mean ----------------------------------------------------------------
 _add_reduce = np.add.reduce  # what np.sum calls, without its Python wrapper
+_ndarray = np.ndarray
+
+
+def _sum_impl(x, axis=None, keepdims=False, dtype=None):
+    # np.add.reduce for NumPy's own values (np.sum's Python wrapper costs a
+    # frame); np.sum for every other array type, which dispatches to its
+    # namespace (Dask: NEP 18)
+    if type(x) is _ndarray or not is_foreign_array(x):
+        return _add_reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
+    return np.sum(x, axis=axis, dtype=dtype, keepdims=keepdims)
 
 
 def _sum_rule(g, ans, x, axis=None, keepdims=False, dtype=None):
@@ -135,15 +146,13 @@ def _sum_rule(g, ans, x, axis=None, keepdims=False, dtype=None):
     return _broadcast_to(g, tuple(x.shape))
 
 
-_sum = primitive("sum", lambda x, axis=None, keepdims=False, dtype=None:
-                 _add_reduce(x, axis=axis, dtype=dtype, keepdims=keepdims),
-                 _sum_rule, family=F, saves_values=False, register_as="_sum_prim")
+_sum = primitive("sum", _sum_impl, _sum_rule, family=F, saves_values=False, register_as="_sum_prim")
 
 
 def _masked(a: Any, where_: Any, fill: Any) -> Any:
     if where_ is _NOVALUE or where_ is True:
         return a
-    mask = np.asarray(_strip(where_), bool)
+    mask = _asarray(_strip(where_), bool)
     return where(mask, a, fill)
 
 
@@ -262,8 +271,8 @@ def prod(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims
 
 # --- max, min ---------------------------------------------------------------
 def _extreme_rule(g, ans, x, axis=None, keepdims=False):
-    xv = np.asarray(_strip(x))
-    av = np.asarray(_strip(_expand(ans, x, axis, keepdims)))
+    xv = _asarray(_strip(x))
+    av = _asarray(_strip(_expand(ans, x, axis, keepdims)))
     hit = (xv == av) | (np.isnan(xv) & np.isnan(av))
     axes = _axes(axis, xv.ndim)
     count = np.sum(hit, axis=axes, keepdims=True)
@@ -361,7 +370,7 @@ def ptp(a: Any, axis: Any = None, out: None = None, keepdims: bool = False) -> A
 
 # --- variance, standard deviation, average ------------------------------------
 def _sqrt0_rule(g, ans, x):
-    at0 = np.asarray(_strip(ans)) == 0
+    at0 = _asarray(_strip(ans)) == 0
     return where(at0, 0, g / where(at0, 1, ans * 2))
 
 
@@ -550,8 +559,8 @@ def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -
 
 # --- NaN-ignoring reductions --------------------------------------------------
 def _nan_filled(a: Any, fill: float) -> Any:
-    mask = np.asarray(isnan(a))
-    return where(mask, fill, a) if mask.any() else a
+    mask = _asarray(isnan(a))
+    return where(mask, fill, a) if may_be_true(mask) else a
 
 
 def nansum(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims: bool = False,
@@ -584,7 +593,7 @@ def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepd
 
 def _nan_where(a: Any, where_: Any) -> Any:
     """The ``where=`` mask that also leaves out NaN entries."""
-    valid = ~np.asarray(isnan(a))
+    valid = ~_asarray(isnan(a))
     if where_ is not _NOVALUE and where_ is not True:
         valid = valid & np.asarray(_strip(where_), bool)
     return valid

@@ -22,6 +22,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .._core import Box, concrete as _concrete
 from ._registry import namespace as _fnp
+from ._arraytypes import asarray, is_foreign_array
 from ._registry import alias, dtype_of, joint_primitive, primitive, register
 
 F = "shaping"
@@ -36,7 +37,7 @@ def as_array(x: Any) -> Any:
     if isinstance(x, (list, tuple)) and _holds_box(x):
         from .assembly import array
         return array(x)
-    return np.asarray(x)
+    return asarray(x)
 
 
 def _holds_box(x: Any) -> bool:
@@ -64,7 +65,9 @@ def _as_shape(shape: Any) -> tuple:
 
 # --- reshape ----------------------------------------------------------------
 def _reshape_impl(x, shape, order="C"):
-    return np.reshape(x, shape, order=order)
+    # (order passed only when it is "F": other array types' reshape, Dask's,
+    # take no ``order``)
+    return np.reshape(x, shape) if order == "C" else np.reshape(x, shape, order=order)
 
 
 _reshape = primitive("reshape", _reshape_impl,
@@ -226,6 +229,8 @@ def _broadcast_impl(x: Any, shape: tuple) -> Any:
     reduction's cotangent) becomes the same read-only all-zero-strides view
     directly: NumPy's general set-up costs 2 µs, this 0.5 µs."""
     if type(x) is not np.ndarray:
+        if is_foreign_array(x):
+            return np.broadcast_to(x, shape)
         x = np.asarray(x)
     if x.size == 1 and x.ndim <= len(shape) and min(shape, default=0) >= 0:
         view = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
@@ -387,6 +392,8 @@ def _concatenate_rule(g, ans, *xs, axis=0, dtype=None, casting="same_kind"):
 
 
 def _concatenate_impl(*xs, axis=0, dtype=None, casting="same_kind"):
+    if dtype is None and casting == "same_kind":  # (other array types take no dtype=)
+        return np.concatenate(xs, axis=axis)
     return np.concatenate(xs, axis=axis, dtype=dtype, casting=casting)
 
 

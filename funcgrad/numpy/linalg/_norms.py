@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .._arraytypes import is_foreign_array
 from .._registry import dtype_of, primitive, register, shape_of
 from ..products import fnp, reshape
 from ._decomp import _svdvals
@@ -35,6 +36,8 @@ def _phase(x: Any, absx: Any) -> Any:
 
 
 def _vnorm_impl(x, ord=2, axis=None, keepdims=False):
+    if is_foreign_array(x) and ord == 2:  # (Dask has no vector_norm)
+        return np.sqrt(np.sum(abs(x) ** 2, axis=axis, keepdims=keepdims))
     return np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
 
 
