@@ -33,14 +33,15 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def _example(spec: Any) -> tuple:
-    from hypothesis import HealthCheck, find, settings
+    from hypothesis import HealthCheck, Phase, find, settings
 
     def big_enough(drawn: Any) -> bool:
         args = drawn[0]
         return any(i < len(args) and np.ndim(args[i]) >= 1 and np.size(args[i]) >= 2
                    and np.asarray(args[i]).dtype.kind in "fc" for i in spec.argnums)
 
-    quiet = settings(database=None, max_examples=500, suppress_health_check=list(HealthCheck))
+    quiet = settings(database=None, max_examples=500, derandomize=True, phases=[Phase.generate],
+                     suppress_health_check=list(HealthCheck))  # (no shrinking: just one example)
     try:
         return find(spec.args, big_enough, settings=quiet)
     except Exception:  # noqa: BLE001  (no example of that size: use the smallest)
@@ -144,11 +145,17 @@ def _specs() -> dict:
     return _SPECS
 
 
+_VERDICTS: dict = {}
+
+
 def verdicts() -> dict:
-    """``{name: verdict}`` for every public function of the registry."""
+    """``{name: verdict}`` for every public function of the registry (found
+    once per process)."""
     from funcgrad.numpy import REGISTRY
-    return {name: verdict(name) for name in sorted(REGISTRY)
-            if not name.split(".")[-1].startswith("_") and name in _specs()}
+    if not _VERDICTS:
+        _VERDICTS.update((name, verdict(name)) for name in sorted(REGISTRY)
+                         if not name.split(".")[-1].startswith("_") and name in _specs())
+    return dict(_VERDICTS)
 
 
 if __name__ == "__main__":

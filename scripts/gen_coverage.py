@@ -39,6 +39,13 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def _dask_verdicts() -> dict:
+    """scripts/dask_support.py's verdicts (Dask is needed to render the doc)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import dask_support
+    return dask_support.verdicts()
+
+
 def render() -> str:
     sys.path.insert(0, str(ROOT))
     import funcgrad.numpy  # noqa: F401  (imports every family)
@@ -84,13 +91,20 @@ def render() -> str:
         "to second order); **constant** — works on traced values, the result carries no "
         "gradient.",
         "",
+        "*Dask*: **yes** — on `dask.array` inputs (chunks that do not divide the shape "
+        "evenly) the value and the gradient are lazy Dask arrays equal to NumPy's; "
+        "otherwise why not (Dask's own error, or *computes eagerly*: Dask lacks the "
+        "function and computes its input to call NumPy's). Found by running each "
+        "function (scripts/dask_support.py), not written by hand; see [scale.md](scale.md).",
+        "",
     ]
+    dask_verdicts = _dask_verdicts()
     families = sorted({public[n].family for n in public})
     for fam in families:
         names = sorted(n for n in public if public[n].family == fam)
         lines += [f"## {fam} ({sum(public[n].differentiable for n in names)} differentiable, "
                   f"{len(names)} in all)", "",
-                  "| function | differentiable | notes |", "|---|---|---|"]
+                  "| function | differentiable | Dask | notes |", "|---|---|---|---|"]
         for n in names:
             info = public[n]
             alias = aliases_by_target.get(n)
@@ -99,7 +113,7 @@ def render() -> str:
                 notes = (notes + " " if notes else "") + "Also: " + ", ".join(
                     f"`{a}`" for a in alias) + "."
             lines.append(f"| `numpy.{n}` | {'yes' if info.differentiable else 'constant'} | "
-                         f"{_cell(notes)} |")
+                         f"{_cell(dask_verdicts.get(n, ''))} | {_cell(notes)} |")
         lines.append("")
     lines += [
         f"## NumPy functions without a rule ({len(missing)})",

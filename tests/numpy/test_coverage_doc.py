@@ -5,6 +5,7 @@ import importlib.util
 import pathlib
 
 import numpy as np
+import pytest
 
 from funcgrad.numpy import REGISTRY
 
@@ -19,12 +20,14 @@ def _script():
 
 
 def test_coverage_doc_is_current():
+    pytest.importorskip("dask.array", reason="the doc's Dask column is found by running Dask")
     current = (ROOT / "docs" / "numpy-coverage.md").read_text(encoding="utf-8")
     assert current == _script().render(), (
         "docs/numpy-coverage.md is out of date: run python scripts/gen_coverage.py")
 
 
 def test_coverage_doc_lists_every_public_function_and_the_count():
+    pytest.importorskip("dask.array", reason="the doc's Dask column is found by running Dask")
     text = _script().render()
     public = [n for n in REGISTRY if not n.split(".")[-1].startswith("_")]
     for name in public:
