@@ -40,8 +40,11 @@ def _example(spec: Any) -> tuple:
         return any(i < len(args) and np.ndim(args[i]) >= 1 and np.size(args[i]) >= 2
                    and np.asarray(args[i]).dtype.kind in "fc" for i in spec.argnums)
 
-    quiet = settings(database=None, max_examples=500, derandomize=True, phases=[Phase.generate],
-                     suppress_health_check=list(HealthCheck))  # (no shrinking: just one example)
+    # The same draws whatever profile the caller loaded (the test suite's "ci"),
+    # and no shrinking: one example is enough.
+    quiet = settings(settings.get_profile("default"), database=None, max_examples=500,
+                     derandomize=True, deadline=None, phases=[Phase.generate],
+                     suppress_health_check=list(HealthCheck))
     try:
         return find(spec.args, big_enough, settings=quiet)
     except Exception:  # noqa: BLE001  (no example of that size: use the smallest)
