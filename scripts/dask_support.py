@@ -40,15 +40,26 @@ def _example(spec: Any) -> tuple:
         return any(i < len(args) and np.ndim(args[i]) >= 1 and np.size(args[i]) >= 2
                    and np.asarray(args[i]).dtype.kind in "fc" for i in spec.argnums)
 
-    # The same draws whatever profile the caller loaded (the test suite's "ci"),
-    # and no shrinking: one example is enough.
+    # The same draws whatever the caller imported or loaded (the test suite's
+    # modules and "ci" profile): hypothesis mixes in literals it finds in the
+    # source of every imported local module, so the draw runs without them
+    # (a private hook of hypothesis, pinned to 6.155.2 in the test extra).
+    # No shrinking: one example is enough.
+    from hypothesis.internal.conjecture import providers
     quiet = settings(settings.get_profile("default"), database=None, max_examples=500,
                      derandomize=True, deadline=None, phases=[Phase.generate],
                      suppress_health_check=list(HealthCheck))
+    collect = providers._get_local_constants
+    providers._get_local_constants = lambda: providers.Constants()
+    providers.CONSTANTS_CACHE.cache.clear()
     try:
-        return find(spec.args, big_enough, settings=quiet)
-    except Exception:  # noqa: BLE001  (no example of that size: use the smallest)
-        return find(spec.args, lambda drawn: True, settings=quiet)
+        try:
+            return find(spec.args, big_enough, settings=quiet)
+        except Exception:  # noqa: BLE001  (no example of that size: use the smallest)
+            return find(spec.args, lambda drawn: True, settings=quiet)
+    finally:
+        providers._get_local_constants = collect
+        providers.CONSTANTS_CACHE.cache.clear()
 
 
 def _to_dask(a: Any) -> Any:
