@@ -492,6 +492,11 @@ def _check_tangents(primals: Any, tangents: Any, who: str) -> tuple:
             f"structure {t_tree}.")
     ps, ts = [], []
     for p, t in zip(p_leaves, t_leaves):
+        if type(p) is np.ndarray and type(t) is np.ndarray and p.dtype is t.dtype and \
+                p.shape == t.shape and p.dtype.kind in "fc":  # the usual case, at once
+            ps.append(p)
+            ts.append(t)
+            continue
         p, t = _as_array(p), _as_tangent(t, p)
         p_shape, t_shape = tuple(shape_of(p)), tuple(shape_of(t))
         if p_shape != t_shape:

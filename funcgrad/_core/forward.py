@@ -39,11 +39,20 @@ class JVPTrace(Trace):
             raise _escaped()
         vals = list(args)
         tangents: list = [None] * len(vals)
+        outer = False  # a value still boxed by an outer trace: bind, else impl directly
         for i, a in enumerate(args):
-            if isinstance(a, Box) and a._trace is self:
-                vals[i] = a._value
-                tangents[i] = a._node
-        out = bind(prim, vals, params)
+            if isinstance(a, Box):
+                if a._trace is self:
+                    a = vals[i] = a._value
+                    tangents[i] = args[i]._node
+                    if isinstance(a, Box):
+                        outer = True
+                else:
+                    outer = True
+        if outer:
+            out = bind(prim, vals, params)
+        else:
+            out = prim.impl(*vals, **params) if params else prim.impl(*vals)
         rule = prim.jvp
         if rule is None:
             raise TypeError(
