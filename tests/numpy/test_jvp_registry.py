@@ -1,9 +1,9 @@
 """Forward mode from the registry: every differentiable function's JVP
 against central finite differences and against its VJP
 (``<jvp(u), v> == <u, vjp(v)>``) in float64, to the second order (forward
-over reverse), over the hypothesis-drawn
-arguments of its spec (0-d, broadcasting and complex inputs included), and
-every differentiable primitive has a JVP rule."""
+over reverse), over the hypothesis-drawn arguments of its spec (0-d,
+broadcasting and complex inputs included); and every differentiable
+primitive has a JVP rule."""
 from __future__ import annotations
 
 import gc
