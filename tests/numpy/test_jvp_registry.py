@@ -7,13 +7,12 @@ primitive has a JVP rule."""
 from __future__ import annotations
 
 import gc
+import importlib
+import pkgutil
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import funcgrad.numpy  # noqa: F401  (the primitives)
-import funcgrad.torch  # noqa: F401
-import funcgrad.torch.nn  # noqa: F401
 from funcgrad._core import Primitive
 from funcgrad.numpy import REGISTRY
 from funcgrad.testing import check_grads
@@ -26,7 +25,24 @@ DIFFERENTIABLE = sorted(n for n in REGISTRY
                         if not n.split(".")[-1].startswith("_") and REGISTRY[n].differentiable)
 
 
+def _import_rule_modules() -> None:
+    """Import every module that may define primitives (optional extras that
+    are not installed are skipped), so the list below does not depend on
+    which other tests ran first."""
+    for pkg in ("numpy", "torch", "scipy", "lax", "autograd"):
+        try:
+            mod = importlib.import_module(f"funcgrad.{pkg}")
+        except ImportError:
+            continue
+        for info in pkgutil.walk_packages(getattr(mod, "__path__", []), mod.__name__ + "."):
+            try:
+                importlib.import_module(info.name)
+            except ImportError:
+                pass
+
+
 def _primitives() -> list:
+    _import_rule_modules()
     return sorted({p for p in gc.get_objects() if isinstance(p, Primitive) and p.differentiable},
                   key=lambda p: p.name)
 
