@@ -13,6 +13,7 @@ from . import functional, init, utils
 from .layers import (Dropout, Embedding, Flatten, Identity, Linear, LogSoftmax, ModuleList, ReLU,
                      Sequential, Sigmoid, Softmax, Tanh)
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from .activation import ELU, GELU, Hardtanh, LeakyReLU, LogSigmoid, Mish, PReLU, SiLU, Softplus
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .module import Module
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d,
@@ -31,4 +32,5 @@ __all__ = [
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
     "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
     "LayerNorm", "GroupNorm",
+    "GELU", "SiLU", "ELU", "LeakyReLU", "PReLU", "Softplus", "LogSigmoid", "Hardtanh", "Mish",
 ]

@@ -36,6 +36,7 @@ from numpy.lib.stride_tricks import as_strided
 
 import funcgrad.numpy as fnp
 from funcgrad._core import Primitive, defvjp
+from funcgrad._core.primitive import defjvp, defjvp_linear
 
 Pads = Tuple[Tuple[int, int], ...]
 
@@ -239,3 +240,27 @@ def avg_divisor(size, kernel, stride, padding: Pads, ceil_extra, count_include_p
             end_c = np.minimum(end, size[i])
         counts = np.multiply.outer(counts, end_c - start_c)
     return counts.astype(np.float64)
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+# conv, conv_input and conv_weight are bilinear: each argument's tangent
+# contribution is the primitive itself with that argument replaced by its tangent.
+def _bias_tangent(t, ans, x, w, b, **p):
+    nd = len(_shape(ans)) - 2
+    return fnp.broadcast_to(fnp.reshape(t, (1, -1) + (1,) * nd), _shape(ans))
+
+
+defjvp(conv,
+       lambda t, ans, x, w, b, **p: conv(t, w, None, **p),
+       lambda t, ans, x, w, b, **p: conv(x, t, None, **p),
+       _bias_tangent)
+defjvp(conv_input,
+       lambda t, ans, g, w, **p: conv_input(t, w, **p),
+       lambda t, ans, g, w, **p: conv_input(g, t, **p))
+defjvp(conv_weight,
+       lambda t, ans, x, g, **p: conv_weight(t, g, **p),
+       lambda t, ans, x, g, **p: conv_weight(x, t, **p))
+for _p in (take_planes, put_planes, avg_pool, avg_pool_backward):  # linear in argument 0
+    defjvp_linear(_p, (0,))
+
+# --- batching rules (vmap) ------------------------------------------------

@@ -698,6 +698,13 @@ from ._normalization import batch_norm, group_norm, instance_norm, layer_norm  #
 __all__ += ["batch_norm", "group_norm", "instance_norm", "layer_norm"]
 
 
+from ._activations import (elu, erf, gelu, hardtanh, leaky_relu, logsigmoid, mish,  # noqa: E402
+                           prelu, silu, softplus)
+
+__all__ += ["gelu", "silu", "elu", "leaky_relu", "prelu", "softplus", "logsigmoid", "hardtanh",
+            "mish"]
+
+
 # --- JVP rules (forward mode) -----------------------------------------------
 from funcgrad._core.primitive import defjvp, defjvp_from_vjp  # noqa: E402
 from funcgrad.numpy._jvp import defjvp_transposed, vjp_weights  # noqa: E402
