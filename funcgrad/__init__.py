@@ -27,10 +27,12 @@ from .transforms import (
     vjp,
 )
 
+from ._vmap import vmap
+
 __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jacobian", "jacrev", "hessian", "jvp",
-    "stop_gradient", "custom_vjp", "checkpoint", "float0", "tree_util", "numpy",
+    "stop_gradient", "custom_vjp", "vmap", "checkpoint", "float0", "tree_util", "numpy",
     "ConcretizationError", "EscapedTracerError", "Tracer",
 ]

@@ -746,3 +746,8 @@ for _name, _fn in [("diff", diff), ("ediff1d", ediff1d), ("kron", kron),
 # --- JVP rules (forward mode) -----------------------------------------------
 
 # --- batching rules (vmap) ------------------------------------------------
+from . import _batching as _B  # noqa: E402
+
+# Functions whose results' shapes or values NumPy works out from concrete
+# values (leading zeros, sign changes, sorted abscissae): one call per example.
+_B.loop_functions(globals(), "polymul", "polydiv", "poly", "roots", "polyfit", "unwrap", "interp")

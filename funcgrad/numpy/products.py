@@ -605,3 +605,8 @@ if REGISTRY.get("outer") is not None and REGISTRY["outer"].fn is outer:
 # --- JVP rules (forward mode) -----------------------------------------------
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import defbatch as _defbatch  # noqa: E402
+from . import _batching as _B  # noqa: E402
+
+_defbatch(_B.matmul, matmul)
+_defbatch(_B.contract, _contract)

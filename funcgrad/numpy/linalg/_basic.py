@@ -195,3 +195,8 @@ __all__ = ["inv", "solve", "det", "slogdet", "tensorinv", "tensorsolve"]
 # --- JVP rules (forward mode) -----------------------------------------------
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_defbatch(_B.stacked, _det, _inv, _slogdet)
+_defbatch(_B.solve, _solve)

@@ -347,3 +347,7 @@ __all__ = ["cholesky", "eigh", "eigvalsh", "svd", "svdvals", "qr", "eig", "eigva
 # --- JVP rules (forward mode) -----------------------------------------------
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_defbatch(_B.stacked, _cholesky, _eig, _eigh, _qr, _svd, _svdvals)

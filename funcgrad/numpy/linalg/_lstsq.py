@@ -206,3 +206,9 @@ __all__ = ["pinv", "lstsq", "matrix_transpose", "diagonal", "trace", "cross"]
 # --- JVP rules (forward mode) -----------------------------------------------
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_B.loop_functions(globals(), "linalg.lstsq")
+
+_defbatch(_B.stacked, _pinv)

@@ -232,3 +232,8 @@ __all__ = ["norm", "vector_norm", "matrix_norm", "cond"]
 # --- JVP rules (forward mode) -----------------------------------------------
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_defbatch(_B.axis_rule(pos=2), _vnorm)
+_defbatch(_B.axis_rule(), _extreme)
