@@ -214,3 +214,14 @@ def test_custom_vjp_checkpoint_stop_gradient_under_vmap():
     got = vmap(grad(h))(xs)
     want = np.stack([grad(h)(x) for x in xs])
     np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_vmap_of_jvp_and_jvp_of_vmap():
+    x = RNG.normal(size=3)
+    f = lambda x: np.sin(x) * x.sum()
+    cols = vmap(lambda t: funcgrad.jvp(f, (x,), (t,))[1])(np.eye(3))
+    np.testing.assert_allclose(cols, funcgrad.jacobian(f)(x).T, rtol=1e-12)
+    xs = RNG.normal(size=(4, 3))
+    want = np.stack([funcgrad.jvp(f, (x,), (np.ones(3),))[1] for x in xs])
+    np.testing.assert_allclose(funcgrad.jvp(vmap(f), (xs,), (np.ones_like(xs),))[1], want,
+                               rtol=1e-12)
