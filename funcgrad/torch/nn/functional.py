@@ -705,6 +705,15 @@ __all__ += ["gelu", "silu", "elu", "leaky_relu", "prelu", "softplus", "logsigmoi
             "mish"]
 
 
+from ._distances import cosine_similarity, interpolate, normalize, pairwise_distance  # noqa: E402
+from ._margin_losses import (cosine_embedding_loss, huber_loss, kl_div,  # noqa: E402
+                             margin_ranking_loss, smooth_l1_loss, triplet_margin_loss)
+
+__all__ += ["normalize", "cosine_similarity", "pairwise_distance", "interpolate", "huber_loss",
+            "smooth_l1_loss", "kl_div", "cosine_embedding_loss", "triplet_margin_loss",
+            "margin_ranking_loss"]
+
+
 # --- JVP rules (forward mode) -----------------------------------------------
 from funcgrad._core.primitive import defjvp, defjvp_from_vjp  # noqa: E402
 from funcgrad.numpy._jvp import defjvp_transposed, vjp_weights  # noqa: E402
