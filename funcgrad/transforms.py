@@ -18,6 +18,7 @@ from ._core import (Box, Node, Primitive, Trace, backward_pass, gc_paused, gc_pa
                     new_trace, ops)
 from ._core.backward import RELEASE_PLAIN
 from ._core.trace import ItemNode
+from ._validate import check_array_args, check_callable
 from .numpy._registry import dtype_of, shape_of
 from .tree_util import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
 
@@ -207,6 +208,8 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
     >>> f_vjp(np.array([1.0, 1.0]))
     (array([2., 6.]),)
     """
+    check_callable(fun, "vjp")
+    check_array_args(primals, range(len(primals)), "vjp")
     rec = _Recording(fun, primals, has_aux, "vjp")
 
     def vjp_fn(cotangent: Any) -> tuple:
@@ -227,14 +230,16 @@ def value_and_grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = 
     >>> funcgrad.value_and_grad(lambda x: np.sum(x ** 2))(np.array([1.0, 2.0]))
     (np.float64(5.0), array([2., 4.]))
     """
-    return functools.wraps(fun)(_value_and_grad(fun, argnums, has_aux, holomorphic, allow_int))
+    check_callable(fun, "value_and_grad")
+    return functools.wraps(fun)(_value_and_grad(fun, argnums, has_aux, holomorphic, allow_int,
+                                                "value_and_grad"))
 
 
 def _value_and_grad(fun: Callable[..., Any], argnums: ArgNums, has_aux: bool,
-                    holomorphic: bool, allow_int: bool) -> Callable[..., Any]:
+                    holomorphic: bool, allow_int: bool, who: str) -> Callable[..., Any]:
     """:func:`value_and_grad` without ``functools.wraps`` (which costs more
-    than a small gradient: ``grad`` wraps only once)."""
-    who = "value_and_grad"
+    than a small gradient: ``grad`` wraps only once); ``who`` names the
+    transform in error messages."""
     # The common case, ``argnums`` one int and that argument one array (or
     # scalar, or box), takes a path with no pytree handling.
     at = argnums if type(argnums) is int and argnums >= 0 and not has_aux else -1
@@ -246,6 +251,7 @@ def _value_and_grad(fun: Callable[..., Any], argnums: ArgNums, has_aux: bool,
             if (type(x) in _ARRAY_TYPES or isinstance(x, Box)) and dtype_of(x).kind in kinds:
                 return gc_paused_call(_value_and_grad_at, fun, args, kwargs, at, holomorphic)
         nums, single = _argnums(argnums, len(args), who)
+        check_array_args(args, nums, who)
         diff = tuple(args[i] for i in nums)
         flat = tree_flatten(diff)
         _check_inputs(flat[0], "grad", allow_int, holomorphic)
@@ -300,7 +306,8 @@ def grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
     >>> funcgrad.grad(funcgrad.grad(np.sin))(0.0)
     np.float64(-0.0)
     """
-    vg = _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
+    check_callable(fun, "grad")
+    vg = _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, "grad")
 
     @functools.wraps(fun)
     def grad_f(*args: Any, **kwargs: Any) -> Any:
@@ -356,10 +363,12 @@ def jacobian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
            [0., 4.]])
     """
     who = "jacobian"
+    check_callable(fun, who)
 
     @functools.wraps(fun)
     def jacobian_f(*args: Any, **kwargs: Any) -> Any:
         nums, single = _argnums(argnums, len(args), who)
+        check_array_args(args, nums, who)
         diff = tuple(args[i] for i in nums)
         flat = tree_flatten(diff)
         _check_inputs(flat[0], who, allow_int, holomorphic)
@@ -414,8 +423,16 @@ def hessian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
+    check_callable(fun, "hessian")
     inner = jacobian(fun, argnums, has_aux=has_aux, holomorphic=holomorphic)
-    return jacobian(inner, argnums, has_aux=has_aux, holomorphic=holomorphic)
+    outer = jacobian(inner, argnums, has_aux=has_aux, holomorphic=holomorphic)
+
+    @functools.wraps(fun)
+    def hessian_f(*args: Any, **kwargs: Any) -> Any:
+        check_array_args(args, _argnums(argnums, len(args), "hessian")[0], "hessian")
+        return outer(*args, **kwargs)
+
+    return hessian_f
 
 
 def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
@@ -428,10 +445,12 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     >>> funcgrad.jvp(np.sin, (0.0,), (2.0,))
     (np.float64(0.0), np.float64(2.0))
     """
+    check_callable(fun, "jvp")
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError(
             "jvp: primals and tangents must be tuples or lists with one entry per "
             f"argument, got {type(primals).__name__} and {type(tangents).__name__}.")
+    check_array_args(tuple(primals), range(len(primals)), "jvp")
     p_leaves, p_tree = tree_flatten(tuple(primals))
     t_leaves, t_tree = tree_flatten(tuple(tangents))
     if p_tree != t_tree:
@@ -534,6 +553,7 @@ class custom_vjp:
     """
 
     def __init__(self, fun: Callable[..., Any], nondiff_argnums: Sequence[int] = ()) -> None:
+        check_callable(fun, "custom_vjp")
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
@@ -541,6 +561,8 @@ class custom_vjp:
         self.bwd: Optional[Callable[..., Any]] = None
 
     def defvjp(self, fwd: Callable[..., Any], bwd: Callable[..., Any]) -> None:
+        check_callable(fwd, "custom_vjp.defvjp (fwd)")
+        check_callable(bwd, "custom_vjp.defvjp (bwd)")
         self.fwd = fwd
         self.bwd = bwd
 
@@ -600,6 +622,8 @@ def checkpoint(fun: Callable[P, T]) -> Callable[P, T]:
     >>> float(funcgrad.grad(deep)(0.0))
     1.0
     """
+    check_callable(fun, "checkpoint")
+
     def fwd(*args: Any) -> tuple:
         return fun(*args), args
 
