@@ -20,7 +20,7 @@ from ._core.backward import RELEASE_PLAIN
 from ._core.trace import ItemNode
 from ._validate import check_array_args, check_callable
 from .numpy._registry import dtype_of, shape_of
-from .tree_util import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
+from .tree_util import _LEAF, PyTreeDef, _node_type, tree_flatten, tree_map, tree_unflatten
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -493,7 +493,7 @@ def stop_gradient(x: Any) -> Any:
 class _CustomVJPNode(Node):
     """A node whose VJP is a user's ``bwd(*nondiff, residuals, g)``."""
 
-    __slots__ = ("bwd", "res", "nondiff", "in_tree", "out_tree", "n_out", "leaf_meta",
+    __slots__ = ("fun", "bwd", "res", "nondiff", "in_tree", "out_tree", "n_out", "leaf_meta",
                  "diff_positions")
 
     def contributions(self, g: Any):
@@ -503,22 +503,7 @@ class _CustomVJPNode(Node):
             g = tuple(ops.zeros_like(m) if gi is None else gi for gi, m in zip(g, self.out))
         g_tree = tree_unflatten(self.out_tree, list(g) if isinstance(g, tuple) else [g])
         cts = self.bwd(*self.nondiff, self.res, g_tree)
-        n_diff = len(self.in_tree.children)
-        if not isinstance(cts, (tuple, list)) or len(cts) != n_diff:
-            raise TypeError(
-                f"custom_vjp bwd rule must return a tuple with one cotangent per "
-                f"differentiable argument ({n_diff}), got {_describe(cts)}.")
-        ct_leaves = []
-        for arg_ct, arg_def in zip(cts, self.in_tree.children):
-            if arg_ct is None:
-                ct_leaves.extend([None] * arg_def.num_leaves)
-            else:
-                leaves, tree = tree_flatten(arg_ct)
-                if tree != arg_def:
-                    raise TypeError(
-                        f"custom_vjp bwd rule returned a cotangent of structure {tree} "
-                        f"for an argument of structure {arg_def}.")
-                ct_leaves.extend(leaves)
+        ct_leaves = _bwd_cotangents(cts, self.in_tree, self.leaf_meta, self.fun, self.bwd)
         for k, parent in self.parents:
             ct = ct_leaves[k]
             if ct is not None:
@@ -529,6 +514,128 @@ class _CustomVJPNode(Node):
 
 
 _FREED = object()
+
+_BWD_STRUCTURE = (
+    "Custom VJP bwd rule must produce an output with the same container (pytree) structure "
+    "as the args tuple of the primal function, and in particular must produce a tuple of "
+    "length equal to the number of arguments to the primal function, but got bwd output "
+    "structure {got} for primal input structure {want}{where} ({names}). A cotangent may "
+    "be None for a zero cotangent of a whole argument or subtree.")
+_BWD_AVAL = (
+    "Custom VJP bwd rule must produce an output with the same shape/dtypes as the args tuple "
+    "of the primal function. At output{where}, the bwd rule produced an output of "
+    "shape/dtype {got} corresponding to an input of shape/dtype {want} ({names}).")
+
+
+def _bwd_names(fun: Any, bwd: Any) -> str:
+    name = lambda f: getattr(f, "__qualname__", None) or repr(f)  # noqa: E731
+    return f"custom_vjp function {name(fun)!r}, bwd rule {name(bwd)!r}"
+
+
+def _bwd_cotangents(cts: Any, in_tree: PyTreeDef, metas: list, fun: Any, bwd: Any) -> list:
+    """The leaves of a ``bwd`` rule's output ``cts``, checked against the
+    primal arguments (structure ``in_tree``, leaves ``metas``) as JAX checks
+    them: the same containers (``None`` standing for zeros of any subtree),
+    and each leaf's shape and dtype (a Python scalar is weakly typed: it
+    fits any 0-d primal of its kind or a wider one). ``None`` leaves mean
+    zero."""
+    n_args = len(in_tree.children)
+    if not isinstance(cts, (tuple, list)) or len(cts) != n_args:
+        raise TypeError(_BWD_STRUCTURE.format(got=tree_flatten(cts)[1], want=in_tree, where="",
+                                              names=_bwd_names(fun, bwd)))
+    leaves: list = []
+    for k, (arg_ct, arg_def) in enumerate(zip(cts, in_tree.children)):
+        _cotangent_leaves(arg_ct, arg_def, f"[{k}]", leaves, cts, in_tree, fun, bwd)
+    for where, ct, meta in zip(_leaf_paths(in_tree), leaves, metas):
+        if ct is not None and not _fits_primal(ct, meta):
+            raise ValueError(_BWD_AVAL.format(where=where, got=_aval_str(ct), want=_aval_str(meta),
+                                              names=_bwd_names(fun, bwd)))
+    return leaves
+
+
+def _cotangent_leaves(ct: Any, td: PyTreeDef, where: str, out: list, cts: Any,
+                      in_tree: PyTreeDef, fun: Any, bwd: Any) -> None:
+    """Append ``ct``'s leaves, of structure ``td`` (module-level recursion: a
+    recursive closure would be a reference cycle)."""
+    if ct is None:  # zeros for the whole subtree
+        out.extend([None] * td.num_leaves)
+        return
+    children, tree = _children(ct)
+    if td.nodetype is None and tree is None:
+        out.append(ct)
+        return
+    if td.nodetype is None or tree is None or tree.nodetype is not td.nodetype or tree.aux != td.aux \
+            or len(children) != len(td.children):
+        raise TypeError(_BWD_STRUCTURE.format(
+            got=tree_flatten(cts)[1], want=in_tree, where=f" (at output{where})",
+            names=_bwd_names(fun, bwd)))
+    for k, (c, c_def) in enumerate(zip(children, td.children)):
+        _cotangent_leaves(c, c_def, f"{where}[{_key(td, k)}]", out, cts, in_tree, fun, bwd)
+
+
+def _children(x: Any) -> tuple:
+    """``x``'s children and its one-level structure (``None``: a leaf)."""
+    kind = _node_type(x)
+    if kind is None:
+        return (), None
+    children, aux = kind.flatten(x)
+    children = list(children)
+    return children, PyTreeDef(type(x), aux, tuple(_LEAF for _ in children))
+
+
+def _key(td: PyTreeDef, k: int) -> str:
+    return repr(td.aux[k]) if td.nodetype is dict else str(k)
+
+
+def _leaf_paths(in_tree: PyTreeDef) -> list:
+    """Key paths (``"[0]['w']"``) of the leaves of ``in_tree``, in order."""
+    paths: list = []
+    _paths_into(in_tree, "", paths)
+    return paths
+
+
+def _paths_into(td: PyTreeDef, where: str, paths: list) -> None:
+    if td.nodetype is None:
+        paths.append(where)
+        return
+    for k, c in enumerate(td.children):
+        _paths_into(c, f"{where}[{_key(td, k)}]", paths)
+
+
+_PY_FITS = {bool: "", int: "fc", float: "fc", complex: "c"}
+"""The dtype kinds of the 0-d primals a Python scalar cotangent fits (it is
+weakly typed, as in JAX: ``(0,)`` or ``(1.0,)`` for a float32 scalar)."""
+
+
+def _fits_primal(ct: Any, meta: "_Shape") -> bool:
+    """Whether cotangent ``ct`` has primal ``meta``'s shape and (tangent)
+    dtype: the same dtype; ``float0`` or the primal's own dtype for an
+    integer or boolean primal; a Python scalar for a 0-d primal whose kind
+    is one it fits (``_PY_FITS``)."""
+    kinds = _PY_FITS.get(type(ct))
+    if kinds is not None:
+        return meta.shape == () and meta.dtype.kind in kinds
+    try:
+        shape, dtype = tuple(shape_of(ct)), dtype_of(ct)
+    except (TypeError, ValueError):
+        return False
+    if shape != meta.shape:
+        return False
+    if meta.dtype.kind in "fc":
+        return dtype == meta.dtype
+    return dtype == float0 or dtype == meta.dtype
+
+
+def _aval_str(x: Any) -> str:
+    """JAX's short form of a shape and dtype: ``float64[3]``, ``float32[]``."""
+    if type(x) in _PY_FITS:
+        return f"{type(x).__name__} (a Python scalar, shape [])"
+    try:
+        shape, dtype = tuple(shape_of(x)), dtype_of(x)
+    except (TypeError, ValueError):
+        return f"a value of type {type(x).__name__}"
+    name = "float0" if dtype == float0 else dtype.name
+    return f"{name}[{','.join(map(str, shape))}]"
 
 
 class custom_vjp:
@@ -592,6 +699,7 @@ class custom_vjp:
         out, res = result
         out_leaves, out_tree = tree_flatten(out)
         node = _CustomVJPNode(None, (), {}, tuple(out_leaves), parents)
+        node.fun = self.fun
         node.bwd = self.bwd
         node.res = res
         node.nondiff = tuple(args[i] for i in nondiff_pos)
