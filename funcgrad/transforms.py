@@ -14,8 +14,7 @@ import numpy as np
 from typing_extensions import ParamSpec
 
 from . import numpy as fnp
-from ._core import (Box, Node, Primitive, Trace, backward_pass, gc_paused, gc_paused_call,
-                    new_trace, ops)
+from ._core import Box, Node, Primitive, Trace, backward_pass, new_trace, ops
 from ._core.backward import RELEASE_PLAIN
 from ._core.trace import ItemNode
 from ._validate import check_array_args, check_callable
@@ -53,8 +52,8 @@ class _Recording:
     def _run(self, trace: Trace, fun: Callable[..., Any], args: tuple, has_aux: bool,
              who: str) -> None:
         """Call ``fun`` on boxed ``args`` and take its outputs apart."""
-        try:  # see gc_paused: the graph needs no cycle collection
-            result = gc_paused_call(fun, *args)
+        try:
+            result = fun(*args)
         finally:
             trace.alive = False
         self.aux = None
@@ -249,18 +248,15 @@ def _value_and_grad(fun: Callable[..., Any], argnums: ArgNums, has_aux: bool,
         if 0 <= at < len(args):
             x = args[at]
             if (type(x) in _ARRAY_TYPES or isinstance(x, Box)) and dtype_of(x).kind in kinds:
-                return gc_paused_call(_value_and_grad_at, fun, args, kwargs, at, holomorphic)
+                return _value_and_grad_at(fun, args, kwargs, at, holomorphic)
         nums, single = _argnums(argnums, len(args), who)
         check_array_args(args, nums, who)
         diff = tuple(args[i] for i in nums)
         flat = tree_flatten(diff)
         _check_inputs(flat[0], "grad", allow_int, holomorphic)
-        # One pause for recording and sweep: the graph is gone before the
-        # collector resumes, so it never walks it (see gc_paused).
-        with gc_paused():
-            rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, "grad", flat)
-            out = _check_scalar_output(rec, holomorphic)
-            grads = rec.pullback([np.array(1, dtype_of(out))], release=True)
+        rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, "grad", flat)
+        out = _check_scalar_output(rec, holomorphic)
+        grads = rec.pullback([np.array(1, dtype_of(out))], release=True)
         g = tree_unflatten(rec.in_tree, grads)
         g = g[0] if single else g
         return ((out, rec.aux) if has_aux else out), g
@@ -272,7 +268,7 @@ def _value_and_grad_at(fun: Callable[..., Any], args: tuple, kwargs: dict, i: in
                        holomorphic: bool) -> tuple:
     """``value_and_grad`` with respect to ``args[i]``, one array, scalar or
     box: one trace, one input, and (usually) one traced output, with no
-    pytree handling. Call it with the collector paused."""
+    pytree handling."""
     trace = new_trace()
     x = _as_array(args[i])
     box = trace.new_input(x)

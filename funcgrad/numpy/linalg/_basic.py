@@ -15,7 +15,7 @@ from .._registry import dtype_of, joint_primitive, primitive, register, shape_of
 from ..products import expand, fnp, matmul, reshape, squeeze_last
 from ._util import F, conj, is_complex, mT
 
-_SlogdetResult = np.linalg._linalg.SlogdetResult
+from .._compat import SlogdetResult as _SlogdetResult
 
 
 def _inv_rule(g, ans, a):
