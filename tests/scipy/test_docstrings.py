@@ -6,9 +6,10 @@ import importlib
 
 import pytest
 
-MODULES = ["funcgrad.flatten_util"]
+MODULES = ["funcgrad.flatten_util", "funcgrad.optimizers"]
 SCIPY_MODULES = ["funcgrad.scipy", "funcgrad.scipy.special", "funcgrad.scipy.linalg",
-                 "funcgrad.scipy.signal", "funcgrad.scipy.integrate", "funcgrad.scipy.stats"]
+                 "funcgrad.scipy.signal", "funcgrad.scipy.integrate", "funcgrad.scipy.stats",
+                 "funcgrad.scipy.optimize"]
 
 
 @pytest.mark.parametrize("name", MODULES + SCIPY_MODULES)
