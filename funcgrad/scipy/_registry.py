@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from .._core import Primitive, defvjp, defvjp_joint
+from .._core.primitive import defjvp
 from ..numpy._registry import FunctionInfo
 
 REGISTRY: dict[str, FunctionInfo] = {}
@@ -39,6 +40,15 @@ def _derivative_rule(d: Optional[Callable[..., Any]]) -> Optional[Callable[..., 
     return rule
 
 
+def _tangent_rule(d: Optional[Callable[..., Any]]) -> Optional[Callable[..., Any]]:
+    if d is None:
+        return None
+
+    def rule(t, ans, *args):
+        return t * d(ans, *args)
+    return rule
+
+
 def elementwise(name: str, impl: Callable[..., Any], *derivatives: Optional[Callable[..., Any]],
                 family: str, notes: str = "", public: bool = True) -> Primitive:
     """An elementwise primitive from its implementation and partial derivatives.
@@ -48,6 +58,7 @@ def elementwise(name: str, impl: Callable[..., Any], *derivatives: Optional[Call
     """
     prim = Primitive(f"scipy.{family}.{name}", impl, rule_params=False)
     defvjp(prim, *(_derivative_rule(d) for d in derivatives))
+    defjvp(prim, *(_tangent_rule(d) for d in derivatives))  # the same derivatives, forward
     prim.derivatives = derivatives
     prim.__doc__ = _doc(f"{family}.{name}", notes)
     if public:

@@ -19,7 +19,9 @@ import numpy as np
 import scipy.linalg as _sl
 
 from .. import numpy as fnp
-from .._core import Primitive, concrete as _strip
+from .._core import concrete as _strip
+from .._core.primitive import defjvp, defjvp_joint, defjvp_linear
+from ..numpy._jvp import defjvp_transposed
 from ._registry import exports, joint_primitive, primitive, register
 
 F = "linalg"
@@ -350,27 +352,28 @@ def sqrtm(A: Any, disp: Any = None, blocksize: Any = None) -> Any:
 register("linalg.sqrtm", sqrtm, F, notes="VJP solves a Sylvester equation; any order.")
 
 
-def _frechet_exp_matrix(x: np.ndarray) -> np.ndarray:
-    """The n^2 x n^2 matrix of E -> L_exp(x, E) (column k: direction e_k)."""
-    n = x.shape[-1]
+def _frechet_exp_matrix(x: Any) -> Any:
+    """The n^2 x n^2 matrix of E -> L_exp(x, E) (column k: direction e_k), each
+    column a block-matrix ``expm``: differentiable in ``x``."""
+    n = fnp.shape(x)[-1]
     cols = []
     for k in range(n * n):
-        e = np.zeros(n * n)
-        e[k] = 1.0
-        cols.append(_sl.expm_frechet(x, e.reshape(n, n), compute_expm=False).ravel())
-    return np.stack(cols, axis=1)
+        e = np.zeros((n, n))
+        e.flat[k] = 1.0
+        cols.append(fnp.reshape(expm(_block(x, e))[:n, n:], (n * n,)))
+    return fnp.stack(cols, axis=1)
 
 
-def _logm_vjp_impl(ans, g):
-    # x = logm(a): a = expm(x), so da = L(x, dx) and the VJP solves L(x^T, y) = g.
-    xt = np.swapaxes(ans, -1, -2)
-    m = _frechet_exp_matrix(xt)
-    return np.linalg.solve(m, np.asarray(g).ravel()).reshape(ans.shape)
+def _frechet_exp_solve(x: Any, g: Any) -> Any:
+    """``y`` with ``L_exp(x, y) = g``: a logarithm's derivative (``a = expm(x)``)."""
+    n = fnp.shape(x)[-1]
+    return fnp.reshape(fnp.linalg.solve(_frechet_exp_matrix(x), fnp.reshape(g, (n * n,))),
+                       (n, n))
 
 
-_logm_vjp = Primitive("scipy.linalg._logm_vjp", _logm_vjp_impl)  # no rule: first order only
-logm = primitive("logm", lambda a: _sl.logm(a), lambda g, ans, a: _logm_vjp(ans, g),
-                 family=F, notes="First order: the VJP solves L_exp(logm(a)^T, y) = g.")
+logm = primitive("logm", lambda a: _sl.logm(a),
+                 lambda g, ans, a: _frechet_exp_solve(_t(ans), g), family=F,
+                 notes="x = logm(a): the VJP solves L_exp(x^T, y) = g (n^2 x n^2); any order.")
 
 
 def _block_diag_rule(g, ans, *arrs):
@@ -385,6 +388,44 @@ def _block_diag_rule(g, ans, *arrs):
 
 block_diag = joint_primitive("block_diag", _sl.block_diag, _block_diag_rule, family=F,
                              saves_values=False)
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+def _st_jvp(tangents, ans, a, b, trans=0, lower=False, unit_diagonal=False):
+    # x = op(A)^-1 b: dx = op(A)^-1 (db - op(dA) x), dA in the triangle read
+    t = _trans(trans, a)
+    ta, tb = tangents
+    rhs = None if tb is None else tb
+    if ta is not None:
+        da = _mask(ta, lower, unit_diagonal)
+        da_x = (_t(da) if t else da) @ ans
+        rhs = -da_x if rhs is None else rhs - da_x
+    return _solve_triangular(a, rhs, trans=t, lower=lower, unit_diagonal=unit_diagonal)
+
+
+def _expm_jvp(t, ans, a):
+    n = fnp.shape(a)[-1]
+    return expm(_block(a, t))[..., :n, n:]
+
+
+def _sylvester_jvp(tangents, ans, a, b, q):
+    # a x + x b = q: a dx + dx b = dq - da x - x db
+    ta, tb, tq = tangents
+    rhs = fnp.zeros_like(_strip(ans)) if tq is None else tq
+    if ta is not None:
+        rhs = rhs - ta @ ans
+    if tb is not None:
+        rhs = rhs - ans @ tb
+    return solve_sylvester(a, b, rhs)
+
+
+defjvp_joint(_solve_triangular, _st_jvp)
+defjvp(expm, _expm_jvp)
+defjvp_joint(solve_sylvester, _sylvester_jvp)
+defjvp(_sqrtm, lambda t, ans, a: solve_sylvester(ans, ans, t))   # x dx + dx x = da
+defjvp(logm, lambda t, ans, a: _frechet_exp_solve(ans, t))      # da = L_exp(x, dx)
+defjvp_transposed(_lu_factor)
+defjvp_linear(block_diag, None)
 
 globals().update(exports("linalg."))
 __all__ = sorted(exports("linalg."))

@@ -14,6 +14,7 @@ import scipy.signal as _ss
 
 from .. import numpy as fnp
 from .._core import concrete as _strip
+from .._core.primitive import defjvp_multilinear
 from ._registry import exports, joint_primitive, register
 
 F = "signal"
@@ -132,6 +133,9 @@ def correlate2d(in1: Any, in2: Any, mode: str = "full", boundary: str = "fill",
         return _block(full, [m // 2 for m in _shape(in2)], _shape(in1))
     return correlate(in1, in2, mode, method="direct")
 
+
+# --- JVP rules (forward mode) -----------------------------------------------
+defjvp_multilinear(_conv_full)  # bilinear in (a, v)
 
 for _fn in (convolve, correlate, fftconvolve, convolve2d, correlate2d):
     register(f"signal.{_fn.__name__}", _fn, F)

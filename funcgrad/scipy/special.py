@@ -31,6 +31,7 @@ import scipy.special as _sp
 
 from .. import numpy as fnp
 from .._core import Box, concrete as _strip
+from .._core.primitive import defjvp, defjvp_from_vjp, defjvp_joint
 from ._registry import elementwise, exports, joint_primitive, primitive, register
 
 F = "special"
@@ -324,6 +325,28 @@ def _log_softmax_rule(g, ans, x, axis=None):
 
 log_softmax = primitive("log_softmax", lambda x, axis=None: _sp.log_softmax(x, axis=axis),
                         _log_softmax_rule, family=F)
+
+
+# --- JVP rules (forward mode) -----------------------------------------------
+# (the elementwise functions get theirs from their derivatives, in ``elementwise``)
+def _lse_jvp(tangents, ans, a, b=None, axis=None, keepdims=False):
+    w = _lse_weights(ans, a, axis, keepdims)
+    ta = tangents[0]
+    tb = tangents[1] if len(tangents) > 1 else None
+    t = None if ta is None else (ta if b is None else b * ta)
+    if tb is not None:
+        t = tb if t is None else t + tb
+    return fnp.sum(w * t, axis=axis, keepdims=keepdims), None
+
+
+def _log_softmax_jvp(t, ans, x, axis=None):
+    return t - fnp.sum(fnp.exp(ans) * t, axis=axis, keepdims=True)
+
+
+defjvp_joint(_logsumexp, _lse_jvp)
+defjvp_from_vjp(_multigammaln)  # elementwise in a
+defjvp_from_vjp(softmax)        # its Jacobian is symmetric: the VJP rule is the JVP
+defjvp(log_softmax, _log_softmax_jvp)
 
 globals().update(exports("special."))
 __all__ = sorted(exports("special."))

@@ -19,6 +19,7 @@ from funcgrad.tree_util import tree_flatten, tree_leaves, tree_unflatten  # noqa
 from .specs import SPECS  # noqa: E402
 
 NAMES = sorted(REGISTRY)
+NO_FORWARD_MODE = {"integrate.odeint"}  # a custom_vjp (adjoint): reverse mode only
 
 
 def _scipy_function(name: str):
@@ -33,6 +34,15 @@ def _scipy_function(name: str):
 @pytest.mark.parametrize("name", NAMES)
 def test_every_registered_function_has_a_spec(name):
     assert name in SPECS, f"funcgrad.scipy.{name} has no spec in tests/scipy/specs.py"
+
+
+def test_every_primitive_has_a_jvp_rule():
+    import gc
+    from funcgrad._core import Primitive
+    prims = [p for p in gc.get_objects() if isinstance(p, Primitive)
+             and p.name.startswith("scipy.") and p.differentiable]
+    assert len(prims) > 40
+    assert [p.name for p in prims if p.jvp is None] == []
 
 
 def test_no_spec_without_function():
@@ -111,3 +121,5 @@ def test_values_and_gradients(name, spec, data):
     _check_against_scipy_differences(f, ref, diff, name, spec)
     if spec.order >= 2:
         check_grads(f, diff, order=spec.order, atol=spec.atol, rtol=spec.rtol)
+    if name not in NO_FORWARD_MODE:  # forward mode: <jvp(u), v> == <u, vjp(v)> and differences
+        check_grads(f, diff, order=1, modes=("fwd",), atol=spec.atol, rtol=spec.rtol)
