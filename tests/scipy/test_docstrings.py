@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-MODULES = ["funcgrad.flatten_util", "funcgrad.optimizers"]
+MODULES = ["funcgrad.flatten_util", "funcgrad.optimizers", "funcgrad.extend", "funcgrad.autograd"]
 SCIPY_MODULES = ["funcgrad.scipy", "funcgrad.scipy.special", "funcgrad.scipy.linalg",
                  "funcgrad.scipy.signal", "funcgrad.scipy.integrate", "funcgrad.scipy.stats",
                  "funcgrad.scipy.optimize"]
