@@ -105,30 +105,31 @@ class rv_continuous:
     def pdf(self, x: Any, *args: Any, **kwargs: Any) -> Any:
         return fnp.exp(self.logpdf(x, *args, **kwargs))
 
-    def cdf(self, x: Any, *args: Any, **kwargs: Any) -> Any:
+    def _at(self, fn: Callable[..., Any], x: Any, args: tuple, kwargs: dict) -> Any:
+        """``fn`` (a CDF-like function of the standardized point) at ``x``."""
         z, shapes, loc, scale = self._parse(x, args, kwargs)
-        return self._valid(scale, self._cdf(self._clipped(z), *shapes))
+        return self._valid(scale, fn(self._clipped(z), *shapes))
+
+    def cdf(self, x: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._at(self._cdf, x, args, kwargs)
 
     def logcdf(self, x: Any, *args: Any, **kwargs: Any) -> Any:
         if self._logcdf is None:
             return fnp.log(self.cdf(x, *args, **kwargs))
-        z, shapes, loc, scale = self._parse(x, args, kwargs)
-        return self._valid(scale, self._logcdf(self._clipped(z), *shapes))
+        return self._at(self._logcdf, x, args, kwargs)
 
     def sf(self, x: Any, *args: Any, **kwargs: Any) -> Any:
         if self._sf is None:
             return 1 - self.cdf(x, *args, **kwargs)
-        z, shapes, loc, scale = self._parse(x, args, kwargs)
-        return self._valid(scale, self._sf(self._clipped(z), *shapes))
+        return self._at(self._sf, x, args, kwargs)
 
     def logsf(self, x: Any, *args: Any, **kwargs: Any) -> Any:
         if self._logsf is None:
             return fnp.log(self.sf(x, *args, **kwargs))
-        z, shapes, loc, scale = self._parse(x, args, kwargs)
-        return self._valid(scale, self._logsf(self._clipped(z), *shapes))
+        return self._at(self._logsf, x, args, kwargs)
 
     def ppf(self, q: Any, *args: Any, **kwargs: Any) -> Any:
-        z, shapes, loc, scale = self._parse(q, args, kwargs)  # (q - 0) / 1: q itself
+        _, shapes, loc, scale = self._parse(q, args, kwargs)
         return self._valid(scale, loc + scale * self._ppf(q, *shapes))
 
 
