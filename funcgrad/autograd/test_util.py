@@ -9,7 +9,15 @@ from typing import Any, Callable
 from ..testing import check_grads as _check_grads
 from .differential_operators import unary_to_nary
 
-__all__ = ["check_grads", "check_vjp", "check_jvp", "combo_check"]
+__all__ = ["check_grads", "check_vjp", "check_jvp", "combo_check", "scalar_close"]
+
+TOL = 1e-6
+RTOL = 1e-6
+
+
+def scalar_close(a: Any, b: Any) -> bool:
+    """``a`` and ``b`` agree to 1e-6, absolutely or relatively (autograd's test)."""
+    return abs(a - b) < TOL or abs(a - b) / abs(a + b) < RTOL
 
 
 @unary_to_nary

@@ -113,3 +113,23 @@ def test_defjvp_same_and_def_linear(ours):
     a, b = np.array([1.0, 2.0]), np.array([3.0, 4.0])
     assert ag.make_jvp(lambda a: dot(a, b))(a)(np.array([1.0, 0.0]))[1] == 3.0
     ours["check_grads"](dot, modes=["fwd", "rev"], order=2)(a, b)
+
+
+def test_flatten_round_trips_autograd_structures(ours):
+    np_, flatten = ours["np"], ours["flatten"]
+    r = np.random.default_rng(0).normal
+    x = (1.0, r(size=(2, 3)), [r(size=(1, 4)), {"x": 2.0, "y": r(size=(4, 2))}])
+    x_flat, unflatten = flatten(x)
+    assert x_flat.shape == (20,) and x_flat[0] == 1.0
+    assert np_.all(x_flat == flatten(unflatten(x_flat))[0])
+    y = (1.0, 2.0, [3.0, {"x": 2.0, "y": 4.0}])
+    y_flat, unflatten = flatten(y)
+    assert y_flat.shape == (5,) and y == unflatten(y_flat)
+    z_flat, unflatten = flatten(2 + 3j)
+    assert np_.all(z_flat == np.array([2 + 3j])) and unflatten(z_flat) == 2 + 3j
+    assert ours["ag"].grad(lambda t: np_.sum(flatten(t)[0] ** 2))((1.0, [2.0]))[1] == [4.0]
+
+
+def test_const_graph_is_refused_clearly():
+    with pytest.raises(ImportError, match="const_graph"):
+        from funcgrad.autograd.misc import const_graph  # noqa: F401
