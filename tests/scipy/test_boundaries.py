@@ -137,3 +137,34 @@ def test_import_without_scipy_names_the_extra():
                          timeout=120)
     assert "pip install funcgrad[scipy]" in out.stdout, out.stderr
     assert "core ok False" in out.stdout, out.stderr
+
+
+_TWO_ARGS = {"xlogy", "xlog1py", "rel_entr", "kl_div", "betaln", "beta", "zeta"}
+_SHAPE_FIRST = {"polygamma": 1, "gammainc": 2.0, "gammaincc": 2.0, "stdtr": 3.0}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in __import__("funcgrad.scipy").scipy.REGISTRY
+                                        if n.startswith("special.")
+                                        and n not in ("special.betainc", "special.multigammaln")))
+def test_float32_inputs_give_scipys_dtype_and_float32_gradients(name):
+    from funcgrad.scipy import REGISTRY
+    fn = REGISTRY[name].fn
+    short = name.split(".")[1]
+    x = np.array([0.3, 0.6], np.float32)
+    if short in _TWO_ARGS:
+        args, argnums = (x + np.float32(1.5), x + np.float32(1.0)), (0, 1)
+    elif short in _SHAPE_FIRST:
+        args, argnums = (_SHAPE_FIRST[short], x), (1,)
+    else:
+        args, argnums = (x,), (0,)
+    diff = tuple(args[i] for i in argnums)
+
+    def f(*d):
+        full = list(args)
+        for i, v in zip(argnums, d):
+            full[i] = v
+        return fn(*full)
+    out, f_vjp = funcgrad.vjp(f, *diff)
+    reference = ssp.sinc if short == "sinc" else getattr(ssp, short)
+    assert out.dtype == np.asarray(reference(*args)).dtype  # (float64 with a Python shape)
+    assert all(g.dtype == np.float32 for g in f_vjp(np.ones_like(out)))
