@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+import numpy as np
+
 from .._core import Primitive, defvjp, defvjp_joint
 from .._core.primitive import defjvp
+from ..numpy._dispatch import register_ufunc
 from ..numpy._registry import FunctionInfo
 
 REGISTRY: dict[str, FunctionInfo] = {}
@@ -61,6 +64,8 @@ def elementwise(name: str, impl: Callable[..., Any], *derivatives: Optional[Call
     defjvp(prim, *(_tangent_rule(d) for d in derivatives))  # the same derivatives, forward
     prim.derivatives = derivatives
     prim.__doc__ = _doc(f"{family}.{name}", notes)
+    if isinstance(impl, np.ufunc):  # plain scipy.special.<name>(traced) runs the primitive
+        register_ufunc(impl, prim)
     if public:
         register(f"{family}.{name}", prim, family, notes=notes)
     return prim

@@ -168,3 +168,13 @@ def test_float32_inputs_give_scipys_dtype_and_float32_gradients(name):
     reference = ssp.sinc if short == "sinc" else getattr(ssp, short)
     assert out.dtype == np.asarray(reference(*args)).dtype  # (float64 with a Python shape)
     assert all(g.dtype == np.float32 for g in f_vjp(np.ones_like(out)))
+
+
+def test_plain_scipy_special_ufuncs_on_traced_values():
+    # after importing funcgrad.scipy, SciPy's own ufuncs differentiate too
+    g = grad(lambda x: np.sum(ssp.gammaln(x) + ssp.expit(x) * ssp.xlogy(x, x)))(
+        np.array([0.5, 2.0]))
+    want = grad(lambda x: np.sum(special.gammaln(x) + special.expit(x) * special.xlogy(x, x)))(
+        np.array([0.5, 2.0]))
+    np.testing.assert_allclose(g, want)
+    assert np.isclose(grad(ssp.erf)(0.0), 2 / np.sqrt(np.pi))
