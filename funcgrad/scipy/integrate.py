@@ -99,8 +99,12 @@ def _bwd(func, opts, res, g):
     return ybar.reshape(shape), t_bar, unravel(abar) if p else args
 
 
-_odeint = custom_vjp(lambda func, opts, y0, t, args: _solve(func, opts, y0, t, args),
-                     nondiff_argnums=(0, 1))
+def odeint_adjoint(func, opts, y0, t, args):
+    """The solve, as a custom_vjp (named so that errors say which function)."""
+    return _solve(func, opts, y0, t, args)
+
+
+_odeint = custom_vjp(odeint_adjoint, nondiff_argnums=(0, 1))
 _odeint.defvjp(_fwd, _bwd)
 
 
