@@ -178,3 +178,9 @@ def test_plain_scipy_special_ufuncs_on_traced_values():
         np.array([0.5, 2.0]))
     np.testing.assert_allclose(g, want)
     assert np.isclose(grad(ssp.erf)(0.0), 2 / np.sqrt(np.pi))
+
+
+def test_odeint_under_forward_mode_says_reverse_only():
+    f = lambda y0: odeint(lambda y, t: -y, y0, np.array([0.0, 1.0]))  # noqa: E731
+    with pytest.raises(TypeError, match="odeint_adjoint.*reverse mode"):
+        funcgrad.jvp(f, (np.array([1.0]),), (np.array([1.0]),))
