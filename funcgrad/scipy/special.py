@@ -78,6 +78,10 @@ log_ndtr = elementwise(
 gammaln = elementwise("gammaln", _sp.gammaln, lambda ans, x: digamma(x), family=F,
                       notes="Gradient digamma(x) (for negative x too: log|Gamma|).")
 gamma = elementwise("gamma", _sp.gamma, lambda ans, x: ans * digamma(x), family=F)
+rgamma = elementwise("rgamma", _sp.rgamma, lambda ans, x: -ans * digamma(x), family=F,
+                     notes="1 / gamma(x); derivative -rgamma(x) digamma(x) (0 at the poles).")
+gammasgn = elementwise("gammasgn", _sp.gammasgn, lambda ans, x: ans * 0.0, family=F,
+                       notes="Piecewise constant: gradient 0.")
 digamma = elementwise("digamma", _sp.digamma, lambda ans, x: polygamma(1, x), family=F)
 register("special.psi", digamma, F, notes="Alias of digamma.")
 polygamma = elementwise("polygamma", _sp.polygamma, None,
@@ -199,6 +203,28 @@ i1e = elementwise("i1e", _sp.i1e,
                   lambda ans, x: i0e(x) - fnp.exp(-fnp.abs(x)) * _i1_over_x(x)
                   - fnp.sign(x) * ans, family=F,
                   notes="Gradient at 0 is 1/2 (the limit).")
+# Bessel functions of the first and second kind (x > 0 for y*), and iv/ive of real order v:
+# the order is a constant; derivatives by the recurrences (DLMF 10.6.1, 10.29.1).
+j0 = elementwise("j0", _sp.j0, lambda ans, x: -j1(x), family=F)
+j1 = elementwise("j1", _sp.j1, lambda ans, x: (j0(x) - jn(2, x)) / 2, family=F)
+y0 = elementwise("y0", _sp.y0, lambda ans, x: -y1(x), family=F)
+y1 = elementwise("y1", _sp.y1, lambda ans, x: (y0(x) - yn(2, x)) / 2, family=F)
+jn = elementwise("jn", _sp.jn, None,
+                 lambda ans, n, x: (jn(np.subtract(_strip(n), 1), x)
+                                    - jn(np.add(_strip(n), 1), x)) / 2, family=F,
+                 notes="n is an integer order (no gradient).")
+yn = elementwise("yn", _sp.yn, None,
+                 lambda ans, n, x: (yn(np.subtract(_strip(n), 1), x)
+                                    - yn(np.add(_strip(n), 1), x)) / 2, family=F,
+                 notes="n is an integer order (no gradient).")
+iv = elementwise("iv", _sp.iv, None,
+                 lambda ans, v, x: (iv(np.subtract(_strip(v), 1), x)
+                                    + iv(np.add(_strip(v), 1), x)) / 2, family=F,
+                 notes="The order v is a constant.")
+ive = elementwise("ive", _sp.ive, None,
+                  lambda ans, v, x: (ive(np.subtract(_strip(v), 1), x)
+                                     + ive(np.add(_strip(v), 1), x)) / 2 - fnp.sign(x) * ans,
+                  family=F, notes="The order v is a constant.")
 register("special.sinc", fnp.sinc, F, notes="numpy.sinc (as scipy.special.sinc): smooth at 0.")
 
 # --- Hurwitz zeta --------------------------------------------------------------------------

@@ -84,6 +84,13 @@ SPECS: dict = {
     "special.i0": Spec(unary(-3, 3)), "special.i0e": Spec(unary(-3, 3, avoid=(0.0,))),
     "special.i1": Spec(unary(-3, 3)), "special.i1e": Spec(unary(-3, 3, avoid=(0.0,))),
     "special.sinc": Spec(unary(-2, 2)),
+    "special.rgamma": Spec(unary(0.3, 4)), "special.gammasgn": Spec(unary(-2.5, 3, avoid=(-2, -1, 0))),
+    "special.j0": Spec(unary(-5, 5)), "special.j1": Spec(unary(-5, 5)),
+    "special.y0": Spec(unary(0.5, 5)), "special.y1": Spec(unary(0.5, 5)),
+    "special.jn": [Spec(_with(unary(-4, 4), n), argnums=(1,)) for n in (0, 2, 3)],
+    "special.yn": [Spec(_with(unary(0.5, 4), n), argnums=(1,)) for n in (1, 2)],
+    "special.iv": [Spec(_with(unary(0.2, 3), v), argnums=(1,)) for v in (0.5, 2.0)],
+    "special.ive": [Spec(_with(unary(0.2, 3), v), argnums=(1,)) for v in (0.5, 2.0)],
     "special.zeta": [Spec(unary(1.5, 4.0)), Spec(_points((1.5, 0.3), (4.0, 3.0), 2),
                                                  argnums=(0, 1))],
     # special: reductions
