@@ -16,7 +16,7 @@ import numpy as np
 from .._core import Primitive, defvjp, defvjp_joint
 from .._core.primitive import defjvp
 from ..numpy._dispatch import register_ufunc
-from ..numpy._registry import FunctionInfo
+from ..numpy._registry import FunctionInfo, record
 
 REGISTRY: dict[str, FunctionInfo] = {}
 
@@ -24,10 +24,8 @@ REGISTRY: dict[str, FunctionInfo] = {}
 def register(name: str, fn: Callable[..., Any], family: str, *, differentiable: bool = True,
              notes: str = "") -> Callable[..., Any]:
     """Record ``fn`` as ``funcgrad.scipy.<name>`` (``"special.erf"``) and return it."""
-    if name in REGISTRY:
-        raise ValueError(f"funcgrad.scipy.{name} is registered twice")
-    REGISTRY[name] = FunctionInfo(name, fn, family, differentiable, notes)
-    return fn
+    return record(REGISTRY, "funcgrad.scipy", name, fn, family, differentiable=differentiable,
+                  notes=notes)
 
 
 def _doc(name: str, notes: str) -> str:
