@@ -196,6 +196,22 @@ def special_and_stats(m):
                 np.array([[2.0, 0.0, 0.0], [0.5, 1.0, 0.0], [0.1, 0.2, 3.0]]))]
 
 
+def fixed_point_sqrt(m):
+    np, grad = m["np"], m["ag"].grad
+    fixed_point = importlib.import_module(m["ag"].__name__ + ".misc.fixed_points").fixed_point
+
+    def newton_sqrt_iter(a):
+        return lambda x: 0.5 * (x + a / x)
+
+    def distance(x, y):
+        return np.abs(x - y)
+
+    def sqrt(a, guess=10.0):
+        return fixed_point(newton_sqrt_iter, a, guess, distance, 1e-4)
+
+    return [sqrt(2.0), grad(sqrt)(2.0), grad(grad(sqrt))(2.0)]
+
+
 def multigrad(m):
     """(HIPS autograd's multigrad_dict needs the funcsigs package, absent here.)"""
     return list(m["ag"].multigrad_dict(lambda a, b=2.0: a * b ** 2)(3.0).items())
@@ -216,6 +232,6 @@ def ode(m):
 
 
 PROGRAMS = [tanh_derivatives, logistic_regression, neural_net_with_adam, gaussian_process,
-            custom_primitive, operators, containers, special_and_stats]
+            custom_primitive, operators, containers, special_and_stats, fixed_point_sqrt]
 # programs HIPS autograd 1.9 cannot run here, with their recorded results
 RECORDED = {multigrad: [("a", 4.0), ("b", 12.0)]}
