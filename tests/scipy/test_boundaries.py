@@ -131,12 +131,15 @@ def test_odeint_second_order_is_refused():
 def test_import_without_scipy_names_the_extra():
     code = ("import sys; sys.modules['scipy'] = None\n"
             "try:\n    import funcgrad.scipy\nexcept ImportError as e:\n    print(e)\n"
-            "import funcgrad, funcgrad.numpy, funcgrad.torch\n"
+            "import funcgrad, funcgrad.numpy, funcgrad.torch, funcgrad.optimizers\n"
+            "import funcgrad.flatten_util, funcgrad.extend, funcgrad.autograd.misc.optimizers\n"
+            "try:\n    import funcgrad.autograd.scipy\nexcept ImportError as e:\n    print('ag', e)\n"
             "print('core ok', 'scipy' in sys.modules and sys.modules['scipy'] is not None)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120)
     assert "pip install funcgrad[scipy]" in out.stdout, out.stderr
     assert "core ok False" in out.stdout, out.stderr
+    assert "ag funcgrad.scipy needs SciPy" in out.stdout, out.stdout
 
 
 _TWO_ARGS = {"xlogy", "xlog1py", "rel_entr", "kl_div", "betaln", "beta", "zeta"}
