@@ -212,6 +212,32 @@ def fixed_point_sqrt(m):
     return [sqrt(2.0), grad(sqrt)(2.0), grad(grad(sqrt))(2.0)]
 
 
+def mixture_model(m):
+    """A Gaussian mixture's log-likelihood (autograd's gmm example), flattened with
+    flatten_func; its gradient and Hessian-vector product."""
+    np, ag = m["np"], m["ag"]
+    logsumexp, mvn = m["special"].logsumexp, m["mvn"]
+    flatten_func = importlib.import_module(m["ag"].__name__ + ".misc.flatten").flatten_func
+    rs = np.random.RandomState(0)
+    params = {"log proportions": rs.randn(3) * 0.1, "means": rs.randn(3, 2) * 0.1,
+              "lower triangles": np.zeros((3, 2, 2)) + np.eye(2)}
+    data = rs.randn(30, 2)
+
+    def gmm_log_likelihood(params, data):
+        log_props = params["log proportions"] - logsumexp(params["log proportions"])
+        cluster_lls = []
+        for log_proportion, mean, cov_sqrt in zip(log_props, params["means"],
+                                                   params["lower triangles"]):
+            cov = np.dot(cov_sqrt.T, cov_sqrt)
+            cluster_lls.append(log_proportion + mvn.logpdf(data, mean, cov))
+        return np.sum(logsumexp(np.vstack(cluster_lls), axis=0))
+
+    flat_obj, unflatten, flat0 = flatten_func(lambda p: -gmm_log_likelihood(p, data), params)
+    v = np.linspace(-1, 1, flat0.shape[0])
+    return [flat_obj(flat0), ag.grad(flat_obj)(flat0),
+            ag.hessian_vector_product(flat_obj)(flat0, v)]
+
+
 def multigrad(m):
     """(HIPS autograd's multigrad_dict needs the funcsigs package, absent here.)"""
     return list(m["ag"].multigrad_dict(lambda a, b=2.0: a * b ** 2)(3.0).items())
@@ -232,6 +258,6 @@ def ode(m):
 
 
 PROGRAMS = [tanh_derivatives, logistic_regression, neural_net_with_adam, gaussian_process,
-            custom_primitive, operators, containers, special_and_stats, fixed_point_sqrt]
+            custom_primitive, operators, containers, special_and_stats, fixed_point_sqrt, mixture_model]
 # programs HIPS autograd 1.9 cannot run here, with their recorded results
 RECORDED = {multigrad: [("a", 4.0), ("b", 12.0)]}
