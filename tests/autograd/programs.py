@@ -238,6 +238,35 @@ def mixture_model(m):
             ag.hessian_vector_product(flat_obj)(flat0, v)]
 
 
+def black_box_svi(m):
+    """Black-box variational inference (autograd's black_box_svi example, shortened)."""
+    np, grad, norm, mvn, adam = m["np"], m["ag"].grad, m["norm"], m["mvn"], m["optimizers"].adam
+    D = 2
+
+    def log_posterior(x, t):
+        mu, log_sigma = x[:, 0], x[:, 1]
+        return norm.logpdf(log_sigma, 0, 1.35) + norm.logpdf(mu, 0, np.exp(log_sigma))
+
+    rs = np.random.RandomState(0)
+
+    def variational_objective(params, t):
+        mean, log_std = params[:D], params[D:]
+        samples = rs.randn(200, D) * np.exp(log_std) + mean
+        entropy = 0.5 * D * (1.0 + np.log(2 * np.pi)) + np.sum(log_std)
+        return -(entropy + np.mean(log_posterior(samples, t)))
+
+    bounds = []
+
+    def callback(params, t, g):
+        mean, log_std = params[:D], params[D:]
+        bounds.append(mvn.pdf(np.zeros(D), mean, np.diag(np.exp(2 * log_std))))
+
+    init = np.concatenate([-1 * np.ones(D), -5 * np.ones(D)])
+    final = adam(grad(variational_objective), init, step_size=0.1, num_iters=30,
+                 callback=callback)
+    return [np.array(bounds), final]
+
+
 def multigrad(m):
     """(HIPS autograd's multigrad_dict needs the funcsigs package, absent here.)"""
     return list(m["ag"].multigrad_dict(lambda a, b=2.0: a * b ** 2)(3.0).items())
@@ -258,6 +287,6 @@ def ode(m):
 
 
 PROGRAMS = [tanh_derivatives, logistic_regression, neural_net_with_adam, gaussian_process,
-            custom_primitive, operators, containers, special_and_stats, fixed_point_sqrt, mixture_model]
+            custom_primitive, operators, containers, special_and_stats, fixed_point_sqrt, mixture_model, black_box_svi]
 # programs HIPS autograd 1.9 cannot run here, with their recorded results
 RECORDED = {multigrad: [("a", 4.0), ("b", 12.0)]}
