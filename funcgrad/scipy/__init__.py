@@ -2,7 +2,7 @@
 
 SciPy's names, signatures and semantics; the values come from SciPy itself and
 the derivatives from SciPy functions too (``digamma`` for ``gammaln``, ...).
-Submodules: ``special``, ``stats``, ``linalg``, ``signal``, ``integrate``.
+Submodules: ``special``, ``stats``, ``linalg``, ``signal``, ``integrate``, ``optimize``.
 Every public function is in :data:`REGISTRY` (``"special.erf"``, ...), which the
 tests walk; see ``docs/scipy.md``.
 
@@ -21,6 +21,6 @@ except ImportError as e:  # pragma: no cover - exercised in a subprocess test
     ) from e
 
 from ._registry import REGISTRY  # noqa: E402
-from . import special, stats, linalg, signal, integrate  # noqa: E402,F401
+from . import special, stats, linalg, signal, integrate, optimize  # noqa: E402,F401
 
-__all__ = ["special", "stats", "linalg", "signal", "integrate", "REGISTRY"]
+__all__ = ["special", "stats", "linalg", "signal", "integrate", "optimize", "REGISTRY"]
