@@ -79,15 +79,11 @@ make_vjp = unary_to_nary(_make_vjp)
 make_jvp = unary_to_nary(_make_jvp)
 
 
-def _size(out: Any) -> int:
-    return int(np.size(fnp.shape(out) and np.zeros(fnp.shape(out)))) if np.ndim(out) else 1
-
-
 @unary_to_nary
 def grad(fun, x):
     """The gradient of a scalar-output ``fun`` (an output of size 1)."""
     vjp, ans = _make_vjp(fun, x)
-    if np.size(np.zeros(fnp.shape(ans))) != 1 or dtype_of(ans).kind == "c":
+    if int(np.prod(fnp.shape(ans))) != 1 or dtype_of(ans).kind == "c":
         raise TypeError("Grad only applies to real scalar-output functions. Try jacobian, "
                         "elementwise_grad or holomorphic_grad.")
     return vjp(_ones(ans))
@@ -196,7 +192,7 @@ def make_ggnvp(f: Callable[..., Any], g: Callable[..., Any] = None,
 def value_and_grad(fun, x):
     """``(value, gradient)``: suitable for ``scipy.optimize.minimize(jac=True)``."""
     vjp, ans = _make_vjp(fun, x)
-    if np.size(np.zeros(fnp.shape(ans))) != 1:
+    if int(np.prod(fnp.shape(ans))) != 1:
         raise TypeError("value_and_grad only applies to real scalar-output functions. Try "
                         "jacobian, elementwise_grad or holomorphic_grad.")
     return ans, vjp(_ones(ans))

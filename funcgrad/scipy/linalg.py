@@ -256,6 +256,35 @@ def solve(a: Any, b: Any, lower: bool = False, overwrite_a: bool = False,
 register("linalg.solve", solve, F, notes="assume_a gen/sym/her/pos/diagonal/triangular.")
 
 
+def _from_banded(l_and_u: tuple, ab: Any) -> Any:
+    """The square matrix whose bands ``ab`` holds (LAPACK's banded layout:
+    ``a[i, j] = ab[u + i - j, j]``), built differentiably from ``ab``."""
+    lower, upper = (int(v) for v in l_and_u)
+    n = fnp.shape(ab)[-1]
+    # -upper <= i - j <= lower
+    band = np.tri(n, n, upper, dtype=bool) & ~np.tri(n, n, -lower - 1, dtype=bool)
+    rows, cols = np.nonzero(band)
+    zeros = np.zeros((n, n), np.asarray(_strip(ab)).dtype)
+    return fnp.at(zeros)[rows, cols].set(ab[upper + rows - cols, cols])
+
+
+def solve_banded(l_and_u: tuple, ab: Any, b: Any, overwrite_ab: bool = False,
+                 overwrite_b: bool = False, check_finite: bool = True) -> Any:
+    """Differentiable ``scipy.linalg.solve_banded((l, u), ab, b)``: gradient to the
+    band entries of ``ab`` and to ``b`` (the unused corners of ``ab`` get 0).
+
+    >>> import numpy as np
+    >>> from funcgrad.scipy.linalg import solve_banded
+    >>> ab = np.array([[0.0, 1.0, 1.0], [2.0, 2.0, 2.0], [1.0, 1.0, 0.0]])  # tridiagonal
+    >>> solve_banded((1, 1), ab, np.array([3.0, 4.0, 3.0]))
+    array([1., 1., 1.])
+    """
+    return fnp.linalg.solve(_from_banded(l_and_u, ab), b)
+
+
+register("linalg.solve_banded", solve_banded, F, notes="Gradient to the bands read.")
+
+
 def inv(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> Any:
     """Differentiable ``scipy.linalg.inv`` (general matrices)."""
     return fnp.linalg.inv(a)

@@ -24,13 +24,13 @@ Conventions at boundaries (tested in tests/scipy/test_boundaries.py):
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import scipy.special as _sp
 
 from .. import numpy as fnp
-from .._core import Box, concrete as _strip
+from .._core import concrete as _strip
 from .._core.primitive import defjvp, defjvp_from_vjp, defjvp_joint
 from ._registry import elementwise, exports, joint_primitive, primitive, register
 

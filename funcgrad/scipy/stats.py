@@ -35,6 +35,26 @@ def _const(x: Any) -> np.ndarray:
     return np.asarray(_strip(x))
 
 
+class rv_frozen:
+    """A distribution with its parameters fixed, as SciPy's ``norm(loc, scale)``:
+    ``frozen.logpdf(x)`` is ``dist.logpdf(x, *args, **kwargs)`` (the parameters
+    may be traced values)."""
+
+    _METHODS = ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf", "ppf", "logpmf", "pmf")
+
+    def __init__(self, dist: Any, args: tuple, kwargs: dict) -> None:
+        self.dist, self.args, self.kwds = dist, args, kwargs
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._METHODS and hasattr(self.dist, name):
+            method = getattr(self.dist, name)
+            return lambda x: method(x, *self.args, **self.kwds)
+        raise AttributeError(f"frozen {self.dist.name} has no method {name!r}")
+
+    def __repr__(self) -> str:
+        return f"<frozen funcgrad.scipy.stats.{self.dist.name}>"
+
+
 def _inside(mask: Any, value_at: Callable[[Any], Any], z: Any, safe: float, outside: float) -> Any:
     """``value_at(z)`` where ``mask``, ``outside`` elsewhere; ``value_at`` sees a safe
     point off the mask (no nan or inf reaches the gradient through ``where``)."""
@@ -64,6 +84,10 @@ class rv_continuous:
 
     def __repr__(self) -> str:
         return f"<funcgrad.scipy.stats.{self.name}>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> rv_frozen:
+        """The frozen distribution: ``norm(1.0, 2.0).logpdf(x)``."""
+        return rv_frozen(self, args, kwargs)
 
     def _parse(self, x: Any, args: tuple, kwargs: dict) -> tuple:
         names = self.shapes + ("loc", "scale")
@@ -147,6 +171,10 @@ class rv_discrete:
 
     def __repr__(self) -> str:
         return f"<funcgrad.scipy.stats.{self.name}>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> rv_frozen:
+        """The frozen distribution: ``poisson(3.0).logpmf(k)``."""
+        return rv_frozen(self, args, kwargs)
 
     def _parse(self, k: Any, args: tuple, kwargs: dict) -> tuple:
         names = self.shapes + ("loc",)
@@ -345,4 +373,4 @@ for _name, _obj in (("dirichlet", dirichlet), ("multivariate_normal", multivaria
 
 __all__ = ["norm", "t", "cauchy", "laplace", "logistic", "expon", "gamma", "chi2", "beta",
            "uniform", "poisson", "binom", "bernoulli", "geom", "nbinom", "dirichlet",
-           "multivariate_normal", "rv_continuous", "rv_discrete"]
+           "multivariate_normal", "rv_continuous", "rv_discrete", "rv_frozen"]

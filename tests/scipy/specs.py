@@ -22,6 +22,8 @@ RHS = R.normal(size=(3, 2))
 SMALL = R.normal(size=(3, 3)) * 0.5
 RHS4 = R.normal(size=(4, 2))
 _LU = (lambda lu, piv: (lu, piv))(*__import__("scipy.linalg").linalg.lu_factor(GEN))
+_AB = R.normal(size=(3, 4)) + np.array([[0.0], [4.0], [0.0]])    # (l, u) = (1, 1)
+_AB2 = R.normal(size=(3, 4)) + np.array([[4.0], [0.0], [0.0]])   # (l, u) = (2, 0)
 _HAS_PPF = {"norm", "cauchy", "logistic", "expon", "uniform"}
 
 
@@ -113,6 +115,8 @@ SPECS: dict = {
     "linalg.solve": [Spec(fixed(SPD, RHS, assume_a=a, lower=lo), argnums=(0, 1))
                      for a in (None, "sym", "pos", "diagonal", "lower triangular")
                      for lo in (False, True)],
+    "linalg.solve_banded": [Spec(fixed((1, 1), _AB, RHS4[:3 + 1][:, 0]), argnums=(1, 2)),
+                            Spec(fixed((2, 0), _AB2, RHS4), argnums=(1, 2))],
     "linalg.inv": Spec(fixed(GEN)), "linalg.det": Spec(fixed(GEN)),
     "linalg.eigh": [Spec(fixed(SPD, eigvals_only=True)), Spec(fixed(SPD, lower=False),
                                                               canonical=lambda r: r[0])],

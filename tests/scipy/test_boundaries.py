@@ -188,3 +188,15 @@ def test_odeint_under_forward_mode_says_reverse_only():
     f = lambda y0: odeint(lambda y, t: -y, y0, np.array([0.0, 1.0]))  # noqa: E731
     with pytest.raises(TypeError, match="odeint_adjoint.*reverse mode"):
         funcgrad.jvp(f, (np.array([1.0]),), (np.array([1.0]),))
+
+
+def test_frozen_distributions():
+    x = np.array([0.2, 1.5])
+    np.testing.assert_allclose(stats.norm(1.0, 2.0).logpdf(x), sst.norm(1.0, 2.0).logpdf(x))
+    np.testing.assert_allclose(stats.gamma(2.5, scale=1.5).cdf(x), sst.gamma(2.5, scale=1.5).cdf(x))
+    np.testing.assert_allclose(stats.poisson(3.0).logpmf(np.array([1.0, 4.0])),
+                               sst.poisson(3.0).logpmf(np.array([1.0, 4.0])))
+    g = grad(lambda s: np.sum(stats.norm(0.5, s).logpdf(x)))(2.0)
+    assert np.isclose(g, grad(lambda s: np.sum(stats.norm.logpdf(x, 0.5, s)))(2.0))
+    with pytest.raises(AttributeError, match="no method"):
+        stats.norm(0.0, 1.0).entropy
