@@ -76,7 +76,14 @@ def _stack(results, axis):
 @settings(max_examples=4)
 @given(data=st.data())
 def test_vmap_matches_stacked_examples(name, spec, data):
-    fn = REGISTRY[name].fn
+    check_vmap_matches_stacked_examples(REGISTRY[name].fn, spec, data, name)
+
+
+def check_vmap_matches_stacked_examples(fn, spec, data, name):
+    """``vmap(fn)`` over a batch built from the spec's drawn arguments (which
+    ones are batched, and along which axes, drawn too) equals the stacked
+    per-example results; a loop it takes must be declared (also used by
+    tests/scipy)."""
     args, kwargs = data.draw(spec.args, label="arguments")
     candidates = [i for i in spec.argnums if isinstance(args[i], (np.ndarray, float, int, complex))
                   and not isinstance(args[i], bool)]
