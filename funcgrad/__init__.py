@@ -13,6 +13,7 @@ array([1., 1.])
 from . import numpy, tree_util
 from .numpy._tracer import ConcretizationError, Tracer
 from ._core import EscapedTracerError
+from ._jit import jit, make_jaxpr
 from .transforms import (
     checkpoint,
     custom_vjp,
@@ -32,5 +33,12 @@ __version__ = "0.1.0"
 __all__ = [
     "grad", "value_and_grad", "vjp", "jacobian", "jacrev", "hessian", "jvp",
     "stop_gradient", "custom_vjp", "checkpoint", "float0", "tree_util", "numpy",
-    "ConcretizationError", "EscapedTracerError", "Tracer",
+    "ConcretizationError", "EscapedTracerError", "Tracer", "jit", "make_jaxpr", "lax",
 ]
+
+
+def __getattr__(name: str):
+    if name == "lax":  # staged control flow, imported on first use
+        import importlib
+        return importlib.import_module(".lax", __name__)
+    raise AttributeError(f"module 'funcgrad' has no attribute {name!r}")

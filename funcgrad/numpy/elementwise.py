@@ -32,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from .._core import Box, concrete as _strip
+from .._core import Box
+from .._core.staging import staged_value, strip_to_staged as _strip
 from ._registry import alias, dtype_of, nondiff, primitive, register
 
 F = "elementwise"
@@ -264,7 +265,10 @@ def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
     computed on the concrete values.
     """
     def share(g, mine, other):
-        mv, ov = np.asarray(_strip(mine)), np.asarray(_strip(other))
+        mine, other = _strip(mine), _strip(other)
+        if staged_value(mine) is not None or staged_value(other) is not None:
+            return share_staged(g, mine, other)  # under jit: no value to branch on
+        mv, ov = np.asarray(mine), np.asarray(other)
         wins = pick(mv, ov)
         tie = mv == ov
         nm, no = np.isnan(mv), np.isnan(ov)
@@ -288,6 +292,13 @@ def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
         if ties:
             return where(wins, g, where(tie, g * 0.5, 0))
         return where(wins, g, 0)
+
+    def share_staged(g, mv, ov):
+        nm, no = isnan(mv), isnan(ov)
+        wins = logical_or(pick(mv, ov), logical_and(nm, logical_not(no)) if nan_wins
+                          else logical_and(no, logical_not(nm)))
+        tie = logical_or(equal(mv, ov), logical_and(nm, no))
+        return where(wins, g, where(tie, g * 0.5, 0))
     return (lambda g, ans, x, y: share(g, x, y)), (lambda g, ans, x, y: share(g, y, x))
 
 
@@ -310,12 +321,12 @@ def _clip_inner(x, lo, hi):
     """Where neither bound is active (inclusive); ``lo <= hi`` assumed as NumPy does."""
     keep = np.ones(np.shape(_strip(x)), bool)
     if lo is not None:
-        keep = keep & np.asarray(greater_equal(x, lo))
+        keep = logical_and(keep, greater_equal(x, lo))
         m = maximum(_strip(x), _strip(lo))
     else:
         m = _strip(x)
     if hi is not None:
-        keep = keep & np.asarray(less_equal(m, _strip(hi)))
+        keep = logical_and(keep, less_equal(m, _strip(hi)))
     return keep, m
 
 
@@ -325,15 +336,15 @@ def _clip_x(g, ans, x, lo, hi):
 
 
 def _clip_lo(g, ans, x, lo, hi):
-    active = np.asarray(less(x, lo))
+    active = less(x, lo)
     if hi is not None:
-        active = active & np.asarray(less_equal(_strip(lo), _strip(hi)))
+        active = logical_and(active, less_equal(_strip(lo), _strip(hi)))
     return where(active, g, 0)
 
 
 def _clip_hi(g, ans, x, lo, hi):
     _, m = _clip_inner(x, lo, hi)
-    return where(np.asarray(greater(m, _strip(hi))), g, 0)
+    return where(greater(m, _strip(hi)), g, 0)
 
 
 _clip = primitive("clip", _clip_impl, _clip_x, _clip_lo, _clip_hi, family=F,
