@@ -54,10 +54,10 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        dtype = torch.float32 if dtype is None else dtype
-        self.weight = Parameter(torch.zeros(out_features, in_features, dtype=dtype))
+        factory = {"device": device, "dtype": dtype}
+        self.weight = Parameter(torch.empty(out_features, in_features, **factory))
         if bias:
-            self.bias = Parameter(torch.zeros(out_features, dtype=dtype))
+            self.bias = Parameter(torch.empty(out_features, **factory))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -122,8 +122,8 @@ class Embedding(Module):
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
         if _weight is None:
-            dtype = torch.float32 if dtype is None else dtype
-            self.weight = Parameter(torch.zeros(num_embeddings, embedding_dim, dtype=dtype),
+            self.weight = Parameter(torch.empty(num_embeddings, embedding_dim, device=device,
+                                                dtype=dtype),
                                     requires_grad=not _freeze)
             self.reset_parameters()
         else:

@@ -58,8 +58,28 @@ def _array(t: Any) -> np.ndarray:
 
 
 def _real_view(a: np.ndarray) -> np.ndarray:
-    """Complex arrays as real views (PyTorch's ``view_as_real`` in the optimizers)."""
-    return a.view(a.real.dtype) if a.dtype.kind == "c" else a
+    """Complex arrays as real views (PyTorch's ``view_as_real`` in the optimizers):
+    a trailing axis of 2 (real, imaginary), sharing memory; 0-d arrays too.
+
+    >>> _real_view(np.array(1 + 2j)).tolist()
+    [1.0, 2.0]
+    """
+    return a[..., None].view(a.real.dtype) if a.dtype.kind == "c" else a
+
+
+def _state_tensor(a: np.ndarray, like: Any) -> Any:
+    """A new state tensor holding (a copy of) ``a``, a buffer computed on
+    :func:`_real_view` arrays, with the shape and dtype of the parameter ``like``.
+
+    >>> import funcgrad.torch as torch
+    >>> _state_tensor(np.array([1.0, 2.0]), torch.tensor(0j)).shape
+    torch.Size([])
+    """
+    p = _array(like)
+    out = np.array(a, dtype=p.real.dtype, copy=True)
+    if p.dtype.kind == "c":
+        out = out.view(p.dtype)
+    return torch.from_numpy(out.reshape(p.shape))
 
 
 def _zeros_state(p: Any) -> Any:
