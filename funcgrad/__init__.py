@@ -3,7 +3,7 @@
 Two faces over one engine:
 
 * functional, JAX-style: ``funcgrad.grad(f)(x)``, ``value_and_grad``, ``vjp``,
-  ``jacobian``, ``hessian``, ``jvp``, composable to any order;
+  ``jacobian``, ``hessian``, ``jvp`` (forward mode), ``linearize``, composable to any order;
 * a PyTorch-like facade: ``import funcgrad.torch as torch``.
 
 >>> import funcgrad, numpy as np
@@ -22,6 +22,7 @@ from .transforms import (
     jacobian,
     jacrev,
     jvp,
+    linearize,
     stop_gradient,
     value_and_grad,
     vjp,
@@ -31,6 +32,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jacobian", "jacrev", "hessian", "jvp",
-    "stop_gradient", "custom_vjp", "checkpoint", "float0", "tree_util", "numpy",
+    "linearize", "stop_gradient", "custom_vjp", "checkpoint", "float0", "tree_util", "numpy",
     "ConcretizationError", "EscapedTracerError", "Tracer",
 ]

@@ -17,6 +17,7 @@ from . import numpy as fnp
 from ._core import (Box, Node, Primitive, Trace, backward_pass, gc_paused, gc_paused_call,
                     new_trace, ops)
 from ._core.backward import RELEASE_PLAIN
+from ._core.forward import JVPTrace, new_jvp_trace, tangent_of
 from ._core.trace import ItemNode
 from .numpy._registry import dtype_of, shape_of
 from .tree_util import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
@@ -25,7 +26,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 ArgNums = Union[int, Sequence[int]]
 
-__all__ = ["grad", "value_and_grad", "vjp", "jacobian", "jacrev", "hessian", "jvp",
+__all__ = ["grad", "value_and_grad", "vjp", "jacobian", "jacrev", "hessian", "jvp", "linearize",
            "stop_gradient", "custom_vjp", "checkpoint", "float0"]
 
 float0 = np.dtype([("float0", np.void, 0)])
@@ -418,41 +419,154 @@ def hessian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
     return jacobian(inner, argnums, has_aux=has_aux, holomorphic=holomorphic)
 
 
-def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
-    """Forward-mode product: ``(fun(*primals), J @ tangents)``.
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: bool = False) -> tuple:
+    """Forward mode: ``(fun(*primals), J @ tangents)`` in one pass.
 
-    Computed exactly by transposing the (linear) VJP: the VJP of the
-    pullback with respect to its cotangent is the JVP.
+    Each operation pushes its tangent forward by its JVP rule while it
+    computes its value (no graph, no backward pass). ``primals`` and
+    ``tangents`` are tuples (or lists) with one entry per argument, of the
+    same pytree structure, shapes and dtypes (an integer or boolean primal
+    takes a :data:`float0` tangent). ``has_aux=True``: ``fun`` returns
+    ``(output, aux)`` and ``jvp`` returns ``(output, tangent, aux)``.
 
     >>> import funcgrad, numpy as np
     >>> funcgrad.jvp(np.sin, (0.0,), (2.0,))
     (np.float64(0.0), np.float64(2.0))
+    >>> funcgrad.jvp(lambda x, y: x * y, (np.array([1.0, 2.0]), 3.0), (np.ones(2), 0.0))
+    (array([3., 6.]), array([3., 3.]))
     """
-    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+    p_leaves, p_tree, t_leaves = _check_tangents(primals, tangents, "jvp")
+    trace = new_jvp_trace()
+    boxed = [trace.new_input(p, t) for p, t in zip(p_leaves, t_leaves)]
+    try:
+        result = fun(*tree_unflatten(p_tree, boxed))
+    finally:
+        trace.alive = False
+    aux = None
+    if has_aux:
+        result, aux = _split_aux(result, "jvp")
+        aux = tree_map(lambda a: _unbox_at(a, trace), aux)
+    out_leaves, out_tree = tree_flatten(result)
+    outs, t_outs = [], []
+    for o in out_leaves:
+        t = tangent_of(o, trace)
+        o = _as_array(_unbox_at(o, trace))
+        outs.append(o)
+        t_outs.append(_zero_tangent(o) if t is None else t)
+    out, t_out = tree_unflatten(out_tree, outs), tree_unflatten(out_tree, t_outs)
+    return (out, t_out, aux) if has_aux else (out, t_out)
+
+
+def _split_aux(result: Any, who: str) -> tuple:
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
         raise TypeError(
-            "jvp: primals and tangents must be tuples or lists with one entry per "
-            f"argument, got {type(primals).__name__} and {type(tangents).__name__}.")
+            f"{who}(..., has_aux=True) requires the function to return a pair "
+            f"(output, auxiliary_data), but it returned {_describe(result)}.")
+    return result[0], result[1]
+
+
+def _zero_tangent(x: Any) -> Any:
+    """The tangent of a value no input's tangent reaches: zeros (``float0``
+    for an integer or boolean value, as in JAX)."""
+    if _is_inexact(x):
+        return ops.zeros_like(x)
+    return np.zeros(shape_of(x), float0)
+
+
+def _check_tangents(primals: Any, tangents: Any, who: str) -> tuple:
+    """Flatten ``primals`` and ``tangents``, checking them as JAX does:
+    ``(primal_leaves, tree, tangent_leaves)``, a tangent ``None`` where it
+    is zero (a ``float0`` tangent of an integer primal)."""
+    for name, v in (("primal", primals), ("tangent", tangents)):
+        if not isinstance(v, (tuple, list)):
+            raise TypeError(
+                f"{name} and tangent arguments to funcgrad.{who} must be tuples or lists "
+                f"(one entry per argument of the function); found {type(v).__name__}.")
     p_leaves, p_tree = tree_flatten(tuple(primals))
     t_leaves, t_tree = tree_flatten(tuple(tangents))
     if p_tree != t_tree:
-        raise ValueError(f"jvp: primals and tangents must have the same structure, got "
-                         f"{p_tree} and {t_tree}.")
-    t_fixed = []
-    for i, (p, t) in enumerate(zip(p_leaves, t_leaves)):
-        p, t = _as_array(p), _as_array(t)
-        if tuple(shape_of(p)) != tuple(shape_of(t)):
-            raise ValueError(f"jvp: tangent {i} has shape {tuple(shape_of(t))}, expected "
-                             f"{tuple(shape_of(p))} (the primal's shape).")
-        t_fixed.append(t)
-    rec = _Recording(fun, tuple(primals), False, "jvp")
-    zero_cts = [np.zeros(shape_of(o), dtype_of(o)) for o in rec.out_leaves]
+        raise TypeError(
+            f"primal and tangent arguments to funcgrad.{who} must have the same tree "
+            f"structure; primals have tree structure {p_tree} whereas tangents have tree "
+            f"structure {t_tree}.")
+    ps, ts = [], []
+    for p, t in zip(p_leaves, t_leaves):
+        if type(p) is np.ndarray and type(t) is np.ndarray and p.dtype is t.dtype and \
+                p.shape == t.shape and p.dtype.kind in "fc":  # the usual case, at once
+            ps.append(p)
+            ts.append(t)
+            continue
+        p, t = _as_array(p), _as_tangent(t, p)
+        p_shape, t_shape = tuple(shape_of(p)), tuple(shape_of(t))
+        if p_shape != t_shape:
+            raise ValueError(
+                f"funcgrad.{who} called with different primal and tangent shapes; got "
+                f"primal shape {p_shape} and tangent shape {t_shape}.")
+        p_dtype, t_dtype = dtype_of(p), dtype_of(t)
+        want = p_dtype if p_dtype.kind in "fc" else float0
+        if t_dtype != want:
+            raise TypeError(
+                f"primal and tangent arguments to funcgrad.{who} do not match; dtypes must "
+                "be equal, or in case of int/bool primal dtype the tangent dtype must be "
+                f"float0. Got primal dtype {p_dtype} and so expected tangent dtype {want}, "
+                f"but got tangent dtype {t_dtype} instead.")
+        ps.append(p)
+        ts.append(t if want is not float0 else None)
+    return ps, p_tree, ts
 
-    def pullback(*cts: Any) -> list:
-        return rec.pullback(list(cts), release=False)
 
-    transposed = _Recording(pullback, tuple(zero_cts), False, "jvp")
-    t_out = transposed.pullback(t_fixed, release=True)
-    return rec.out, tree_unflatten(rec.out_tree, t_out)
+def _as_tangent(t: Any, primal: Any) -> Any:
+    """A tangent leaf as an array; a Python number takes its primal's dtype
+    (``jvp(f, (x32,), (1.0,))``), as weakly typed values do in JAX."""
+    if isinstance(t, (bool, int, float, complex)) and not isinstance(primal, (bool, int)):
+        d = dtype_of(primal)
+        if d.kind in "fc":
+            return np.asarray(t, d)
+    return _as_array(t)
+
+
+def linearize(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
+    """``(fun(*primals), f_jvp)``: ``f_jvp(*tangents)`` is the JVP at
+    ``primals`` as a linear function, evaluated without running ``fun``'s
+    primal computation again.
+
+    ``fun`` runs once under forward mode with symbolic tangents: the
+    tangent operations are recorded as a small linear program whose
+    constants are the primal values they read (residuals); ``f_jvp``
+    replays only that program.
+
+    >>> import funcgrad, numpy as np
+    >>> out, f_jvp = funcgrad.linearize(np.sin, np.array([0.0, np.pi]))
+    >>> f_jvp(np.array([1.0, 2.0]))
+    array([ 1., -2.])
+    """
+    from ._core.linear import LinearProgram
+    p_leaves, p_tree = tree_flatten(primals)
+    p_leaves = [_as_array(p) for p in p_leaves]
+    program = LinearProgram([p if _is_inexact(p) else None for p in p_leaves])
+    trace = new_jvp_trace()
+    boxed = [trace.new_input(p, t) for p, t in zip(p_leaves, program.inputs)]
+    try:
+        result = fun(*tree_unflatten(p_tree, boxed))
+    finally:
+        trace.alive = False
+        program.close()
+    aux = None
+    if has_aux:
+        result, aux = _split_aux(result, "linearize")
+        aux = tree_map(lambda a: _unbox_at(a, trace), aux)
+    out_leaves, out_tree = tree_flatten(result)
+    outs = [_as_array(_unbox_at(o, trace)) for o in out_leaves]
+    program.set_outputs([tangent_of(o, trace) for o in out_leaves], outs)
+    out = tree_unflatten(out_tree, outs)
+
+    def f_jvp(*tangents: Any) -> Any:
+        _, _, t_leaves = _check_tangents(primals, tangents, "linearize")
+        return tree_unflatten(out_tree, [
+            _zero_tangent(o) if t is None else t for t, o in zip(program(t_leaves), outs)])
+
+    return (out, f_jvp, aux) if has_aux else (out, f_jvp)
 
 
 # --- stop_gradient ----------------------------------------------------------
@@ -539,6 +653,7 @@ class custom_vjp:
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.fwd: Optional[Callable[..., Any]] = None
         self.bwd: Optional[Callable[..., Any]] = None
+        self.forward_is_fun = False  # (checkpoint: fwd computes fun itself)
 
     def defvjp(self, fwd: Callable[..., Any], bwd: Callable[..., Any]) -> None:
         self.fwd = fwd
@@ -559,6 +674,13 @@ class custom_vjp:
                 top = x._trace
         if top is None:
             return self.fun(*args)
+        if isinstance(top, JVPTrace):
+            if self.forward_is_fun:  # checkpoint: forward mode differentiates fun itself
+                return self.fun(*args)
+            raise TypeError(
+                "can't apply forward-mode autodiff (jvp) to a custom_vjp function "
+                f"({getattr(self.fun, '__name__', self.fun)!r}): it defines only a VJP. "
+                "Use reverse mode (grad, vjp, jacrev) for it.")
         vals, parents = top.unbox(leaves)
         full = list(args)
         for i, v in zip(diff_pos, tree_unflatten(in_tree, vals)):
@@ -609,4 +731,5 @@ def checkpoint(fun: Callable[P, T]) -> Callable[P, T]:
 
     wrapped = custom_vjp(fun)
     wrapped.defvjp(fwd, bwd)
+    wrapped.forward_is_fun = True
     return functools.wraps(fun)(lambda *args: wrapped(*args))  # type: ignore[return-value]

@@ -13,6 +13,8 @@ from typing import Any, Optional
 import operator
 
 import numpy as np
+
+from .._core.primitive import defjvp_multilinear
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .._core import concrete as _concrete
@@ -744,5 +746,6 @@ for _name, _fn in [("diff", diff), ("ediff1d", ediff1d), ("kron", kron),
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+defjvp_multilinear(_conv_full)  # bilinear in signal and kernel
 
 # --- batching rules (vmap) ------------------------------------------------

@@ -679,5 +679,29 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None,
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+from funcgrad._core.primitive import defjvp, defjvp_from_vjp  # noqa: E402
+from funcgrad.numpy._jvp import defjvp_transposed, vjp_weights  # noqa: E402
+
+for _p in (_sigmoid, _softplus, _softmax):  # elementwise, or a symmetric Jacobian (softmax)
+    defjvp_from_vjp(_p)
+defjvp(_log_softmax, lambda t, ans, x, dim:
+       t - fnp.sum(t * fnp.exp(ans), axis=_axis(dim, ans), keepdims=True))
+defjvp(_addmm, lambda t, ans, b, x, w: t,
+       lambda t, ans, b, x, w: fnp.matmul(t, fnp.transpose(w)),
+       lambda t, ans, b, x, w: fnp.matmul(x, fnp.transpose(t)))
+
+
+def _mse_jvp(wrt_target: bool):
+    rule = _mse_rule(wrt_target)
+
+    def jvp(t, ans, x, target, reduction):
+        weighted = t * vjp_weights(rule, ans, x, target, reduction)
+        return weighted if reduction == "none" else fnp.sum(weighted)
+    return jvp
+
+
+defjvp(_mse_loss, _mse_jvp(False), _mse_jvp(True))
+for _p in (_nll_loss, _bce, _bce_logits, _embedding):  # the transpose of their VJP rules
+    defjvp_transposed(_p)
 
 # --- batching rules (vmap) ------------------------------------------------
