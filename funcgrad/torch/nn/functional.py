@@ -678,6 +678,33 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None,
     return _apply(_embedding, weight, idx, padding_idx=padding_idx)
 
 
+# --- convolution, padding and pooling (funcgrad.torch.nn._convolution) -------------------------
+from ._convolution import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: E402
+                           adaptive_max_pool2d, adaptive_max_pool2d_with_indices, avg_pool1d,
+                           avg_pool2d, avg_pool3d, conv1d, conv2d, conv3d, conv_transpose1d,
+                           conv_transpose2d, conv_transpose3d, max_pool1d,
+                           max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices,
+                           max_pool3d, pad)
+
+__all__ += ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+            "conv_transpose3d", "pad", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
+            "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+            "adaptive_max_pool1d", "adaptive_max_pool2d", "max_pool1d_with_indices",
+            "max_pool2d_with_indices", "adaptive_max_pool2d_with_indices"]
+
+
+from ._normalization import batch_norm, group_norm, instance_norm, layer_norm  # noqa: E402
+
+__all__ += ["batch_norm", "group_norm", "instance_norm", "layer_norm"]
+
+
+from ._activations import (elu, erf, gelu, hardtanh, leaky_relu, logsigmoid, mish,  # noqa: E402
+                           prelu, silu, softplus)
+
+__all__ += ["gelu", "silu", "elu", "leaky_relu", "prelu", "softplus", "logsigmoid", "hardtanh",
+            "mish"]
+
+
 # --- JVP rules (forward mode) -----------------------------------------------
 from funcgrad._core.primitive import defjvp, defjvp_from_vjp  # noqa: E402
 from funcgrad.numpy._jvp import defjvp_transposed, vjp_weights  # noqa: E402
