@@ -15,7 +15,7 @@ import operator
 import numpy as np
 
 from .._core.primitive import defjvp_multilinear
-from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
+from ._compat import normalize_axis_index, normalize_axis_tuple
 
 from .._core import concrete as _concrete
 from ._registry import namespace as _fnp

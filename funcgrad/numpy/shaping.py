@@ -20,7 +20,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from .._core.primitive import defjvp_linear
-from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
+from ._compat import normalize_axis_index, normalize_axis_tuple
 
 from .._core import Box, concrete as _concrete
 from ._registry import namespace as _fnp

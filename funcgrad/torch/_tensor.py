@@ -35,6 +35,7 @@ from .._core.primitive import Box
 from . import _functions as F
 from . import _ops
 from ._dtype import _BY_NUMPY as _DTYPE_BY_NUMPY
+from ._dims import wrap_dim
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype
 from . import _graph
 from ._graph import (EAGER, SCALAR_VALUES, AccumulateGrad, BackwardNode, VersionCounter,
@@ -192,7 +193,7 @@ class _TensorBase(Box):
         s = self.shape
         if dim is None:
             return s
-        return s[dim]
+        return s[wrap_dim(dim, len(s), scalar=False)]
 
     @property
     def ndim(self) -> int:
@@ -499,6 +500,9 @@ class _TensorBase(Box):
     def permute(self, *dims: Any) -> Any:
         return F.permute(self, *dims)
 
+    def flip(self, *dims: Any) -> Any:
+        return F.flip(self, dims[0] if len(dims) == 1 else dims)
+
     def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
         from ._creation import tensor
         return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
@@ -530,7 +534,7 @@ for _name in ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "tru
               "argmin", "all", "any", "norm", "cumsum", "logsumexp", "softmax", "log_softmax",
               "matmul", "mm", "mv", "dot", "bmm", "outer", "flatten", "squeeze", "unsqueeze",
               "transpose", "swapaxes", "t", "split", "chunk", "unbind", "narrow", "gather",
-              "masked_fill", "flip", "diag", "trace", "conj", "clone", "eq", "ne", "lt", "le",
+              "masked_fill", "diag", "trace", "conj", "clone", "eq", "ne", "lt", "le",
               "gt", "ge", "isnan", "isfinite", "isinf", "allclose", "isclose", "equal",
               "logical_not", "logical_and", "logical_or", "nonzero", "rsub", "where", "asin",
               "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh",

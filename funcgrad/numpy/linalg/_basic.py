@@ -16,7 +16,7 @@ from ..products import expand, fnp, matmul, reshape, squeeze_last
 from ._util import F, conj, is_complex, mT
 from ..._core.primitive import defjvp, defjvp_joint
 
-_SlogdetResult = np.linalg._linalg.SlogdetResult
+from .._compat import SlogdetResult as _SlogdetResult
 
 
 def _inv_rule(g, ans, a):
