@@ -879,28 +879,32 @@ def var(input: Any, dim: Dim = None, unbiased: Any = None, keepdim: bool = False
     >>> torch.var(torch.tensor([1.0, 2.0, 3.0]))
     tensor(1.)
     """
+    return _named(_spread(fnp.var, input, dim, unbiased, keepdim, correction), "VarBackward0")
+
+
+def _spread(fn: Callable[..., Any], input: Any, dim: Dim, unbiased: Any, keepdim: bool,
+            correction: Any) -> Any:
+    """``fnp.var`` or ``fnp.std`` (``fn``) with PyTorch's arguments: Bessel's
+    correction by default; the gradient of ``std`` at zero spread is 0."""
     x = _float_input(input)
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    axis = _dims(dim, _ndim(x))
-    m = _ops.mean(x, axis=axis, keepdims=True)
-    d = x - m
-    sq = d * fnp.conjugate(d) if np_dtype(x).kind == "c" else d * d
-    n = _ops._count(_shape(x), axis)
-    out = fnp.sum(sq, axis=axis, keepdims=keepdim) / _py_max(n - correction, 0)
-    return _named(out, "VarBackward0")
+    return fn(x, axis=_dims(dim, _ndim(x)), ddof=correction, keepdims=keepdim)
 
 
 def std(input: Any, dim: Dim = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Any:
-    """Standard deviation (square root of :func:`var`).
+    """Standard deviation (square root of :func:`var`; gradient 0, not NaN,
+    where all the values are equal, as PyTorch).
 
     >>> import funcgrad.torch as torch
     >>> torch.std(torch.tensor([1.0, 2.0, 3.0]))
     tensor(1.)
+    >>> x = torch.tensor([2.0, 2.0], requires_grad=True)
+    >>> x.std().backward(); x.grad
+    tensor([0., 0.])
     """
-    return _named(fnp.sqrt(var(input, dim, unbiased, keepdim, correction=correction)),
-                  "StdBackward0")
+    return _named(_spread(fnp.std, input, dim, unbiased, keepdim, correction), "StdBackward0")
 
 
 def prod(input: Any, dim: Optional[int] = None, keepdim: bool = False, *,
@@ -1065,12 +1069,10 @@ def norm(input: Any, p: Any = "fro", dim: Dim = None, keepdim: bool = False,
         return _named(_ops.norm2(x), "LinalgVectorNormBackward0")
     if p == "fro":
         p = 2
-    axis = _dims(dim, _ndim(x))
-    a = abs(x)
-    if p == float("inf"):
-        return _named(amax(a, dim if dim is not None else (), keepdim), "LinalgVectorNormBackward0")
-    out = fnp.sum(pow(a, p), axis=axis, keepdims=keepdim)
-    return _named(pow(out, 1.0 / p), "LinalgVectorNormBackward0")
+    # funcgrad.numpy's vector norm: gradient 0 (not NaN) at x == 0 for every p,
+    # ties sharing it for p = +-inf, as PyTorch
+    out = fnp.linalg.vector_norm(x, ord=p, axis=_dims(dim, _ndim(x)), keepdims=keepdim)
+    return _named(out, "LinalgVectorNormBackward0")
 
 
 def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
