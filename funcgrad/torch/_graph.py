@@ -820,7 +820,7 @@ class EagerTrace(Trace):
         Elementwise primitives (``info.scalars``) get 0-d inputs as NumPy
         scalars, and a floating scalar result stays one in the result
         tensor (:data:`SCALAR_VALUES`); other primitives get arrays
-        (:func:`own_array`). ``lead=2`` says ``args`` is two ``Tensor``\ s whose
+        (:func:`own_array`). ``lead=2`` says ``args`` is two ``Tensor`` objects whose
         values are arrays (``tensor op tensor``, ``matmul``).
         """
         info = _PRIM_INFO.get(prim)

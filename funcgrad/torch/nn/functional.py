@@ -703,6 +703,11 @@ __all__ += ["normalize", "cosine_similarity", "pairwise_distance", "interpolate"
             "margin_ranking_loss"]
 
 
+from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+
+
 # --- JVP rules (forward mode) -----------------------------------------------
 from funcgrad._core.primitive import defjvp, defjvp_from_vjp  # noqa: E402
 from funcgrad.numpy._jvp import defjvp_transposed, vjp_weights  # noqa: E402
