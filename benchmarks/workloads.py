@@ -425,6 +425,58 @@ def hvp_case(libs: dict, n: int) -> Case:
     return case
 
 
+# --- 3b. forward mode: jvp of the MLP loss along a parameter direction --------------
+def mlp_jvp_reference(params: list, tangents: list, X: np.ndarray, Y: np.ndarray) -> list:
+    """Hand-written forward-mode pass of the tanh-MSE loss: ``[loss, dloss]``."""
+    n = len(params) // 2
+    h, dh = X, None
+    for k in range(n):
+        W, b, dW, db = params[2 * k], params[2 * k + 1], tangents[2 * k], tangents[2 * k + 1]
+        z = h @ W + b
+        dz = h @ dW + db if dh is None else dh @ W + h @ dW + db
+        if k < n - 1:
+            h = np.tanh(z)
+            dh = (1 - h * h) * dz
+    d = z - Y
+    B = X.shape[0]
+    return [(d * d).sum() / B, 2.0 * (d * dz).sum() / B]
+
+
+def jvp_case(libs: dict, sizes: tuple, batch: int) -> Case:
+    rng = np.random.default_rng(2)
+    params = init_mlp(sizes, np.float64, rng)
+    tangents = [rng.standard_normal(p.shape) for p in params]
+    X = rng.standard_normal((batch, sizes[0]))
+    Y = rng.standard_normal((batch, sizes[-1]))
+    case = Case("jvp", f"jvp of the MLP {'-'.join(map(str, sizes))} tanh MSE loss along a "
+                f"parameter direction, batch {batch}, float64",
+                lambda: mlp_jvp_reference(params, tangents, X, Y),
+                lambda: mlp_forward(params, X, Y, "tanh-mse"))
+    if "funcgrad" in libs:
+        fg = libs["funcgrad"]
+        import funcgrad.numpy as fnp
+        loss_f = lambda ps: mse_loss(mlp_logits(ps, X, fnp.tanh), Y)  # noqa: E731
+        case.impls["funcgrad"] = lambda: list(fg.jvp(loss_f, (params,), (tangents,)))
+    if "torch" in libs:
+        torch = libs["torch"]
+        Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+        pt = tuple(torch.from_numpy(p) for p in params)
+        tt = tuple(torch.from_numpy(t) for t in tangents)
+        loss_t = lambda *ps: mse_loss(mlp_logits(list(ps), Xt, torch.tanh), Yt)  # noqa: E731
+        case.impls["torch"] = lambda: list(torch.func.jvp(loss_t, pt, tt))
+    if "jax" in libs:
+        jax = libs["jax"]
+        jnp = importlib.import_module("jax.numpy")
+        Xj, Yj = jnp.asarray(X), jnp.asarray(Y)
+        pj, tj = [jnp.asarray(p) for p in params], [jnp.asarray(t) for t in tangents]
+        loss_j = lambda ps: mse_loss(mlp_logits(ps, Xj, jnp.tanh), Yj)  # noqa: E731
+        jvp_j = lambda ps, ts: jax.jvp(loss_j, (ps,), (ts,))  # noqa: E731
+        jitted = jax.jit(jvp_j)
+        case.impls["jax"] = lambda: [r.block_until_ready() for r in jvp_j(pj, tj)]
+        case.impls["jax-jit"] = lambda: [r.block_until_ready() for r in jitted(pj, tj)]
+    return case
+
+
 # --- 4. peak memory of a deep elementwise chain (child process) -----------------------
 PROBES = ("chain", "hvp", "mlp-small")
 

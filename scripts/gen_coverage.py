@@ -80,6 +80,9 @@ def render() -> str:
         "the last write (C order), the others apply every update. See "
         "[numpy-indexing.md](numpy-indexing.md).",
         "",
+        "SciPy (`scipy.special`, `stats`, `linalg`, `signal`, `integrate.odeint`, "
+        "`optimize.minimize`) is covered by `funcgrad.scipy`: see [scipy.md](scipy.md).",
+        "",
         "*Differentiable*: **yes** — gradients flow (checked against finite differences "
         "to second order); **constant** — works on traced values, the result carries no "
         "gradient.",

@@ -15,10 +15,9 @@ from .trace import (
     ops,
     register_box_type,
 )
-from .backward import backward_pass, gc_paused, gc_paused_call
+from .backward import backward_pass
 
 __all__ = [
     "Box", "Primitive", "bind", "concrete", "defvjp", "defvjp_joint", "EscapedTracerError", "Node", "ItemNode",
     "ReverseTrace", "Trace", "new_trace", "ops", "register_box_type", "backward_pass",
-    "gc_paused", "gc_paused_call",
 ]

@@ -203,3 +203,94 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict = _NO_PARAMS) -> Any
     if prim.differentiable:
         return top.process(prim, args, params)
     return top.process_nondiff(prim, args, params)
+
+
+# --- JVP rules (forward mode) ------------------------------------------------
+# A primitive's JVP rule is ``prim.jvp(tangents, ans, *args, **params)``:
+# ``tangents`` has one entry per positional argument, ``None`` for a symbolic
+# zero; it returns the result's tangent (``None`` for zero; a tuple, with
+# ``None`` entries, for a multiple-result primitive). Rules get the call's
+# keyword parameters only when ``prim.rule_params`` is true, as VJP rules do.
+Primitive.jvp = None  # (a class default: the instance's own rule once declared)
+
+
+def defjvp_joint(prim: Primitive, rule: Callable[..., Any]) -> Primitive:
+    """Declare ``prim``'s JVP rule ``rule(tangents, ans, *args, **params)``.
+
+    >>> import numpy as np
+    >>> sin = Primitive("sin", np.sin)
+    >>> _ = defjvp_joint(sin, lambda ts, ans, x: ts[0] * np.cos(x))
+    """
+    prim.jvp = rule
+    return prim
+
+
+def defjvp(prim: Primitive, *rules: Optional[Callable[..., Any]]) -> Primitive:
+    """Declare one JVP rule per positional argument, ``rule(t, ans, *args,
+    **params)`` giving that argument's contribution to the result's tangent
+    (the contributions are summed; ``None``: the argument has no tangent).
+    The last rule serves any further arguments.
+
+    >>> import numpy as np
+    >>> mul = Primitive("multiply", np.multiply)
+    >>> _ = defjvp(mul, lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
+    """
+    def jvp(tangents, ans, *args, **params):
+        out = None
+        n = len(rules)
+        for i, t in enumerate(tangents):
+            if t is not None:
+                rule = rules[i] if i < n else rules[-1]
+                if rule is None:
+                    continue
+                part = rule(t, ans, *args, **params)
+                out = part if out is None else out + part
+        return out
+    return defjvp_joint(prim, jvp)
+
+
+def defjvp_from_vjp(prim: Primitive) -> Primitive:
+    """The JVP of an elementwise primitive from its VJP rules: its Jacobian is
+    diagonal, so argument ``i``'s contribution is its VJP rule applied to the
+    (broadcast) tangent, ``vjp_i(t, ans, *args)``. Exact for real functions
+    and holomorphic ones under the complex convention the VJP rules follow
+    (a cotangent ``c`` is ``dz -> Re(c dz)``: a holomorphic rule multiplies by
+    ``f'(z)``); non-holomorphic primitives (``abs``, ``angle``, ``real``...)
+    need their own rules."""
+    return defjvp(prim, *prim.vjps)
+
+
+def defjvp_linear(prim: Primitive, argnums: Optional[Sequence[int]] = (0,)) -> Primitive:
+    """``prim`` is linear (jointly) in the arguments ``argnums`` (``None``:
+    all positional arguments) and the others are constants (shapes, axes,
+    indices): the result's tangent is ``prim`` applied to the tangents,
+    zeros standing in for those of arguments without one.
+
+    >>> import numpy as np
+    >>> neg = defjvp_linear(Primitive("negative", np.negative))
+    """
+    def jvp(tangents, ans, *args, **params):
+        full = list(args)
+        for i in (range(len(args)) if argnums is None else argnums):
+            t = tangents[i]
+            full[i] = _ops().zeros_like(args[i]) if t is None else t
+        return prim(*full, **params)
+    return defjvp_joint(prim, jvp)
+
+
+def defjvp_multilinear(prim: Primitive) -> Primitive:
+    """``prim`` is linear in each positional argument separately (``matmul``,
+    products): the product rule, ``sum_i prim(x_1, ..., t_i, ..., x_n)``."""
+    def jvp(tangents, ans, *args, **params):
+        out = None
+        for i, t in enumerate(tangents):
+            if t is not None:
+                part = prim(*args[:i], t, *args[i + 1:], **params)
+                out = part if out is None else out + part
+        return out
+    return defjvp_joint(prim, jvp)
+
+
+def _ops() -> Any:
+    from .trace import ops
+    return ops

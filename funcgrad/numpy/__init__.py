@@ -72,6 +72,23 @@ def _fit(ct: Any, primal: Any) -> Any:
     return ct
 
 
+def _fit_tangent(t: Any, primal: Any) -> Any:
+    """Shape and dtype a JVP rule's tangent like its primal (the forward
+    counterpart of :func:`_fit`: broadcast instead of summing)."""
+    if not hasattr(t, "shape"):  # a Python scalar
+        t = _np.asarray(t)
+    want = _np.dtype(primal.dtype)
+    if t.dtype != want:
+        if _np.dtype(t.dtype).kind == "c" and want.kind != "c":
+            t = real(t)
+        if t.dtype != want:
+            t = astype(t, want)
+    shape = tuple(primal.shape)
+    if tuple(t.shape) != shape:
+        t = broadcast_to(t, shape)
+    return t
+
+
 def _zeros_like(x: Any) -> Any:
     return _np.zeros(tuple(x.shape), _dtype_of(x))
 
@@ -79,6 +96,7 @@ def _zeros_like(x: Any) -> Any:
 _ops.add = add
 _ops.fit = _fit
 _ops.zeros_like = _zeros_like
+_ops.fit_tangent = _fit_tangent
 # NumPy's numeric scalar types: each fixes its instances' dtype (and shape, ())
 _ops.scalar_types = frozenset(_np.dtype(c).type for c in "?bhilqpBHILQPefdgFDG")
 

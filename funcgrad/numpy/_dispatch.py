@@ -152,6 +152,12 @@ def _ufunc_rule(name: str) -> Optional[Any]:
 _PLAIN_CALLS: dict = {}
 
 
+def register_ufunc(ufunc: np.ufunc, fn: Callable[..., Any]) -> None:
+    """A ufunc of another library (``scipy.special.erf``) called on traced values
+    (positional arguments, no keywords) runs the differentiable ``fn``."""
+    _PLAIN_CALLS[ufunc] = fn
+
+
 def dispatch_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
     """``__array_ufunc__``: ``ufunc.method(*inputs, **kwargs)`` on traced values."""
     if method == "__call__" and not kwargs:

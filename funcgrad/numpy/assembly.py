@@ -14,7 +14,7 @@ import operator
 from typing import Any, Optional
 
 import numpy as np
-from numpy.lib.array_utils import normalize_axis_index
+from ._compat import normalize_axis_index
 
 from .._core import Box, concrete as _concrete
 from ._registry import namespace as _fnp

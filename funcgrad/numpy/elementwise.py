@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .._core import Box
+from .._core.primitive import defjvp, defjvp_from_vjp, defjvp_joint, defjvp_linear
 from .._core.staging import staged_value, strip_to_staged as _strip
 from ._registry import alias, dtype_of, nondiff, primitive, register
 
@@ -493,7 +494,8 @@ bitwise_xor = nondiff("bitwise_xor", np.bitwise_xor, family=F, notes=_INTEGER)
 invert = nondiff("invert", np.invert, family=F, notes=_INTEGER)
 left_shift = nondiff("left_shift", np.left_shift, family=F, notes=_INTEGER)
 right_shift = nondiff("right_shift", np.right_shift, family=F, notes=_INTEGER)
-bitwise_count = nondiff("bitwise_count", np.bitwise_count, family=F, notes=_INTEGER)
+if hasattr(np, "bitwise_count"):  # NumPy >= 2.0
+    bitwise_count = nondiff("bitwise_count", np.bitwise_count, family=F, notes=_INTEGER)
 gcd = nondiff("gcd", np.gcd, family=F, notes=_INTEGER)
 lcm = nondiff("lcm", np.lcm, family=F, notes=_INTEGER)
 isreal = nondiff("isreal", np.isreal, family=F)
@@ -644,5 +646,54 @@ __test__ = _document()
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+# An elementwise primitive's Jacobian is diagonal, so its VJP rule applied to
+# an argument's tangent is that argument's JVP: exact for real functions and,
+# under the convention above (a holomorphic rule multiplies by f'(z)), for
+# holomorphic ones; a real input with a complex partner (``x * z``) keeps
+# the complex product, which is the JVP. The non-holomorphic functions and
+# those with several results have rules of their own.
+for _p in (add, subtract, multiply, divide, negative, positive, reciprocal, power, float_power,
+           fmod, remainder, ldexp, copysign, exp, exp2, expm1, log, log2, log10, log1p,
+           logaddexp, logaddexp2, sqrt, cbrt, square, sin, cos, tan, arcsin, arccos, arctan,
+           sinh, cosh, _tanh_grad, tanh, arcsinh, arccosh, arctanh, arctan2, hypot, deg2rad,
+           rad2deg, radians, degrees, sinc, fabs, maximum, minimum, fmax, fmin, _clip,
+           nan_to_num, where):
+    defjvp_from_vjp(_p)
+
+
+def _abs_jvp(t, ans, x, **kw):
+    # Complex: d|z| = Re(conj(z) dz) / |z| (0 at 0).
+    if _is_complex(x):
+        at0, safe = _origin_safe(ans)
+        return where(at0, 0, real(conjugate(x) * t) / safe)
+    return t * sign(x)
+
+
+def _angle_jvp(t, ans, z, deg=False):
+    # d angle = Im(conj(z) dz) / |z|^2 (0 at 0); a real input's angle is constant.
+    if not _is_complex(z):
+        return None
+    at0, r2 = _origin_safe(real(z * conjugate(z)))
+    return where(at0, 0, imag(conjugate(z) * t) * ((180 / _PI if deg else 1)) / r2)
+
+
+defjvp(absolute, _abs_jvp)
+defjvp(angle, _angle_jvp)
+defjvp_linear(real)
+defjvp_linear(imag)
+defjvp_linear(conjugate)
+defjvp_joint(_astype, lambda ts, ans, x, dtype: ts[0])  # the trace casts it to ans's dtype
+defjvp_joint(modf, lambda ts, ans, x: (ts[0], None))
+defjvp_joint(frexp, lambda ts, ans, x: (ldexp(ts[0], -np.asarray(_strip(ans[1]))), None))
+
+
+def _divmod_jvp(ts, ans, x, y):
+    # The quotient is piecewise constant; the remainder is x - q * y.
+    tx, ty = ts
+    part = None if ty is None else negative(ty) * _strip(ans[0])
+    return None, (part if tx is None else tx if part is None else tx + part)
+
+
+defjvp_joint(divmod, _divmod_jvp)
 
 # --- batching rules (vmap) ------------------------------------------------

@@ -19,6 +19,8 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from .._core.primitive import defjvp_linear
+
 from .._core import Box, concrete as _concrete
 from .._core.staging import strip_to_staged
 from ._registry import namespace as _fnp
@@ -775,5 +777,7 @@ __all__ = ["getitem", "scatter_add", "normalize_index", "at", "take", "take_alon
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+defjvp_linear(_getitem)  # linear: the tangent is indexed (scattered) likewise
+defjvp_linear(_scatter_add)
 
 # --- batching rules (vmap) ------------------------------------------------

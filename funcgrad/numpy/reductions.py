@@ -34,6 +34,9 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .._core.primitive import defjvp, defjvp_from_vjp, defjvp_linear
+from ._jvp import vjp_weights
+
 from .._core import Box, concrete as _strip
 from ._registry import dtype_of, nondiff, primitive, register, shape_of
 from .elementwise import (
@@ -1054,5 +1057,35 @@ alias("amin", "min")
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+defjvp_linear(_sum)
+defjvp_linear(_cumsum)
+defjvp_from_vjp(_sqrt0)  # elementwise
+# prod, max, min: each input element reaches one output, with the weight the
+# VJP gives it (ties share equally; no division by zeros): JVP = sum(t * W).
+for _p, _rule in ((_prod, _prod_rule), (_max, _extreme_rule), (_min, _extreme_rule),
+                  (_nanmax, _extreme_rule), (_nanmin, _extreme_rule)):
+    defjvp(_p, lambda t, ans, x, axis=None, keepdims=False, _rule=_rule, **kw: _sum(
+        t * vjp_weights(_rule, ans, x, axis, keepdims), axis=axis, keepdims=keepdims))
+
+
+def _cumprod_jvp(t, ans, x, axis=None, dtype=None):
+    # y_k = prod_{j <= k} x_j: dy_k = sum_{i <= k} t_i prod_{j <= k, j != i} x_j
+    if axis is None:
+        return reshape(_cumprod_jvp(reshape(t, (-1,)), reshape(ans, (-1,)),
+                                    reshape(x, (-1,)), axis=0), tuple(ans.shape))
+    axis = axis % len(x.shape)
+    if np.all(np.abs(np.asarray(_strip(x))) >= _TINY):
+        return ans * cumsum(t / x, axis=axis)
+    x2, kept, undo = _to_last(x, (axis,))
+    t2, _, _ = _to_last(t, (axis,))
+    n = x2.shape[-1]
+    rows = where(np.eye(n, dtype=bool), 1, reshape(x2, kept + (1, n)))   # [..., i, j]
+    partial = cumprod(rows, axis=-1)                                     # [..., i, k]
+    upper = np.triu(np.ones((n, n), bool))                               # k >= i
+    terms = where(upper, reshape(t2, kept + (n, 1)) * partial, 0)
+    return undo(sum(terms, axis=-2))
+
+
+defjvp(_cumprod, _cumprod_jvp)
 
 # --- batching rules (vmap) ------------------------------------------------

@@ -18,7 +18,9 @@ import operator
 from typing import Any, Optional, Sequence
 
 import numpy as np
-from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
+
+from .._core.primitive import defjvp_linear
+from ._compat import normalize_axis_index, normalize_axis_tuple
 
 from .._core import Box, concrete as _concrete
 from ._registry import namespace as _fnp
@@ -922,5 +924,9 @@ alias("permute_dims", "transpose")
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+# Every primitive here is linear: the tangent goes through the primitive itself.
+for _p in (_reshape, _transpose, swapaxes, _broadcast_to, _flip, _roll, _split):
+    defjvp_linear(_p)
+defjvp_linear(_concatenate, argnums=None)
 
 # --- batching rules (vmap) ------------------------------------------------

@@ -35,6 +35,7 @@ from .._core.primitive import Box
 from . import _functions as F
 from . import _ops
 from ._dtype import _BY_NUMPY as _DTYPE_BY_NUMPY
+from ._dims import wrap_dim
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype
 from . import _graph
 from ._graph import (EAGER, SCALAR_VALUES, AccumulateGrad, BackwardNode, VersionCounter,
@@ -192,7 +193,7 @@ class _TensorBase(Box):
         s = self.shape
         if dim is None:
             return s
-        return s[dim]
+        return s[wrap_dim(dim, len(s), scalar=False)]
 
     @property
     def ndim(self) -> int:
@@ -222,7 +223,7 @@ class _TensorBase(Box):
 
     @property
     def device(self) -> Any:
-        from ._creation import device
+        from ._device import device
         return device("cpu")
 
     @property
@@ -416,19 +417,24 @@ class _TensorBase(Box):
 
     # --- conversions ----------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Any:
-        """``to(dtype)``, ``to(device)`` (only ``"cpu"``), ``to(other)``."""
+        """``to(dtype)``, ``to(device)`` (only the CPU; ``"cuda"`` raises
+        PyTorch's CPU-build error), ``to(device, dtype)``, ``to(other)``;
+        ``copy=True`` always copies."""
+        from ._device import check_device, is_device_like
         dt = kwargs.get("dtype")
+        check_device(kwargs.get("device"))
         for a in args:
             if isinstance(a, _dtype_cls):
                 dt = a
             elif isinstance(a, _TensorBase):
                 dt = a.dtype
-            elif isinstance(a, str) or type(a).__name__ == "device":
-                if str(a) not in ("cpu",):
-                    raise RuntimeError(
-                        f"funcgrad.torch runs on the CPU only; cannot move a tensor to {a}")
+            elif is_device_like(a):
+                check_device(a)
+            elif a is not None and not isinstance(a, bool):
+                raise TypeError(f"to() received an invalid combination of arguments - got "
+                                f"({type(a).__name__})")
         if dt is None or as_dtype(dt).dtype == F.np_dtype(self):
-            return self
+            return F.clone(self) if kwargs.get("copy") else self
         return F.cast(self, as_dtype(dt).dtype)
 
     def type(self, dtype: Any = None) -> Any:
@@ -455,7 +461,17 @@ class _TensorBase(Box):
         return self
 
     def cuda(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("funcgrad.torch runs on the CPU only (no CUDA).")
+        from ._device import check_device
+        check_device("cuda")  # raises PyTorch's CPU-build AssertionError
+
+    def get_device(self) -> int:
+        return -1  # PyTorch's answer for a CPU tensor
+
+    def pin_memory(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
+    def is_pinned(self, *args: Any, **kwargs: Any) -> bool:
+        return False
 
     # --- shape methods with varargs ---------------------------------------------
     def view(self, *shape: Any) -> Any:
@@ -483,6 +499,9 @@ class _TensorBase(Box):
 
     def permute(self, *dims: Any) -> Any:
         return F.permute(self, *dims)
+
+    def flip(self, *dims: Any) -> Any:
+        return F.flip(self, dims[0] if len(dims) == 1 else dims)
 
     def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
         from ._creation import tensor
@@ -515,7 +534,7 @@ for _name in ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "tru
               "argmin", "all", "any", "norm", "cumsum", "logsumexp", "softmax", "log_softmax",
               "matmul", "mm", "mv", "dot", "bmm", "outer", "flatten", "squeeze", "unsqueeze",
               "transpose", "swapaxes", "t", "split", "chunk", "unbind", "narrow", "gather",
-              "masked_fill", "flip", "diag", "trace", "conj", "clone", "eq", "ne", "lt", "le",
+              "masked_fill", "diag", "trace", "conj", "clone", "eq", "ne", "lt", "le",
               "gt", "ge", "isnan", "isfinite", "isinf", "allclose", "isclose", "equal",
               "logical_not", "logical_and", "logical_or", "nonzero", "rsub", "where", "asin",
               "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh",

@@ -17,6 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from ..._core.primitive import defjvp
+from .._jvp import vjp_weights
+
 from .._registry import dtype_of, primitive, register, shape_of
 from ..products import fnp, reshape
 from ._decomp import _svdvals
@@ -230,5 +233,10 @@ __all__ = ["norm", "vector_norm", "matrix_norm", "cond"]
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+defjvp(_vnorm, lambda t, ans, x, ord=2, axis=None, keepdims=False: fnp.sum(
+    t * vjp_weights(_vnorm_rule, ans, x, ord, axis, keepdims), axis=axis, keepdims=keepdims)
+    if ord != 0 else None)
+defjvp(_extreme, lambda t, ans, x, axis, kind: fnp.sum(
+    t * vjp_weights(_extreme_rule, ans, x, axis, kind), axis=axis))
 
 # --- batching rules (vmap) ------------------------------------------------
