@@ -96,7 +96,15 @@ def _cse_key(eqn: Equation, ins: list) -> Any:
 
 
 def optimise(prog: Program) -> Program:
-    """Cotangent algebra, common subexpressions, dead code (see module doc)."""
+    """Cotangent algebra, common subexpressions, dead code (see module doc).
+
+    >>> import numpy as np, funcgrad
+    >>> jaxpr = funcgrad.make_jaxpr(funcgrad.grad(lambda x: np.sum(np.sin(x))))(np.ones(2))
+    >>> [e.prim.name for e in jaxpr.eqns]
+    ['sin', 'sum', 'cos', 'multiply']
+    >>> [e.prim.name for e in optimise(jaxpr.program).eqns]  # sin, sum: dead; 1 * g: g
+    ['cos']
+    """
     subst: dict = {}
     seen: dict = {}
     eqns = []

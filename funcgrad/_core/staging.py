@@ -114,11 +114,35 @@ class Abstract:
         raise self._refuse("a NumPy array (np.asarray / np.array, or a function whose result "
                            "shape depends on the values, such as a boolean mask or nonzero)")
 
+    def __array_ufunc__(self, ufunc: Any, method: str, *args: Any, **kwargs: Any) -> Any:
+        raise self._refuse(f"a NumPy array (a NumPy call, np.{ufunc.__name__}, on its value)")
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if func is np.shape:  # what NumPy may know of a staged value: its type
+            return self.shape
+        if func is np.ndim:
+            return len(self.shape)
+        if func is np.size and len(args) == 1 and not kwargs:
+            return self.size
+        if func in _TYPE_ONLY:  # these read types only: an empty stand-in will do
+            return func(*[_stand_in(a) for a in args], **kwargs)
+        raise self._refuse(f"a NumPy array (a NumPy call, np.{func.__name__}, on its value)")
+
     def item(self, *args: Any) -> Any:
         raise self._refuse("a Python scalar (.item())")
 
     def tolist(self) -> Any:
         raise self._refuse("a Python list (.tolist())")
+
+
+_TYPE_ONLY = frozenset({np.result_type, np.iscomplexobj, np.isrealobj})
+
+
+def _stand_in(a: Any) -> Any:
+    """An object of ``a``'s type (shape, dtype, weak type) with no values that matter."""
+    if isinstance(a, Abstract):
+        return a.kind(0) if a.weak else np.empty(a.shape, a.dtype)
+    return a
 
 
 def concretization_error(what: str, aval: Abstract) -> ConcretizationError:
@@ -202,13 +226,23 @@ class Program:
     """Inputs (``invars``: the arguments' leaves, then ``captured``'s), the
     equations in order, and ``outvars`` (Vars or Literals)."""
 
-    __slots__ = ("invars", "eqns", "outvars", "captured")
+    __slots__ = ("invars", "eqns", "outvars", "captured", "_fn")
 
     def __init__(self, invars: list, eqns: list, outvars: list, captured: list) -> None:
         self.invars = invars
         self.eqns = eqns
         self.outvars = outvars
         self.captured = captured
+        self._fn = None
+
+    def run(self, args: list) -> tuple:
+        """The program on concrete ``args``: its compiled Python function
+        (:func:`~funcgrad._core.passes.compile_program`, built on first use)."""
+        fn = self._fn
+        if fn is None:
+            from .passes import compile_program
+            fn = self._fn = compile_program(self)[0]
+        return fn(*args)
 
     def eval(self, args: list) -> list:
         """Run the equations with :func:`bind` on ``args`` (one per invar):

@@ -105,7 +105,7 @@ def _power_rules(pw: Any) -> tuple:
             return g * 0 if c == 0 else g * (c * pw(x, c - 1))
         # y * x**(y-1), kept differentiable in y at y == 0 (mixed partials
         # stay symmetric); only 0**-1 at x == y == 0 is guarded.
-        both = equal(x, 0) & equal(y, 0)
+        both = logical_and(equal(x, 0), equal(y, 0))
         return g * where(both, 0, y * pw(where(both, 1, x), y - 1))
 
     def exponent(g, ans, x, y):
