@@ -84,4 +84,6 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module(f"{__name__}.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module(f"{__name__}.serialization"), name)
+    if name == "compile":
+        return importlib.import_module(f"{__name__}._compile").compile
     raise AttributeError(f"module 'funcgrad.torch' has no attribute {name!r}")
