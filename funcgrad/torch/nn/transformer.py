@@ -146,7 +146,51 @@ def _activation(activation: Union[str, Callable]) -> Callable:
     return activation
 
 
-class TransformerEncoderLayer(Module):
+class _TransformerLayer(Module):
+    """What the encoder and decoder layers share: their attention modules
+    (``attentions``), the feed-forward block ``linear1 -> activation ->
+    dropout -> linear2``, one ``LayerNorm`` and one dropout per block (in
+    PyTorch's registration order), and the residual wiring."""
+
+    def __init__(self, attentions: Tuple[str, ...], d_model: int, nhead: int,
+                 dim_feedforward: int, dropout: float, activation: Union[str, Callable],
+                 layer_norm_eps: float, batch_first: bool, norm_first: bool, bias: bool,
+                 factory: dict) -> None:
+        super().__init__()
+        for name in attentions:
+            setattr(self, name, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                                   batch_first=batch_first, **factory))
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
+        self.norm_first = norm_first
+        self._blocks = len(attentions) + 1  # the attentions, then the feed-forward block
+        blocks = range(1, self._blocks + 1)
+        for k in blocks:
+            setattr(self, f"norm{k}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias,
+                                                **factory))
+        for k in blocks:
+            setattr(self, f"dropout{k}", Dropout(dropout))
+        self.activation = _activation(activation)
+
+    def _residual(self, x: Tensor, blocks: tuple) -> Tensor:
+        """``x + block(norm(x))`` (``norm_first``) or ``norm(x + block(x))``, block by block."""
+        for k, block in enumerate(blocks, 1):
+            norm = getattr(self, f"norm{k}")
+            x = x + block(norm(x)) if self.norm_first else norm(x + block(x))
+        return x
+
+    def _attend(self, attention: MultiheadAttention, dropout: Module, x: Tensor, kv: Tensor,
+                mask: Optional[Tensor], padding: Optional[Tensor], is_causal: bool) -> Tensor:
+        return dropout(attention(x, kv, kv, attn_mask=mask, key_padding_mask=padding,
+                                 need_weights=False, is_causal=is_causal)[0])
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        last = getattr(self, f"dropout{self._blocks}")
+        return last(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+
+class TransformerEncoderLayer(_TransformerLayer):
     """Self-attention then a feed-forward block (``linear1`` -> activation ->
     ``linear2``), each with dropout, a residual connection and ``LayerNorm``:
     after each block (``norm_first=False``, the default) or before it.
@@ -162,38 +206,21 @@ class TransformerEncoderLayer(Module):
                  layer_norm_eps: float = 1e-5, batch_first: bool = False,
                  norm_first: bool = False, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
-        super().__init__()
-        factory = {"device": device, "dtype": dtype}
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, **factory)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.activation = _activation(activation)
+        super().__init__(("self_attn",), d_model, nhead, dim_feedforward, dropout, activation,
+                         layer_norm_eps, batch_first, norm_first, bias,
+                         {"device": device, "dtype": dtype})
 
     def forward(self, src: Tensor, src_mask: Optional[Tensor] = None,
                 src_key_padding_mask: Optional[Tensor] = None,
                 is_causal: bool = False) -> Tensor:
-        x = src
-        if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            return x + self._ff_block(self.norm2(x))
-        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
-        return self.norm2(x + self._ff_block(x))
+        return self._residual(src, (
+            lambda x: self._sa_block(x, src_mask, src_key_padding_mask, is_causal),
+            self._ff_block))
 
     def _sa_block(self, x: Tensor, attn_mask: Optional[Tensor],
                   key_padding_mask: Optional[Tensor], is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(x)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+        return self._attend(self.self_attn, self.dropout1, x, x, attn_mask, key_padding_mask,
+                            is_causal)
 
 
 class TransformerEncoder(Module):
@@ -229,7 +256,7 @@ class TransformerEncoder(Module):
         return output if self.norm is None else self.norm(output)
 
 
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(_TransformerLayer):
     """Self-attention over ``tgt``, attention to ``memory`` (``multihead_attn``)
     and the feed-forward block, each with dropout, a residual connection and
     ``LayerNorm`` (``norm1..3``), after each block or (``norm_first``) before.
@@ -245,45 +272,21 @@ class TransformerDecoderLayer(Module):
                  layer_norm_eps: float = 1e-5, batch_first: bool = False,
                  norm_first: bool = False, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
-        super().__init__()
-        factory = {"device": device, "dtype": dtype}
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, **factory)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                                 batch_first=batch_first, **factory)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
-        self.norm_first = norm_first
-        for k in (1, 2, 3):
-            setattr(self, f"norm{k}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias,
-                                                **factory))
-        for k in (1, 2, 3):
-            setattr(self, f"dropout{k}", Dropout(dropout))
-        self.activation = _activation(activation)
+        super().__init__(("self_attn", "multihead_attn"), d_model, nhead, dim_feedforward,
+                         dropout, activation, layer_norm_eps, batch_first, norm_first, bias,
+                         {"device": device, "dtype": dtype})
 
     def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Optional[Tensor] = None,
                 memory_mask: Optional[Tensor] = None,
                 tgt_key_padding_mask: Optional[Tensor] = None,
                 memory_key_padding_mask: Optional[Tensor] = None, tgt_is_causal: bool = False,
                 memory_is_causal: bool = False) -> Tensor:
-        def sa(x: Tensor) -> Tensor:
-            return self.dropout1(self.self_attn(
-                x, x, x, attn_mask=tgt_mask, key_padding_mask=tgt_key_padding_mask,
-                need_weights=False, is_causal=tgt_is_causal)[0])
-
-        def cross(x: Tensor) -> Tensor:
-            return self.dropout2(self.multihead_attn(
-                x, memory, memory, attn_mask=memory_mask,
-                key_padding_mask=memory_key_padding_mask, need_weights=False,
-                is_causal=memory_is_causal)[0])
-
-        def ff(x: Tensor) -> Tensor:
-            return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
-        x = tgt
-        for block, norm in ((sa, self.norm1), (cross, self.norm2), (ff, self.norm3)):
-            x = x + block(norm(x)) if self.norm_first else norm(x + block(x))
-        return x
+        return self._residual(tgt, (
+            lambda x: self._attend(self.self_attn, self.dropout1, x, x, tgt_mask,
+                                   tgt_key_padding_mask, tgt_is_causal),
+            lambda x: self._attend(self.multihead_attn, self.dropout2, x, memory, memory_mask,
+                                   memory_key_padding_mask, memory_is_causal),
+            self._ff_block))
 
 
 class TransformerDecoder(Module):
