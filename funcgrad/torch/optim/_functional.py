@@ -84,12 +84,7 @@ def adam_step(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_
     >>> np.round(p, 6)
     array([0.9])
     """
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        if decoupled:
-            param *= _scalar(1 - lr * weight_decay, param)
-        else:
-            g = g + _scalar(weight_decay, param) * param
+    g = _start(param, grad, weight_decay, maximize, decoupled, lr)
     exp_avg *= _scalar(beta1, param)
     exp_avg += _scalar(1 - beta1, param) * g
     exp_avg_sq *= _scalar(beta2, param)
@@ -107,12 +102,16 @@ def adam_step(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_
     param -= _scalar(step_size, param) * (exp_avg / denom)
 
 
-def _start(param: np.ndarray, grad: np.ndarray, weight_decay: float,
-           maximize: bool) -> np.ndarray:
-    """The gradient the update uses: negated to maximise, plus the L2 penalty."""
+def _start(param: np.ndarray, grad: np.ndarray, weight_decay: float, maximize: bool,
+           decoupled: bool = False, lr: float = 0.0) -> np.ndarray:
+    """The gradient the update uses: negated to maximise, plus the L2 penalty --
+    or, ``decoupled`` (AdamW-style), ``param`` shrunk in place by ``1 - lr * wd``."""
     g = -grad if maximize else grad
     if weight_decay != 0:
-        g = g + _scalar(weight_decay, param) * param
+        if decoupled:
+            param *= _scalar(1 - lr * weight_decay, param)
+        else:
+            g = g + _scalar(weight_decay, param) * param
     return g
 
 
@@ -251,12 +250,7 @@ def nadam_step(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray,
     >>> np.round(p, 4)
     array([0.8944])
     """
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            param *= _scalar(1 - lr * weight_decay, param)
-        else:
-            g = g + _scalar(weight_decay, param) * param
+    g = _start(param, grad, weight_decay, maximize, decoupled_weight_decay, lr)
     bias_correction2 = 1 - beta2 ** step
     mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
     mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
@@ -285,12 +279,7 @@ def radam_step(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray,
     >>> np.round(p, 6)
     array([0.8])
     """
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            param *= _scalar(1 - lr * weight_decay, param)
-        else:
-            g = g + _scalar(weight_decay, param) * param
+    g = _start(param, grad, weight_decay, maximize, decoupled_weight_decay, lr)
     _lerp_(exp_avg, g, 1 - beta1)
     exp_avg_sq *= _scalar(beta2, param)
     exp_avg_sq += _scalar(1 - beta2, param) * (g * g)
