@@ -17,7 +17,7 @@ import numpy as np
 
 import funcgrad.torch as torch
 
-__all__ = ["FORMAT", "MAX_DEPTH", "Malformed", "encode", "decode"]
+__all__ = ["FORMAT", "MAX_DEPTH", "Malformed", "encode", "decode", "as_tensor"]
 
 FORMAT = "funcgrad.torch.save/1"
 MAX_DEPTH = 200
@@ -89,6 +89,15 @@ def decode(header: Any, members: Dict[str, np.ndarray]) -> Any:
     return _decode(header["root"], members, "root", 0)
 
 
+def as_tensor(a: np.ndarray, what: str) -> Any:
+    """A tensor sharing ``a``; :class:`Malformed` for a dtype tensors lack."""
+    try:
+        return torch.from_numpy(a)
+    except TypeError:
+        raise Malformed(f"{what} has dtype {a.dtype}, which funcgrad tensors do not "
+                        "support") from None
+
+
 def _field(node: dict, name: str, types: Any, where: str) -> Any:
     if name not in node:
         raise Malformed(f"entry {where} has no {name!r}")
@@ -119,7 +128,7 @@ def _decode(node: Any, members: Dict[str, np.ndarray], where: str, depth: int) -
         raise Malformed(f"entry {where} is a {type(node).__name__}, not an object")
     kind = _field(node, "t", str, where)
     if kind == "tensor":
-        t = torch.from_numpy(_array(node, members, where))
+        t = as_tensor(_array(node, members, where), f"entry {where}")
         if node.get("parameter") is True:
             return torch.nn.Parameter(t, requires_grad=node.get("requires_grad") is True)
         if node.get("requires_grad") is True:

@@ -161,7 +161,7 @@ def _load(fh: BinaryIO, name: str, max_bytes: int) -> Any:
         if kind == "npy":
             size = fh.seek(0, io.SEEK_END) - start
             fh.seek(start)
-            return torch.from_numpy(read_npy(fh, size, max_bytes, "the array"))
+            return _statefile.as_tensor(read_npy(fh, size, max_bytes, "the array"), "the array")
         if kind == "safetensors":
             data = _read_at_most(fh, max_bytes + SAFETENSORS_HEADER_MAX, name)
             return _safetensors.load_bytes(data)
@@ -211,7 +211,8 @@ def _load_zip(fh: BinaryIO, name: str, max_bytes: int) -> Any:
         raise PickledData(f"it is {what}")
     members = read_npz(fh, max_bytes)
     if _STRUCTURE not in members:
-        return {key: torch.from_numpy(value) for key, value in members.items()}
+        return {key: _statefile.as_tensor(value, f"member {key!r}")
+                for key, value in members.items()}
     text = members.pop(_STRUCTURE)
     if text.dtype.kind != "U" or text.shape != ():
         raise BadFile("its structure header is not a string")

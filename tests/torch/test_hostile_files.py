@@ -274,3 +274,24 @@ def test_unseekable_stream_is_bounded():
     assert torch.load(Stream(_good()))["step"] == 7
     with pytest.raises(StateFileError, match="larger than max_bytes=100"):
         torch.load(Stream(_good()), max_bytes=100)
+
+
+@pytest.mark.parametrize("dtype", ["S3", "U2", "V8", "f8,i4", "M8[s]"])
+def test_arrays_tensors_cannot_hold(dtype):
+    a = np.zeros(2, dtype)
+    _refuse(_npy(a), "which funcgrad tensors do not support")
+    _refuse(_npz({"w.npy": _npy(a)}), "member 'w' has dtype")
+
+
+def test_byte_flips_give_the_documented_error_or_a_load(marker):
+    """Every single-byte corruption of a good file (a sample of positions)
+    either still loads or raises StateFileError: never another exception."""
+    good = bytearray(_good())
+    rng = np.random.default_rng(7)
+    for pos in rng.choice(len(good), size=300, replace=False):
+        bad = bytearray(good)
+        bad[pos] ^= int(rng.integers(1, 256))
+        try:
+            torch.load(io.BytesIO(bytes(bad)))
+        except StateFileError:
+            pass
