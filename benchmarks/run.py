@@ -29,8 +29,8 @@ import numpy as np  # noqa: E402
 
 from benchmarks import harness, workloads  # noqa: E402
 
-ORDER = ("hand-written", "numpy-fwd", "funcgrad", "funcgrad-loop", "facade", "autograd",
-         "torch", "jax", "jax-jit", "mygrad")
+ORDER = ("hand-written", "numpy-fwd", "funcgrad", "funcgrad-jit", "funcgrad-loop", "facade",
+         "autograd", "torch", "jax", "jax-jit", "mygrad")
 
 FULL = dict(chain=2000, long_chain=100_000, million=1_000_000, small=(32, 64, 64, 1),
             small_batch=16, large=(784, 1024, 1024, 10), large_batch=256, hvp=200, jvp_batch=128,

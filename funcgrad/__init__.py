@@ -13,6 +13,7 @@ array([1., 1.])
 from . import numpy, tree_util
 from .numpy._tracer import ConcretizationError, Tracer
 from ._core import EscapedTracerError
+from ._jit import jit, make_jaxpr
 from .transforms import (
     checkpoint,
     custom_vjp,
@@ -21,6 +22,7 @@ from .transforms import (
     hessian,
     jacobian,
     jacrev,
+    jacfwd,
     jvp,
     linearize,
     stop_gradient,
@@ -64,7 +66,8 @@ def __dir__() -> list:
     return sorted(set(globals()) | _SUBMODULES)
 
 __all__ = [
-    "grad", "value_and_grad", "vjp", "jacobian", "jacrev", "hessian", "jvp",
+    "grad", "value_and_grad", "vjp", "jacobian", "jacrev", "jacfwd", "hessian", "jvp",
     "linearize", "stop_gradient", "custom_vjp", "vmap", "checkpoint", "float0", "tree_util", "numpy",
-    "ConcretizationError", "EscapedTracerError", "Tracer",
+    "ConcretizationError", "EscapedTracerError", "Tracer", "jit", "make_jaxpr", "lax",
 ]
+

@@ -504,6 +504,40 @@ class AccumulateGrad(_FnMixin, LeafNode):
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
 
+class NoGradViewLeaf(LeafNode):
+    """The node of a view made under ``no_grad`` of a tensor that requires
+    grad. As in PyTorch the view requires grad and is a leaf, gradients that
+    reach it are dropped (``next_functions`` shows ``None``), and modifying
+    it in place with grad mode on is an error (``NO_GRAD_VIEW_INPLACE``)."""
+
+    __slots__ = ()
+
+
+NO_GRAD_VIEW_INPLACE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace "
+    "to be tracked).")
+NO_GRAD_VIEW_REBASED = (
+    "A view was created in no_grad mode and its base or another view of its base has been "
+    "modified inplace with grad mode enabled. Given that this use case is ambiguous and "
+    "error-prone, it is forbidden. You can clarify your code by moving both the view and the "
+    "inplace either both inside the no_grad block (if you don't want the inplace to be "
+    "tracked) or both outside (if you want the inplace to be tracked).")
+# Set once a NoGradViewLeaf exists: only then does recording look for them.
+_NO_GRAD_VIEWS = [False]
+
+
+def _check_no_grad_views(args: Any) -> None:
+    """PyTorch's error for a no_grad view used in a graph after its data
+    was modified in place (through it, its base or another view)."""
+    for a in args:
+        if isinstance(a, Box) and type(a._node) is NoGradViewLeaf \
+                and a._version_counter.value != a._view_version:
+            raise RuntimeError(NO_GRAD_VIEW_REBASED)
+
+
 class _FnItemNode(_FnMixin, ItemNode):
     """Output ``index`` of a multiple-result operation."""
 
@@ -540,6 +574,8 @@ def present(node: Any) -> Any:
     kind (``MulBackward0``...) as its class, once."""
     if type(node) is BackwardNode:
         node.__class__ = node._kind
+    elif type(node) is NoGradViewLeaf:
+        return None
     return node
 
 
@@ -820,7 +856,7 @@ class EagerTrace(Trace):
         Elementwise primitives (``info.scalars``) get 0-d inputs as NumPy
         scalars, and a floating scalar result stays one in the result
         tensor (:data:`SCALAR_VALUES`); other primitives get arrays
-        (:func:`own_array`). ``lead=2`` says ``args`` is two ``Tensor``\ s whose
+        (:func:`own_array`). ``lead=2`` says ``args`` is two ``Tensor`` objects whose
         values are arrays (``tensor op tensor``, ``matmul``).
         """
         info = _PRIM_INFO.get(prim)
@@ -921,6 +957,8 @@ class EagerTrace(Trace):
         if parents and _grad_enabled():
             if not lead and type(args) is not tuple:  # (lead callers pass tuples)
                 args = tuple(args)
+            if _NO_GRAD_VIEWS[0]:
+                _check_no_grad_views(args)
             key = (mask, boxes, i)
             plan = info.plans.get(key)
             if plan is None:
@@ -1103,6 +1141,10 @@ def _wrap_view(out: np.ndarray, node: Any, args: Any) -> Any:
             if base is v or np.may_share_memory(out, v):  # (the first: a direct view)
                 r = Tensor._wrap(out, node, t._version_counter)
                 r._base = t._base if t._base is not None else t
+                if node is None and t._node is not None:  # made under no_grad
+                    r._node = NoGradViewLeaf()
+                    r._view_version = r._version_counter.value
+                    _NO_GRAD_VIEWS[0] = True
                 return r
     return Tensor._wrap(out, node)
 

@@ -192,3 +192,24 @@ def test_dropout_between_layers_only_in_training():
     x = torch.randn(4, 1, 2)
     rnn.eval()
     assert torch.equal(rnn(x)[0], rnn(x)[0])
+
+
+def test_fused_lstm_cell_primitives_match_the_composed_cell_to_second_order():
+    from funcgrad.testing import check_grads
+    from funcgrad.torch.nn import _cells
+    rng = np.random.default_rng(0)
+    gates, c = rng.normal(size=(3, 8)) * 3, rng.normal(size=(3, 2))
+    gh, gc = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+    h_ref, c_ref = _cells._reference(_cells._cell)(gates, c)
+    h, c_new = _cells.lstm_cell(gates, c)
+    np.testing.assert_allclose(h, h_ref, rtol=1e-14)
+    np.testing.assert_allclose(c_new, c_ref, rtol=1e-14)
+    check_grads(lambda g, c: _cells.lstm_cell(g, c)[0] + _cells.lstm_cell(g, c)[1] ** 2,
+                (gates, c), order=2, modes=("fwd", "rev"))
+    check_grads(lambda *a: _cells.lstm_cell_backward(*a)[0].sum() * _cells.lstm_cell_backward(*a)[1],
+                (gates, c, gh, gc), order=2, modes=("fwd", "rev"))
+    f32 = _cells.lstm_cell(gates.astype(np.float32), c.astype(np.float32))
+    assert all(t.dtype == np.float32 for t in f32)
+    with np.errstate(all="raise"):  # saturated gates: no overflow warning, exact limits
+        h_sat, c_sat = _cells.lstm_cell(np.full((1, 4), -1000.0), np.ones((1, 1)))
+    assert h_sat[0, 0] == 0.0 and c_sat[0, 0] == 0.0

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from typing import Any, Iterable, Iterator, Mapping, Optional, Tuple, Union
 
 import funcgrad.torch as torch
+from funcgrad.torch._dims import wrap_dim
 
 from .module import Module
 from .parameter import Parameter
@@ -289,7 +290,7 @@ class Unflatten(Module):
         self.unflattened_size = tuple(unflattened_size)
 
     def forward(self, input: Tensor) -> Tensor:
-        dim = self.dim % input.dim()
+        dim = wrap_dim(wrap_dim(self.dim, input.dim()), input.dim(), scalar=False)
         shape = list(input.shape)
         return input.reshape(*(shape[:dim] + list(self.unflattened_size) + shape[dim + 1:]))
 

@@ -23,6 +23,7 @@ import numpy as np
 import funcgrad.numpy as fnp
 import funcgrad.torch as torch
 from funcgrad._core import Primitive, defvjp
+from funcgrad.torch._dims import wrap_dim as _wrap_dim
 
 __all__ = [
     "relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "dropout", "one_hot",
@@ -137,18 +138,6 @@ _softmax = defvjp(
     lambda g, ans, x, dim: ans * (g - fnp.sum(g * ans, axis=_axis(dim, ans), keepdims=True)))
 
 
-def _norm_dim(dim: int, ndim: int) -> int:
-    if ndim == 0:
-        if dim not in (0, -1):
-            raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], "
-                             f"but got {dim})")
-        return 0
-    if not -ndim <= dim < ndim:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, "
-                         f"{ndim - 1}], but got {dim})")
-    return dim % ndim
-
-
 def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
             dtype: Any = None) -> Tensor:
     """``exp(x) / exp(x).sum(dim)``, computed stably (``SoftmaxBackward0``).
@@ -161,7 +150,7 @@ def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
         input = input.to(dtype)
     if dim is None:
         dim = _softmax_dim("softmax", input.dim())
-    return _apply(_softmax, input, dim=_norm_dim(dim, input.dim()))
+    return _apply(_softmax, input, dim=_wrap_dim(dim, input.dim()))
 
 
 def log_softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
@@ -177,7 +166,7 @@ def log_softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
         input = input.to(dtype)
     if dim is None:
         dim = _softmax_dim("log_softmax", input.dim())
-    return _apply(_log_softmax, input, dim=_norm_dim(dim, input.dim()))
+    return _apply(_log_softmax, input, dim=_wrap_dim(dim, input.dim()))
 
 
 # --- activations and layers -------------------------------------------------------------
@@ -712,6 +701,11 @@ from ._margin_losses import (cosine_embedding_loss, huber_loss, kl_div,  # noqa:
 __all__ += ["normalize", "cosine_similarity", "pairwise_distance", "interpolate", "huber_loss",
             "smooth_l1_loss", "kl_div", "cosine_embedding_loss", "triplet_margin_loss",
             "margin_ranking_loss"]
+
+
+from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
 
 # --- JVP rules (forward mode) -----------------------------------------------

@@ -23,10 +23,12 @@ from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
+import funcgrad.numpy as fnp
 import funcgrad.torch as torch
 
 from . import functional as F
 from . import init
+from ._cells import lstm_cell
 from .module import Module
 from .parameter import Parameter
 
@@ -48,10 +50,10 @@ def _rnn_step(act):
 
 
 def _lstm_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Optional[Tensor], c: Tensor):
-    gates = xw + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, -1)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    return o.sigmoid() * c.tanh(), c
+    """``c' = sigmoid(f) c + sigmoid(i) tanh(g)``, ``h' = sigmoid(o) tanh(c')`` for the
+    gates ``[i, f, g, o] = xw + h W_hh^T + b_hh``, as one fused primitive."""
+    gates = F.linear(h, w_hh, xw) if b_hh is None else xw + F.linear(h, w_hh, b_hh)
+    return lstm_cell(gates, c)  # (F.linear with xw as its bias: one addmm node)
 
 
 def _gru_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Optional[Tensor], c: Any = None):
@@ -211,12 +213,17 @@ class RNNBase(Module):
             for d in range(dirs):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
                 xw = F.linear(layer_input, w_ih, b_ih)  # every step at once
+                if lstm and b_hh is not None:  # b_hh once for all steps, not per step
+                    xw, b_hh = xw + b_hh, None
+                # one split node (its VJP concatenates once), not a slice per step
+                xws = [piece.squeeze(0) for piece in fnp.split(xw, steps, axis=0)] \
+                    if steps else []
                 k = layer * dirs + d
                 h, c = h0[k], (c0[k] if lstm else None)
                 order = range(steps - 1, -1, -1) if d == 1 else range(steps)
                 seq: List[Any] = [None] * steps
                 for t in order:
-                    h_new, c_new = step(xw[t], h, w_hh, b_hh, c)
+                    h_new, c_new = step(xws[t], h, w_hh, b_hh, c)
                     if mask is not None:
                         m = mask[t]
                         h_new = h + m * (h_new - h)
