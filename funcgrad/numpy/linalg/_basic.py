@@ -17,7 +17,7 @@ from ._util import F, conj, is_complex, mT
 from ..._core.primitive import defjvp, defjvp_joint
 from .._jvp import vjp_weights
 
-_SlogdetResult = np.linalg._linalg.SlogdetResult
+from .._compat import SlogdetResult as _SlogdetResult
 
 
 def _inv_rule(g, ans, a):
@@ -229,3 +229,8 @@ def _slogdet_jvp(ts, ans, a):
 defjvp_joint(_slogdet, _slogdet_jvp)
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_defbatch(_B.stacked, _det, _inv, _slogdet)
+_defbatch(_B.solve, _solve)

@@ -26,11 +26,8 @@ from .._jvp import defjvp_transposed
 from ._util import (F, conj, diag_embed, diagonal, hermitian_part, is_complex, mH, mT,
                     reciprocal_or_zero, tril)
 
-_linalg = np.linalg._linalg
-_EighResult = _linalg.EighResult
-_SVDResult = _linalg.SVDResult
-_QRResult = _linalg.QRResult
-_EigResult = _linalg.EigResult
+from .._compat import EighResult as _EighResult, EigResult as _EigResult, \
+    QRResult as _QRResult, SVDResult as _SVDResult
 
 
 def _is_zero(g: Any) -> bool:
@@ -370,3 +367,7 @@ for _p in (_svd, _svdvals, _qr, _eig):
     defjvp_transposed(_p)
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_defbatch(_B.stacked, _cholesky, _eig, _eigh, _qr, _svd, _svdvals)
