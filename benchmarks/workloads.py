@@ -522,6 +522,7 @@ def tall_jacobian_case(libs: dict, n_in: int, n_out: int) -> Case:
         jitted = jax.jit(jac_j)
         case.impls["jax"] = lambda: [jac_j(xj).block_until_ready()]
         case.impls["jax-jit"] = lambda: [jitted(xj).block_until_ready()]
+    return case
 
 
 # --- per-example gradients (vmap of grad) -----------------------------------------------
