@@ -151,6 +151,9 @@ def chain_impls(libs: dict, x: np.ndarray, n: int, reduce: bool = False,
         else:
             g_f = fg.grad(lambda x: chain(fnp.sin, x, n))
         impls["funcgrad"] = lambda: [g_f(x)]
+        if (only is None or "funcgrad-jit" in only) and n <= 10_000:  # (one line per op)
+            g_fj = fg.jit(g_f)
+            impls["funcgrad-jit"] = lambda: [g_fj(x)]
     if want("autograd"):
         ag = libs["autograd"]
         anp = importlib.import_module("autograd.numpy")
@@ -180,6 +183,9 @@ def chain_impls(libs: dict, x: np.ndarray, n: int, reduce: bool = False,
             g_j = jax.grad(lambda x: chain(jnp.sin, x, n))
         xj = jnp.asarray(x)
         impls["jax"] = lambda: [g_j(xj).block_until_ready()]
+        if (only is None or "jax-jit" in only) and n <= 10_000:
+            g_jj = jax.jit(g_j)
+            impls["jax-jit"] = lambda: [g_jj(xj).block_until_ready()]
     if want("mygrad"):
         mg = libs["mygrad"]
 
@@ -303,6 +309,8 @@ def mlp_case(libs: dict, sizes: tuple, batch: int, dtype: Any, kind: str, name: 
             return ce_loss(np_log_softmax(z, fnp, fg.stop_gradient), Y)
         g_f = fg.value_and_grad(loss_f)
         case.impls["funcgrad"] = lambda: g_f(params)[1]
+        g_fj = fg.jit(g_f)
+        case.impls["funcgrad-jit"] = lambda: g_fj(params)[1]
     if "autograd" in libs:
         ag = libs["autograd"]
         anp = importlib.import_module("autograd.numpy")
@@ -343,6 +351,8 @@ def mlp_case(libs: dict, sizes: tuple, batch: int, dtype: Any, kind: str, name: 
         g_j = jax.value_and_grad(loss_j)
         pj = [jnp.asarray(p) for p in params]
         case.impls["jax"] = lambda: [g.block_until_ready() for g in g_j(pj)[1]]
+        g_jj = jax.jit(g_j)
+        case.impls["jax-jit"] = lambda: [g.block_until_ready() for g in g_jj(pj)[1]]
     if "mygrad" in libs:
         mg = libs["mygrad"]
         nnet = importlib.import_module("mygrad.nnet")
@@ -387,6 +397,8 @@ def hvp_case(libs: dict, n: int) -> Case:
             return fnp.sum(t * t)
         hvp_f = fg.grad(lambda x: fnp.sum(fg.grad(f)(x) * v))
         case.impls["funcgrad"] = lambda: [hvp_f(x)]
+        hvp_fj = fg.jit(hvp_f)
+        case.impls["funcgrad-jit"] = lambda: [hvp_fj(x)]
     if "autograd" in libs:
         ag = libs["autograd"]
         anp = importlib.import_module("autograd.numpy")
@@ -420,8 +432,161 @@ def hvp_case(libs: dict, n: int) -> Case:
             return jnp.sum(t * t)
         hvp_j = jax.grad(lambda x: jnp.sum(jax.grad(fj)(x) * vj))
         case.impls["jax"] = lambda: [hvp_j(xj).block_until_ready()]
+        hvp_jj = jax.jit(hvp_j)
+        case.impls["jax-jit"] = lambda: [hvp_jj(xj).block_until_ready()]
     if "mygrad" in libs:
         case.skipped["mygrad"] = "n/a: MyGrad has no higher-order derivatives"
+    return case
+
+
+# --- 3b. forward mode: jvp of the MLP loss along a parameter direction --------------
+def mlp_jvp_reference(params: list, tangents: list, X: np.ndarray, Y: np.ndarray) -> list:
+    """Hand-written forward-mode pass of the tanh-MSE loss: ``[loss, dloss]``."""
+    n = len(params) // 2
+    h, dh = X, None
+    for k in range(n):
+        W, b, dW, db = params[2 * k], params[2 * k + 1], tangents[2 * k], tangents[2 * k + 1]
+        z = h @ W + b
+        dz = h @ dW + db if dh is None else dh @ W + h @ dW + db
+        if k < n - 1:
+            h = np.tanh(z)
+            dh = (1 - h * h) * dz
+    d = z - Y
+    B = X.shape[0]
+    return [(d * d).sum() / B, 2.0 * (d * dz).sum() / B]
+
+
+def jvp_case(libs: dict, sizes: tuple, batch: int) -> Case:
+    rng = np.random.default_rng(2)
+    params = init_mlp(sizes, np.float64, rng)
+    tangents = [rng.standard_normal(p.shape) for p in params]
+    X = rng.standard_normal((batch, sizes[0]))
+    Y = rng.standard_normal((batch, sizes[-1]))
+    case = Case("jvp", f"jvp of the MLP {'-'.join(map(str, sizes))} tanh MSE loss along a "
+                f"parameter direction, batch {batch}, float64",
+                lambda: mlp_jvp_reference(params, tangents, X, Y),
+                lambda: mlp_forward(params, X, Y, "tanh-mse"))
+    if "funcgrad" in libs:
+        fg = libs["funcgrad"]
+        import funcgrad.numpy as fnp
+        loss_f = lambda ps: mse_loss(mlp_logits(ps, X, fnp.tanh), Y)  # noqa: E731
+        case.impls["funcgrad"] = lambda: list(fg.jvp(loss_f, (params,), (tangents,)))
+    if "torch" in libs:
+        torch = libs["torch"]
+        Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+        pt = tuple(torch.from_numpy(p) for p in params)
+        tt = tuple(torch.from_numpy(t) for t in tangents)
+        loss_t = lambda *ps: mse_loss(mlp_logits(list(ps), Xt, torch.tanh), Yt)  # noqa: E731
+        case.impls["torch"] = lambda: list(torch.func.jvp(loss_t, pt, tt))
+    if "jax" in libs:
+        jax = libs["jax"]
+        jnp = importlib.import_module("jax.numpy")
+        Xj, Yj = jnp.asarray(X), jnp.asarray(Y)
+        pj, tj = [jnp.asarray(p) for p in params], [jnp.asarray(t) for t in tangents]
+        loss_j = lambda ps: mse_loss(mlp_logits(ps, Xj, jnp.tanh), Yj)  # noqa: E731
+        jvp_j = lambda ps, ts: jax.jvp(loss_j, (ps,), (ts,))  # noqa: E731
+        jitted = jax.jit(jvp_j)
+        case.impls["jax"] = lambda: [r.block_until_ready() for r in jvp_j(pj, tj)]
+        case.impls["jax-jit"] = lambda: [r.block_until_ready() for r in jitted(pj, tj)]
+    return case
+
+
+def tall_jacobian_case(libs: dict, n_in: int, n_out: int) -> Case:
+    """The Jacobian of ``f(x) = sin(A x) + (B x)^2``, ``R^n_in -> R^n_out``: forward mode
+    (one batched pass over the ``n_in`` input directions) against the hand-written
+    ``cos(A x) A + 2 (B x) B``."""
+    rng = np.random.default_rng(3)
+    A, B = rng.standard_normal((n_out, n_in)), rng.standard_normal((n_out, n_in))
+    x = rng.standard_normal(n_in)
+
+    def reference() -> list:
+        return [np.cos(A @ x)[:, None] * A + (2 * (B @ x))[:, None] * B]
+
+    case = Case("jacobian", f"Jacobian of sin(A x) + (B x)^2, R^{n_in} -> R^{n_out}", reference,
+                lambda: np.sin(A @ x) + (B @ x) ** 2)
+    if "funcgrad" in libs and hasattr(libs["funcgrad"], "jacfwd"):
+        fg = libs["funcgrad"]
+        import funcgrad.numpy as fnp
+        jac_f = fg.jacfwd(lambda x: fnp.sin(A @ x) + (B @ x) ** 2)
+        case.impls["funcgrad"] = lambda: [jac_f(x)]
+    if "torch" in libs:
+        torch = libs["torch"]
+        At, Bt, xt = torch.from_numpy(A), torch.from_numpy(B), torch.from_numpy(x)
+        jac_t = torch.func.jacfwd(lambda x: torch.sin(At @ x) + (Bt @ x) ** 2)
+        case.impls["torch"] = lambda: [jac_t(xt)]
+    if "jax" in libs:
+        jax = libs["jax"]
+        jnp = importlib.import_module("jax.numpy")
+        Aj, Bj, xj = jnp.asarray(A), jnp.asarray(B), jnp.asarray(x)
+        jac_j = jax.jacfwd(lambda x: jnp.sin(Aj @ x) + (Bj @ x) ** 2)
+        jitted = jax.jit(jac_j)
+        case.impls["jax"] = lambda: [jac_j(xj).block_until_ready()]
+        case.impls["jax-jit"] = lambda: [jitted(xj).block_until_ready()]
+    return case
+
+
+# --- per-example gradients (vmap of grad) -----------------------------------------------
+def example_loss(params: list, x: Any, y: Any, tanh: Callable[[Any], Any]) -> Any:
+    """One example's squared error of the tanh MLP (``x`` 1-d)."""
+    d = mlp_logits(params, x, tanh) - y
+    return (d * d).sum()
+
+
+def per_example_reference(params: list, X: np.ndarray, Y: np.ndarray) -> list:
+    """Hand-written batched per-example gradients of :func:`example_loss`:
+    one forward pass over the batch, then outer products per example."""
+    n = len(params) // 2
+    hs, h = [X], X
+    for k in range(n):
+        z = h @ params[2 * k] + params[2 * k + 1]
+        if k < n - 1:
+            h = np.tanh(z)
+            hs.append(h)
+        else:
+            h = z
+    dz = 2.0 * (h - Y)
+    grads: list = [None] * (2 * n)
+    for k in range(n - 1, -1, -1):
+        grads[2 * k] = hs[k][:, :, None] * dz[:, None, :]
+        grads[2 * k + 1] = dz
+        if k:
+            dz = (dz @ params[2 * k].T) * (1.0 - hs[k] * hs[k])
+    return grads
+
+
+def per_example_case(libs: dict, sizes: tuple, batch: int) -> Case:
+    rng = np.random.default_rng(3)
+    params = init_mlp(sizes, np.float64, rng)
+    X = rng.standard_normal((batch, sizes[0]))
+    Y = rng.standard_normal((batch, sizes[-1]))
+    case = Case("per-example", f"per-example gradients, MLP {'-'.join(map(str, sizes))} tanh, "
+                f"batch {batch}, float64",
+                lambda: per_example_reference(params, X, Y), None)
+    if "funcgrad" in libs:
+        fg = libs["funcgrad"]
+        import funcgrad.numpy as fnp
+        g = fg.grad(lambda ps, x, y: example_loss(ps, x, y, fnp.tanh))
+        batched = fg.vmap(g, in_axes=(None, 0, 0))
+        case.impls["funcgrad"] = lambda: batched(params, X, Y)
+        case.impls["funcgrad-loop"] = lambda: [np.stack(t) for t in zip(
+            *[g(params, X[i], Y[i]) for i in range(batch)])]
+    if "torch" in libs:
+        torch = libs["torch"]
+        Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+        pt = [torch.from_numpy(p) for p in params]
+        gt = torch.func.vmap(torch.func.grad(lambda ps, x, y: example_loss(ps, x, y, torch.tanh)),
+                             in_dims=(None, 0, 0))
+        case.impls["torch"] = lambda: gt(pt, Xt, Yt)
+    if "jax" in libs:
+        jax = libs["jax"]
+        jnp = importlib.import_module("jax.numpy")
+        Xj, Yj = jnp.asarray(X), jnp.asarray(Y)
+        pj = [jnp.asarray(p) for p in params]
+        gj = jax.vmap(jax.grad(lambda ps, x, y: example_loss(ps, x, y, jnp.tanh)),
+                      in_axes=(None, 0, 0))
+        jitted = jax.jit(gj)
+        case.impls["jax"] = lambda: [r.block_until_ready() for r in gj(pj, Xj, Yj)]
+        case.impls["jax-jit"] = lambda: [r.block_until_ready() for r in jitted(pj, Xj, Yj)]
     return case
 
 

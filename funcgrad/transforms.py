@@ -14,18 +14,19 @@ import numpy as np
 from typing_extensions import ParamSpec
 
 from . import numpy as fnp
-from ._core import (Box, Node, Primitive, Trace, backward_pass, gc_paused, gc_paused_call,
-                    new_trace, ops)
+from ._core import Box, Node, Primitive, Trace, backward_pass, new_trace, ops
 from ._core.backward import RELEASE_PLAIN
+from ._core.forward import JVPTrace, new_jvp_trace, tangent_of
 from ._core.trace import ItemNode
+from ._validate import check_array_args, check_callable
 from .numpy._registry import dtype_of, shape_of
-from .tree_util import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
+from .tree_util import _LEAF, PyTreeDef, _node_type, tree_flatten, tree_map, tree_unflatten
 
 P = ParamSpec("P")
 T = TypeVar("T")
 ArgNums = Union[int, Sequence[int]]
 
-__all__ = ["grad", "value_and_grad", "vjp", "jacobian", "jacrev", "hessian", "jvp",
+__all__ = ["grad", "value_and_grad", "vjp", "jacobian", "jacrev", "jacfwd", "hessian", "jvp", "linearize",
            "stop_gradient", "custom_vjp", "checkpoint", "float0"]
 
 float0 = np.dtype([("float0", np.void, 0)])
@@ -52,8 +53,8 @@ class _Recording:
     def _run(self, trace: Trace, fun: Callable[..., Any], args: tuple, has_aux: bool,
              who: str) -> None:
         """Call ``fun`` on boxed ``args`` and take its outputs apart."""
-        try:  # see gc_paused: the graph needs no cycle collection
-            result = gc_paused_call(fun, *args)
+        try:
+            result = fun(*args)
         finally:
             trace.alive = False
         self.aux = None
@@ -216,6 +217,8 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
     >>> f_vjp(np.array([1.0, 1.0]))
     (array([2., 6.]),)
     """
+    check_callable(fun, "vjp")
+    check_array_args(primals, range(len(primals)), "vjp")
     rec = _Recording(fun, primals, has_aux, "vjp")
 
     def vjp_fn(cotangent: Any) -> tuple:
@@ -236,14 +239,16 @@ def value_and_grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = 
     >>> funcgrad.value_and_grad(lambda x: np.sum(x ** 2))(np.array([1.0, 2.0]))
     (np.float64(5.0), array([2., 4.]))
     """
-    return functools.wraps(fun)(_value_and_grad(fun, argnums, has_aux, holomorphic, allow_int))
+    check_callable(fun, "value_and_grad")
+    return functools.wraps(fun)(_value_and_grad(fun, argnums, has_aux, holomorphic, allow_int,
+                                                "value_and_grad"))
 
 
 def _value_and_grad(fun: Callable[..., Any], argnums: ArgNums, has_aux: bool,
-                    holomorphic: bool, allow_int: bool) -> Callable[..., Any]:
+                    holomorphic: bool, allow_int: bool, who: str) -> Callable[..., Any]:
     """:func:`value_and_grad` without ``functools.wraps`` (which costs more
-    than a small gradient: ``grad`` wraps only once)."""
-    who = "value_and_grad"
+    than a small gradient: ``grad`` wraps only once); ``who`` names the
+    transform in error messages."""
     # The common case, ``argnums`` one int and that argument one array (or
     # scalar, or box), takes a path with no pytree handling.
     at = argnums if type(argnums) is int and argnums >= 0 and not has_aux else -1
@@ -253,17 +258,15 @@ def _value_and_grad(fun: Callable[..., Any], argnums: ArgNums, has_aux: bool,
         if 0 <= at < len(args):
             x = args[at]
             if (type(x) in _ARRAY_TYPES or isinstance(x, Box)) and dtype_of(x).kind in kinds:
-                return gc_paused_call(_value_and_grad_at, fun, args, kwargs, at, holomorphic)
+                return _value_and_grad_at(fun, args, kwargs, at, holomorphic)
         nums, single = _argnums(argnums, len(args), who)
+        check_array_args(args, nums, who)
         diff = tuple(args[i] for i in nums)
         flat = tree_flatten(diff)
         _check_inputs(flat[0], "grad", allow_int, holomorphic)
-        # One pause for recording and sweep: the graph is gone before the
-        # collector resumes, so it never walks it (see gc_paused).
-        with gc_paused():
-            rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, "grad", flat)
-            out = _check_scalar_output(rec, holomorphic)
-            grads = rec.pullback([_seed(out)], release=True)
+        rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, "grad", flat)
+        out = _check_scalar_output(rec, holomorphic)
+        grads = rec.pullback([_seed(out)], release=True)
         g = tree_unflatten(rec.in_tree, grads)
         g = g[0] if single else g
         return ((out, rec.aux) if has_aux else out), g
@@ -275,7 +278,7 @@ def _value_and_grad_at(fun: Callable[..., Any], args: tuple, kwargs: dict, i: in
                        holomorphic: bool) -> tuple:
     """``value_and_grad`` with respect to ``args[i]``, one array, scalar or
     box: one trace, one input, and (usually) one traced output, with no
-    pytree handling. Call it with the collector paused."""
+    pytree handling."""
     trace = new_trace()
     x = _as_array(args[i])
     box = trace.new_input(x)
@@ -309,7 +312,8 @@ def grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
     >>> funcgrad.grad(funcgrad.grad(np.sin))(0.0)
     np.float64(-0.0)
     """
-    vg = _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
+    check_callable(fun, "grad")
+    vg = _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, "grad")
 
     @functools.wraps(fun)
     def grad_f(*args: Any, **kwargs: Any) -> Any:
@@ -365,10 +369,12 @@ def jacobian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
            [0., 4.]])
     """
     who = "jacobian"
+    check_callable(fun, who)
 
     @functools.wraps(fun)
     def jacobian_f(*args: Any, **kwargs: Any) -> Any:
         nums, single = _argnums(argnums, len(args), who)
+        check_array_args(args, nums, who)
         diff = tuple(args[i] for i in nums)
         flat = tree_flatten(diff)
         _check_inputs(flat[0], who, allow_int, holomorphic)
@@ -400,6 +406,67 @@ def jacobian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
 jacrev = jacobian
 
 
+def jacfwd(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
+           holomorphic: bool = False) -> Callable[P, Any]:
+    """The Jacobian of ``fun`` by forward mode: one ``jvp`` pushing every
+    basis tangent at once (``vmap`` over the tangents), so its cost grows
+    with the input size; :func:`jacrev` is the choice for few outputs.
+    Same layout as :func:`jacobian`: shape ``S + I`` for an output of shape
+    ``S`` and an input of shape ``I``; pytrees of Jacobians for pytrees.
+
+    >>> import funcgrad, numpy as np
+    >>> funcgrad.jacfwd(lambda x: np.stack([x[0] * x[1], np.sin(x[0])]))(np.array([0.0, 2.0]))
+    array([[2., 0.],
+           [1., 0.]])
+    """
+    who = "jacfwd"
+    check_callable(fun, who)
+
+    @functools.wraps(fun)
+    def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
+        from ._vmap import vmap
+
+        nums, single = _argnums(argnums, len(args), who)
+        check_array_args(args, nums, who)
+        diff = tuple(args[i] for i in nums)
+        leaves, in_tree = tree_flatten(diff)
+        _check_inputs(leaves, who, False, holomorphic)
+        leaves = [_as_array(x) for x in leaves]
+        sizes = [int(np.prod(shape_of(x), dtype=np.int64)) for x in leaves]
+        total = sum(sizes)
+        basis, start = [], 0
+        for x, n in zip(leaves, sizes):  # rows start..start+n: this leaf's unit tangents
+            e = np.zeros((total, n), dtype_of(x))
+            e[start:start + n] = np.eye(n, dtype=dtype_of(x))
+            basis.append(e.reshape((total,) + tuple(shape_of(x))))
+            start += n
+        primals = tree_unflatten(in_tree, leaves)
+        f = _partial(fun, args, kwargs, nums)
+
+        def push(*tangent_leaves: Any) -> Any:
+            out = jvp(f, primals, tree_unflatten(in_tree, list(tangent_leaves)), has_aux=has_aux)
+            return (out[1], out[2]) if has_aux else out[1]
+
+        pushed = vmap(push, out_axes=(0, None) if has_aux else 0, axis_size=total)(*basis)
+        tangents, aux = pushed if has_aux else (pushed, None)
+        t_leaves, out_tree = tree_flatten(tangents)
+        per_output = []
+        for t in t_leaves:
+            out_shape = tuple(shape_of(t))[1:]
+            jac, start = [], 0
+            for x, n in zip(leaves, sizes):
+                block = fnp.reshape(t[start:start + n], tuple(shape_of(x)) + out_shape)
+                jac.append(fnp.moveaxis(block, tuple(range(len(shape_of(x)))),
+                                        tuple(range(-len(shape_of(x)), 0))))
+                start += n
+            g = tree_unflatten(in_tree, jac)
+            per_output.append(g[0] if single else g)
+        result = tree_unflatten(out_tree, per_output)
+        return (result, aux) if has_aux else result
+
+    return jacfwd_f
+
+
 def _basis_cotangents(outs: list, j: int):
     """One cotangent per element of output ``j``: one-hot there, zero elsewhere."""
     out = outs[j]
@@ -423,45 +490,170 @@ def hessian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
+    check_callable(fun, "hessian")
     inner = jacobian(fun, argnums, has_aux=has_aux, holomorphic=holomorphic)
-    return jacobian(inner, argnums, has_aux=has_aux, holomorphic=holomorphic)
+    outer = jacobian(inner, argnums, has_aux=has_aux, holomorphic=holomorphic)
+
+    @functools.wraps(fun)
+    def hessian_f(*args: Any, **kwargs: Any) -> Any:
+        check_array_args(args, _argnums(argnums, len(args), "hessian")[0], "hessian")
+        return outer(*args, **kwargs)
+
+    return hessian_f
 
 
-def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
-    """Forward-mode product: ``(fun(*primals), J @ tangents)``.
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: bool = False) -> tuple:
+    """Forward mode: ``(fun(*primals), J @ tangents)`` in one pass.
 
-    Computed exactly by transposing the (linear) VJP: the VJP of the
-    pullback with respect to its cotangent is the JVP.
+    Each operation pushes its tangent forward by its JVP rule while it
+    computes its value (no graph, no backward pass). ``primals`` and
+    ``tangents`` are tuples (or lists) with one entry per argument, of the
+    same pytree structure, shapes and dtypes (an integer or boolean primal
+    takes a :data:`float0` tangent). ``has_aux=True``: ``fun`` returns
+    ``(output, aux)`` and ``jvp`` returns ``(output, tangent, aux)``.
 
     >>> import funcgrad, numpy as np
     >>> funcgrad.jvp(np.sin, (0.0,), (2.0,))
     (np.float64(0.0), np.float64(2.0))
+    >>> funcgrad.jvp(lambda x, y: x * y, (np.array([1.0, 2.0]), 3.0), (np.ones(2), 0.0))
+    (array([3., 6.]), array([3., 3.]))
     """
-    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+    check_callable(fun, "jvp")
+    p_leaves, p_tree, t_leaves = _check_tangents(primals, tangents, "jvp")
+    trace = new_jvp_trace()
+    boxed = [trace.new_input(p, t) for p, t in zip(p_leaves, t_leaves)]
+    try:
+        result = fun(*tree_unflatten(p_tree, boxed))
+    finally:
+        trace.alive = False
+    aux = None
+    if has_aux:
+        result, aux = _split_aux(result, "jvp")
+        aux = tree_map(lambda a: _unbox_at(a, trace), aux)
+    out_leaves, out_tree = tree_flatten(result)
+    outs, t_outs = [], []
+    for o in out_leaves:
+        t = tangent_of(o, trace)
+        o = _as_array(_unbox_at(o, trace))
+        outs.append(o)
+        t_outs.append(_zero_tangent(o) if t is None else t)
+    out, t_out = tree_unflatten(out_tree, outs), tree_unflatten(out_tree, t_outs)
+    return (out, t_out, aux) if has_aux else (out, t_out)
+
+
+def _split_aux(result: Any, who: str) -> tuple:
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
         raise TypeError(
-            "jvp: primals and tangents must be tuples or lists with one entry per "
-            f"argument, got {type(primals).__name__} and {type(tangents).__name__}.")
+            f"{who}(..., has_aux=True) requires the function to return a pair "
+            f"(output, auxiliary_data), but it returned {_describe(result)}.")
+    return result[0], result[1]
+
+
+def _zero_tangent(x: Any) -> Any:
+    """The tangent of a value no input's tangent reaches: zeros (``float0``
+    for an integer or boolean value, as in JAX)."""
+    if _is_inexact(x):
+        return ops.zeros_like(x)
+    return np.zeros(shape_of(x), float0)
+
+
+def _check_tangents(primals: Any, tangents: Any, who: str) -> tuple:
+    """Flatten ``primals`` and ``tangents``, checking them as JAX does:
+    ``(primal_leaves, tree, tangent_leaves)``, a tangent ``None`` where it
+    is zero (a ``float0`` tangent of an integer primal)."""
+    for name, v in (("primal", primals), ("tangent", tangents)):
+        if not isinstance(v, (tuple, list)):
+            raise TypeError(
+                f"{name} and tangent arguments to funcgrad.{who} must be tuples or lists "
+                f"(one entry per argument of the function); found {type(v).__name__}.")
+    check_array_args(tuple(primals), range(len(primals)), who)
     p_leaves, p_tree = tree_flatten(tuple(primals))
     t_leaves, t_tree = tree_flatten(tuple(tangents))
     if p_tree != t_tree:
-        raise ValueError(f"jvp: primals and tangents must have the same structure, got "
-                         f"{p_tree} and {t_tree}.")
-    t_fixed = []
-    for i, (p, t) in enumerate(zip(p_leaves, t_leaves)):
-        p, t = _as_array(p), _as_array(t)
-        if tuple(shape_of(p)) != tuple(shape_of(t)):
-            raise ValueError(f"jvp: tangent {i} has shape {tuple(shape_of(t))}, expected "
-                             f"{tuple(shape_of(p))} (the primal's shape).")
-        t_fixed.append(t)
-    rec = _Recording(fun, tuple(primals), False, "jvp")
-    zero_cts = [np.zeros(shape_of(o), dtype_of(o)) for o in rec.out_leaves]
+        raise TypeError(
+            f"primal and tangent arguments to funcgrad.{who} must have the same tree "
+            f"structure; primals have tree structure {p_tree} whereas tangents have tree "
+            f"structure {t_tree}.")
+    ps, ts = [], []
+    for p, t in zip(p_leaves, t_leaves):
+        if type(p) is np.ndarray and type(t) is np.ndarray and p.dtype is t.dtype and \
+                p.shape == t.shape and p.dtype.kind in "fc":  # the usual case, at once
+            ps.append(p)
+            ts.append(t)
+            continue
+        p, t = _as_array(p), _as_tangent(t, p)
+        p_shape, t_shape = tuple(shape_of(p)), tuple(shape_of(t))
+        if p_shape != t_shape:
+            raise ValueError(
+                f"funcgrad.{who} called with different primal and tangent shapes; got "
+                f"primal shape {p_shape} and tangent shape {t_shape}.")
+        p_dtype, t_dtype = dtype_of(p), dtype_of(t)
+        want = p_dtype if p_dtype.kind in "fc" else float0
+        if t_dtype != want:
+            raise TypeError(
+                f"primal and tangent arguments to funcgrad.{who} do not match; dtypes must "
+                "be equal, or in case of int/bool primal dtype the tangent dtype must be "
+                f"float0. Got primal dtype {p_dtype} and so expected tangent dtype {want}, "
+                f"but got tangent dtype {t_dtype} instead.")
+        ps.append(p)
+        ts.append(t if want is not float0 else None)
+    return ps, p_tree, ts
 
-    def pullback(*cts: Any) -> list:
-        return rec.pullback(list(cts), release=False)
 
-    transposed = _Recording(pullback, tuple(zero_cts), False, "jvp")
-    t_out = transposed.pullback(t_fixed, release=True)
-    return rec.out, tree_unflatten(rec.out_tree, t_out)
+def _as_tangent(t: Any, primal: Any) -> Any:
+    """A tangent leaf as an array; a Python number takes its primal's dtype
+    (``jvp(f, (x32,), (1.0,))``), as weakly typed values do in JAX."""
+    if isinstance(t, (bool, int, float, complex)) and not isinstance(primal, (bool, int)):
+        d = dtype_of(primal)
+        if d.kind in "fc":
+            return np.asarray(t, d)
+    return _as_array(t)
+
+
+def linearize(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
+    """``(fun(*primals), f_jvp)``: ``f_jvp(*tangents)`` is the JVP at
+    ``primals`` as a linear function, evaluated without running ``fun``'s
+    primal computation again.
+
+    ``fun`` runs once under forward mode with symbolic tangents: the
+    tangent operations are recorded as a small linear program whose
+    constants are the primal values they read (residuals); ``f_jvp``
+    replays only that program.
+
+    >>> import funcgrad, numpy as np
+    >>> out, f_jvp = funcgrad.linearize(np.sin, np.array([0.0, np.pi]))
+    >>> f_jvp(np.array([1.0, 2.0]))
+    array([ 1., -2.])
+    """
+    check_callable(fun, "linearize")
+    check_array_args(primals, range(len(primals)), "linearize")
+    from ._core.linear import LinearProgram
+    p_leaves, p_tree = tree_flatten(primals)
+    p_leaves = [_as_array(p) for p in p_leaves]
+    program = LinearProgram([p if _is_inexact(p) else None for p in p_leaves])
+    trace = new_jvp_trace()
+    boxed = [trace.new_input(p, t) for p, t in zip(p_leaves, program.inputs)]
+    try:
+        result = fun(*tree_unflatten(p_tree, boxed))
+    finally:
+        trace.alive = False
+        program.close()
+    aux = None
+    if has_aux:
+        result, aux = _split_aux(result, "linearize")
+        aux = tree_map(lambda a: _unbox_at(a, trace), aux)
+    out_leaves, out_tree = tree_flatten(result)
+    outs = [_as_array(_unbox_at(o, trace)) for o in out_leaves]
+    program.set_outputs([tangent_of(o, trace) for o in out_leaves], outs)
+    out = tree_unflatten(out_tree, outs)
+
+    def f_jvp(*tangents: Any) -> Any:
+        _, _, t_leaves = _check_tangents(primals, tangents, "linearize")
+        return tree_unflatten(out_tree, [
+            _zero_tangent(o) if t is None else t for t, o in zip(program(t_leaves), outs)])
+
+    return (out, f_jvp, aux) if has_aux else (out, f_jvp)
 
 
 # --- stop_gradient ----------------------------------------------------------
@@ -483,7 +675,7 @@ def stop_gradient(x: Any) -> Any:
 class _CustomVJPNode(Node):
     """A node whose VJP is a user's ``bwd(*nondiff, residuals, g)``."""
 
-    __slots__ = ("bwd", "res", "nondiff", "in_tree", "out_tree", "n_out", "leaf_meta",
+    __slots__ = ("fun", "bwd", "res", "nondiff", "in_tree", "out_tree", "n_out", "leaf_meta",
                  "diff_positions")
 
     def contributions(self, g: Any):
@@ -493,22 +685,7 @@ class _CustomVJPNode(Node):
             g = tuple(ops.zeros_like(m) if gi is None else gi for gi, m in zip(g, self.out))
         g_tree = tree_unflatten(self.out_tree, list(g) if isinstance(g, tuple) else [g])
         cts = self.bwd(*self.nondiff, self.res, g_tree)
-        n_diff = len(self.in_tree.children)
-        if not isinstance(cts, (tuple, list)) or len(cts) != n_diff:
-            raise TypeError(
-                f"custom_vjp bwd rule must return a tuple with one cotangent per "
-                f"differentiable argument ({n_diff}), got {_describe(cts)}.")
-        ct_leaves = []
-        for arg_ct, arg_def in zip(cts, self.in_tree.children):
-            if arg_ct is None:
-                ct_leaves.extend([None] * arg_def.num_leaves)
-            else:
-                leaves, tree = tree_flatten(arg_ct)
-                if tree != arg_def:
-                    raise TypeError(
-                        f"custom_vjp bwd rule returned a cotangent of structure {tree} "
-                        f"for an argument of structure {arg_def}.")
-                ct_leaves.extend(leaves)
+        ct_leaves = _bwd_cotangents(cts, self.in_tree, self.leaf_meta, self.fun, self.bwd)
         for k, parent in self.parents:
             ct = ct_leaves[k]
             if ct is not None:
@@ -519,6 +696,128 @@ class _CustomVJPNode(Node):
 
 
 _FREED = object()
+
+_BWD_STRUCTURE = (
+    "Custom VJP bwd rule must produce an output with the same container (pytree) structure "
+    "as the args tuple of the primal function, and in particular must produce a tuple of "
+    "length equal to the number of arguments to the primal function, but got bwd output "
+    "structure {got} for primal input structure {want}{where} ({names}). A cotangent may "
+    "be None for a zero cotangent of a whole argument or subtree.")
+_BWD_AVAL = (
+    "Custom VJP bwd rule must produce an output with the same shape/dtypes as the args tuple "
+    "of the primal function. At output{where}, the bwd rule produced an output of "
+    "shape/dtype {got} corresponding to an input of shape/dtype {want} ({names}).")
+
+
+def _bwd_names(fun: Any, bwd: Any) -> str:
+    name = lambda f: getattr(f, "__qualname__", None) or repr(f)  # noqa: E731
+    return f"custom_vjp function {name(fun)!r}, bwd rule {name(bwd)!r}"
+
+
+def _bwd_cotangents(cts: Any, in_tree: PyTreeDef, metas: list, fun: Any, bwd: Any) -> list:
+    """The leaves of a ``bwd`` rule's output ``cts``, checked against the
+    primal arguments (structure ``in_tree``, leaves ``metas``) as JAX checks
+    them: the same containers (``None`` standing for zeros of any subtree),
+    and each leaf's shape and dtype (a Python scalar is weakly typed: it
+    fits any 0-d primal of its kind or a wider one). ``None`` leaves mean
+    zero."""
+    n_args = len(in_tree.children)
+    if not isinstance(cts, (tuple, list)) or len(cts) != n_args:
+        raise TypeError(_BWD_STRUCTURE.format(got=tree_flatten(cts)[1], want=in_tree, where="",
+                                              names=_bwd_names(fun, bwd)))
+    leaves: list = []
+    for k, (arg_ct, arg_def) in enumerate(zip(cts, in_tree.children)):
+        _cotangent_leaves(arg_ct, arg_def, f"[{k}]", leaves, cts, in_tree, fun, bwd)
+    for where, ct, meta in zip(_leaf_paths(in_tree), leaves, metas):
+        if ct is not None and not _fits_primal(ct, meta):
+            raise ValueError(_BWD_AVAL.format(where=where, got=_aval_str(ct), want=_aval_str(meta),
+                                              names=_bwd_names(fun, bwd)))
+    return leaves
+
+
+def _cotangent_leaves(ct: Any, td: PyTreeDef, where: str, out: list, cts: Any,
+                      in_tree: PyTreeDef, fun: Any, bwd: Any) -> None:
+    """Append ``ct``'s leaves, of structure ``td`` (module-level recursion: a
+    recursive closure would be a reference cycle)."""
+    if ct is None:  # zeros for the whole subtree
+        out.extend([None] * td.num_leaves)
+        return
+    children, tree = _children(ct)
+    if td.nodetype is None and tree is None:
+        out.append(ct)
+        return
+    if td.nodetype is None or tree is None or tree.nodetype is not td.nodetype or tree.aux != td.aux \
+            or len(children) != len(td.children):
+        raise TypeError(_BWD_STRUCTURE.format(
+            got=tree_flatten(cts)[1], want=in_tree, where=f" (at output{where})",
+            names=_bwd_names(fun, bwd)))
+    for k, (c, c_def) in enumerate(zip(children, td.children)):
+        _cotangent_leaves(c, c_def, f"{where}[{_key(td, k)}]", out, cts, in_tree, fun, bwd)
+
+
+def _children(x: Any) -> tuple:
+    """``x``'s children and its one-level structure (``None``: a leaf)."""
+    kind = _node_type(x)
+    if kind is None:
+        return (), None
+    children, aux = kind.flatten(x)
+    children = list(children)
+    return children, PyTreeDef(type(x), aux, tuple(_LEAF for _ in children))
+
+
+def _key(td: PyTreeDef, k: int) -> str:
+    return repr(td.aux[k]) if td.nodetype is dict else str(k)
+
+
+def _leaf_paths(in_tree: PyTreeDef) -> list:
+    """Key paths (``"[0]['w']"``) of the leaves of ``in_tree``, in order."""
+    paths: list = []
+    _paths_into(in_tree, "", paths)
+    return paths
+
+
+def _paths_into(td: PyTreeDef, where: str, paths: list) -> None:
+    if td.nodetype is None:
+        paths.append(where)
+        return
+    for k, c in enumerate(td.children):
+        _paths_into(c, f"{where}[{_key(td, k)}]", paths)
+
+
+_PY_FITS = {bool: "", int: "fc", float: "fc", complex: "c"}
+"""The dtype kinds of the 0-d primals a Python scalar cotangent fits (it is
+weakly typed, as in JAX: ``(0,)`` or ``(1.0,)`` for a float32 scalar)."""
+
+
+def _fits_primal(ct: Any, meta: "_Shape") -> bool:
+    """Whether cotangent ``ct`` has primal ``meta``'s shape and (tangent)
+    dtype: the same dtype; ``float0`` or the primal's own dtype for an
+    integer or boolean primal; a Python scalar for a 0-d primal whose kind
+    is one it fits (``_PY_FITS``)."""
+    kinds = _PY_FITS.get(type(ct))
+    if kinds is not None:
+        return meta.shape == () and meta.dtype.kind in kinds
+    try:
+        shape, dtype = tuple(shape_of(ct)), dtype_of(ct)
+    except (TypeError, ValueError):
+        return False
+    if shape != meta.shape:
+        return False
+    if meta.dtype.kind in "fc":
+        return dtype == meta.dtype
+    return dtype == float0 or dtype == meta.dtype
+
+
+def _aval_str(x: Any) -> str:
+    """JAX's short form of a shape and dtype: ``float64[3]``, ``float32[]``."""
+    if type(x) in _PY_FITS:
+        return f"{type(x).__name__} (a Python scalar, shape [])"
+    try:
+        shape, dtype = tuple(shape_of(x)), dtype_of(x)
+    except (TypeError, ValueError):
+        return f"a value of type {type(x).__name__}"
+    name = "float0" if dtype == float0 else dtype.name
+    return f"{name}[{','.join(map(str, shape))}]"
 
 
 class custom_vjp:
@@ -543,13 +842,17 @@ class custom_vjp:
     """
 
     def __init__(self, fun: Callable[..., Any], nondiff_argnums: Sequence[int] = ()) -> None:
+        check_callable(fun, "custom_vjp")
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.fwd: Optional[Callable[..., Any]] = None
         self.bwd: Optional[Callable[..., Any]] = None
+        self.forward_is_fun = False  # (checkpoint: fwd computes fun itself)
 
     def defvjp(self, fwd: Callable[..., Any], bwd: Callable[..., Any]) -> None:
+        check_callable(fwd, "custom_vjp.defvjp (fwd)")
+        check_callable(bwd, "custom_vjp.defvjp (bwd)")
         self.fwd = fwd
         self.bwd = bwd
 
@@ -568,6 +871,13 @@ class custom_vjp:
                 top = x._trace
         if top is None:
             return self.fun(*args)
+        if isinstance(top, JVPTrace):
+            if self.forward_is_fun:  # checkpoint: forward mode differentiates fun itself
+                return self.fun(*args)
+            raise TypeError(
+                "can't apply forward-mode autodiff (jvp) to a custom_vjp function "
+                f"({getattr(self.fun, '__name__', self.fun)!r}): it defines only a VJP. "
+                "Use reverse mode (grad, vjp, jacrev) for it.")
         vals, parents = top.unbox(leaves)
         full = list(args)
         for i, v in zip(diff_pos, tree_unflatten(in_tree, vals)):
@@ -579,6 +889,7 @@ class custom_vjp:
         out, res = result
         out_leaves, out_tree = tree_flatten(out)
         node = _CustomVJPNode(None, (), {}, tuple(out_leaves), parents)
+        node.fun = self.fun
         node.bwd = self.bwd
         node.res = res
         node.nondiff = tuple(args[i] for i in nondiff_pos)
@@ -609,6 +920,8 @@ def checkpoint(fun: Callable[P, T]) -> Callable[P, T]:
     >>> float(funcgrad.grad(deep)(0.0))
     1.0
     """
+    check_callable(fun, "checkpoint")
+
     def fwd(*args: Any) -> tuple:
         return fun(*args), args
 
@@ -618,4 +931,5 @@ def checkpoint(fun: Callable[P, T]) -> Callable[P, T]:
 
     wrapped = custom_vjp(fun)
     wrapped.defvjp(fwd, bwd)
+    wrapped.forward_is_fun = True
     return functools.wraps(fun)(lambda *args: wrapped(*args))  # type: ignore[return-value]

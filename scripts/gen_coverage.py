@@ -50,6 +50,19 @@ def render() -> str:
     sys.path.insert(0, str(ROOT))
     import funcgrad.numpy  # noqa: F401  (imports every family)
     from funcgrad.numpy._registry import ALIASES, REGISTRY
+    from funcgrad.numpy._batching import LOOPED, PARTLY_LOOPED
+    from funcgrad.numpy._dispatch import SHAPE_ONLY, _AXIS_CONSTANTS
+    from funcgrad._core import Primitive
+
+    def batching(name: str, info: Any) -> str:
+        if name in LOOPED:
+            return f"**loop**: {LOOPED[name]}"
+        if name in PARTLY_LOOPED:
+            return f"rule; {PARTLY_LOOPED[name]}"
+        if info.family == "constants" and not isinstance(info.fn, Primitive) and \
+                name not in SHAPE_ONLY and name not in _AXIS_CONSTANTS:
+            return "per example (a constant: merged when equal)"
+        return "rule"
 
     public = {n: i for n, i in REGISTRY.items() if not n.split(".")[-1].startswith("_")}
     diff = [n for n, i in public.items() if i.differentiable]
@@ -87,10 +100,19 @@ def render() -> str:
         "the last write (C order), the others apply every update. See "
         "[numpy-indexing.md](numpy-indexing.md).",
         "",
+        "SciPy (`scipy.special`, `stats`, `linalg`, `signal`, `integrate.odeint`, "
+        "`optimize.minimize`) is covered by `funcgrad.scipy`: see [scipy.md](scipy.md).",
+        "",
         "*Differentiable*: **yes** — gradients flow (checked against finite differences "
         "to second order); **constant** — works on traced values, the result carries no "
         "gradient.",
         "",
+        "*Batching* (`funcgrad.vmap`): **rule** — batched by the batching rules of its "
+        "primitives (no loop over the examples); **loop** — one call per example, results "
+        f"stacked ({len([n for n in LOOPED if n in diff])} of the {len(diff)} differentiable "
+        "functions); *per example* — a constant function run once per example, its results "
+        "merged when equal. Every function's batching is tested against the stacked "
+        "per-example results (tests/numpy/test_vmap_registry.py).",
         "*Dask*: **yes** — on `dask.array` inputs (chunks that do not divide the shape "
         "evenly) the value and the gradient are lazy Dask arrays equal to NumPy's; "
         "otherwise why not (Dask's own error, or *computes eagerly*: Dask lacks the "
@@ -104,7 +126,8 @@ def render() -> str:
         names = sorted(n for n in public if public[n].family == fam)
         lines += [f"## {fam} ({sum(public[n].differentiable for n in names)} differentiable, "
                   f"{len(names)} in all)", "",
-                  "| function | differentiable | Dask | notes |", "|---|---|---|---|"]
+                  "| function | differentiable | batching | Dask | notes |",
+                  "|---|---|---|---|---|"]
         for n in names:
             info = public[n]
             alias = aliases_by_target.get(n)
@@ -113,7 +136,8 @@ def render() -> str:
                 notes = (notes + " " if notes else "") + "Also: " + ", ".join(
                     f"`{a}`" for a in alias) + "."
             lines.append(f"| `numpy.{n}` | {'yes' if info.differentiable else 'constant'} | "
-                         f"{_cell(dask_verdicts.get(n, ''))} | {_cell(notes)} |")
+                         f"{_cell(batching(n, info))} | {_cell(dask_verdicts.get(n, ''))} | "
+                         f"{_cell(notes)} |")
         lines.append("")
     lines += [
         f"## NumPy functions without a rule ({len(missing)})",

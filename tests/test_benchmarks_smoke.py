@@ -77,33 +77,6 @@ def test_a_wrong_gradient_is_caught() -> None:
     assert "broken" not in case.impls
 
 
-def test_grad_pauses_the_cycle_collector_and_restores_it() -> None:
-    # Performance measure (docs/performance.md): the collector is paused while
-    # a graph is recorded and swept, and left as the caller had it.
-    import gc
-    import numpy as np
-    import funcgrad
-    import funcgrad.numpy as fnp
-
-    seen = []
-
-    def f(x):
-        seen.append(gc.isenabled())
-        return fnp.sum(fnp.sin(x))
-
-    x = np.linspace(0.0, 1.0, 5)
-    was = gc.isenabled()
-    try:
-        gc.enable()
-        assert np.allclose(funcgrad.grad(f)(x), np.cos(x))
-        assert gc.isenabled() and seen == [False]
-        gc.disable()
-        funcgrad.grad(f)(x)
-        assert not gc.isenabled()
-    finally:
-        (gc.enable if was else gc.disable)()
-
-
 @pytest.mark.skipif(not all(map(__import__("shutil").which, ("valgrind", "setarch"))),
                     reason="benchmarks/instructions.py needs valgrind and setarch")
 def test_instruction_counts_are_reproducible_and_plausible() -> None:
@@ -181,3 +154,12 @@ def test_per_operation_functions_make_no_cells() -> None:
         assert len(hot) >= 4, (impl, hot)  # the probe saw the per-operation path
         with_cells = [(c.co_name, c.co_firstlineno, c.co_cellvars) for c in hot if c.co_cellvars]
         assert with_cells == [], impl
+
+
+def test_layer_benchmarks_run_and_the_numpy_floor_matches_funcgrad() -> None:
+    """benchmarks/layers.py --quick: both workloads run; the hand-written NumPy
+    LSTM step's gradients equal funcgrad's (checked inside, before timing)."""
+    layers = pytest.importorskip("benchmarks.layers")
+    report = layers.main(["--quick"])
+    assert set(report) == {"lenet", "lstm"}
+    assert report["lstm"]["funcgrad"] > 0 and report["lstm"]["vs_numpy"] > 0

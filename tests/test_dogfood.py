@@ -74,12 +74,17 @@ def test_sign_flip_in_a_second_derivative_is_caught_at_order_two(monkeypatch):
 
 
 # --- a missing unbroadcast ------------------------------------------------------------
-def test_rule_level_missing_unbroadcast_is_harmless():
-    # multiply's rules return g * y in the broadcast output shape; the engine
-    # sums it back to each primal's shape (ops.fit), so a rule never needs to
+def test_custom_vjp_missing_unbroadcast_is_refused():
+    # A primitive's VJP rules may return g * y in the broadcast output shape
+    # (the engine sums it back to each primal's shape, ops.fit: see the next
+    # test). A custom_vjp's bwd may not: as in JAX, a cotangent of another
+    # shape than its primal's is an error, not silently summed (issue 22).
     bare = fg.custom_vjp(lambda a, b: a * b)
     bare.defvjp(lambda a, b: (a * b, (a, b)), lambda res, g: (g * res[1], g * res[0]))
-    check_grads(bare, (np.array([[0.5], [1.5]]), np.array([1.0, -2.0, 3.0])), order=2)
+    with pytest.raises(ValueError, match=r"same shape/dtypes.*At output\[0\].*"
+                                         r"float64\[2,3\] corresponding to an input of "
+                                         r"shape/dtype float64\[2,1\]"):
+        check_grads(bare, (np.array([[0.5], [1.5]]), np.array([1.0, -2.0, 3.0])), order=2)
 
 
 def _fit_without_unbroadcast(ct, primal):

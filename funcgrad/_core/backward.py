@@ -1,47 +1,11 @@
 """The backward pass: one iterative sweep in reverse topological order."""
 from __future__ import annotations
 
-import gc
 import heapq
 from typing import Any, Sequence
 
 from .primitive import Box
 from .trace import Node, ops
-
-
-class gc_paused:
-    """Context manager: the cyclic garbage collector paused while a graph is
-    recorded or swept, resumed after (only by whoever paused it, so nesting
-    and a collector the user turned off are left alone).
-
-    The graph holds no reference cycles, so reference counting frees it; but
-    every node is a container that the collector's periodic passes walk
-    again and again while the graph grows: a 100,000-operation chain took
-    2.8x as long with the collector running.
-    """
-
-    __slots__ = ("resume",)
-
-    def __enter__(self) -> None:
-        self.resume = gc.isenabled()
-        if self.resume:
-            gc.disable()
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.resume:
-            gc.enable()
-
-
-def gc_paused_call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """``fn(*args, **kwargs)`` with the collector paused as :class:`gc_paused`
-    does, in one frame instead of three (a hot path's choice)."""
-    if not gc.isenabled():  # paused already (or turned off by the user)
-        return fn(*args, **kwargs)
-    gc.disable()
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        gc.enable()
 
 
 def accumulate(prev: Any, ct: Any) -> Any:
@@ -105,9 +69,7 @@ def backward_pass(roots: Sequence[Node], cotangents: Sequence[Any], *,
     children accumulates their cotangents in place, into the buffer the
     first sum allocated.
     """
-    if not gc.isenabled():  # (a transform's pass: paused already; a direct call)
-        return _sweep(roots, cotangents, release)
-    return gc_paused_call(_sweep, roots, cotangents, release)
+    return _sweep(roots, cotangents, release)
 
 
 def _sweep(roots: Sequence[Node], cotangents: Sequence[Any], release: int) -> dict:

@@ -30,11 +30,14 @@ class Box:
 
 def concrete(x: Any) -> Any:
     """The plain value under every box of ``x`` (``x`` itself if unboxed).
+    A batched value (``vmap``) has no one concrete value: that raises.
 
     >>> concrete(3.0)
     3.0
     """
     while isinstance(x, Box):
+        if not x._trace.concrete_values:
+            x._trace.no_concrete_value()
         x = x._value
     return x
 
@@ -67,7 +70,8 @@ class Primitive:
     """
 
     __slots__ = ("name", "impl", "vjps", "joint_vjp", "differentiable",
-                 "multiple_results", "saves_values", "rule_params", "_residuals", "__dict__")
+                 "multiple_results", "saves_values", "rule_params", "_residuals", "__dict__",
+                 "batch")
 
     def __init__(self, name: str, impl: Callable[..., Any], *, differentiable: bool = True,
                  multiple_results: bool = False, saves_values: bool = True,
@@ -81,6 +85,7 @@ class Primitive:
         self.saves_values = saves_values
         self.rule_params = rule_params
         self._residuals: dict = {}
+        self.batch: Optional[Callable[..., Any]] = None  # vmap's rule: see defbatch
 
     def residuals(self, mask: int, nargs: int) -> tuple[bool, tuple]:
         """What the rules of the differentiated arguments read, for a call with
@@ -187,6 +192,20 @@ def defvjp_joint(prim: Primitive, rule: Callable[..., Any]) -> Primitive:
     return prim
 
 
+def defbatch(rule: Callable[..., Any], *prims: Primitive) -> None:
+    """Declare the batching rule (``vmap``) of ``prims``:
+    ``rule(prim, vals, batched, params)`` gets the arguments with the batch
+    axis of the batched ones (``batched[i]`` true) at axis 0, and returns
+    ``prim``'s result with the batch axis at 0 (see funcgrad/_core/batching.py).
+
+    >>> import numpy as np
+    >>> neg = Primitive("negative", np.negative)
+    >>> defbatch(lambda prim, vals, batched, params: prim.impl(*vals), neg)
+    """
+    for prim in prims:
+        prim.batch = rule
+
+
 def bind(prim: Primitive, args: Sequence[Any], params: dict = _NO_PARAMS) -> Any:
     """Apply ``prim`` to ``args``: directly, or through the innermost trace.
     (``Primitive.__call__`` inlines this: keep the two alike.)"""
@@ -203,3 +222,94 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict = _NO_PARAMS) -> Any
     if prim.differentiable:
         return top.process(prim, args, params)
     return top.process_nondiff(prim, args, params)
+
+
+# --- JVP rules (forward mode) ------------------------------------------------
+# A primitive's JVP rule is ``prim.jvp(tangents, ans, *args, **params)``:
+# ``tangents`` has one entry per positional argument, ``None`` for a symbolic
+# zero; it returns the result's tangent (``None`` for zero; a tuple, with
+# ``None`` entries, for a multiple-result primitive). Rules get the call's
+# keyword parameters only when ``prim.rule_params`` is true, as VJP rules do.
+Primitive.jvp = None  # (a class default: the instance's own rule once declared)
+
+
+def defjvp_joint(prim: Primitive, rule: Callable[..., Any]) -> Primitive:
+    """Declare ``prim``'s JVP rule ``rule(tangents, ans, *args, **params)``.
+
+    >>> import numpy as np
+    >>> sin = Primitive("sin", np.sin)
+    >>> _ = defjvp_joint(sin, lambda ts, ans, x: ts[0] * np.cos(x))
+    """
+    prim.jvp = rule
+    return prim
+
+
+def defjvp(prim: Primitive, *rules: Optional[Callable[..., Any]]) -> Primitive:
+    """Declare one JVP rule per positional argument, ``rule(t, ans, *args,
+    **params)`` giving that argument's contribution to the result's tangent
+    (the contributions are summed; ``None``: the argument has no tangent).
+    The last rule serves any further arguments.
+
+    >>> import numpy as np
+    >>> mul = Primitive("multiply", np.multiply)
+    >>> _ = defjvp(mul, lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
+    """
+    def jvp(tangents, ans, *args, **params):
+        out = None
+        n = len(rules)
+        for i, t in enumerate(tangents):
+            if t is not None:
+                rule = rules[i] if i < n else rules[-1]
+                if rule is None:
+                    continue
+                part = rule(t, ans, *args, **params)
+                out = part if out is None else out + part
+        return out
+    return defjvp_joint(prim, jvp)
+
+
+def defjvp_from_vjp(prim: Primitive) -> Primitive:
+    """The JVP of an elementwise primitive from its VJP rules: its Jacobian is
+    diagonal, so argument ``i``'s contribution is its VJP rule applied to the
+    (broadcast) tangent, ``vjp_i(t, ans, *args)``. Exact for real functions
+    and holomorphic ones under the complex convention the VJP rules follow
+    (a cotangent ``c`` is ``dz -> Re(c dz)``: a holomorphic rule multiplies by
+    ``f'(z)``); non-holomorphic primitives (``abs``, ``angle``, ``real``...)
+    need their own rules."""
+    return defjvp(prim, *prim.vjps)
+
+
+def defjvp_linear(prim: Primitive, argnums: Optional[Sequence[int]] = (0,)) -> Primitive:
+    """``prim`` is linear (jointly) in the arguments ``argnums`` (``None``:
+    all positional arguments) and the others are constants (shapes, axes,
+    indices): the result's tangent is ``prim`` applied to the tangents,
+    zeros standing in for those of arguments without one.
+
+    >>> import numpy as np
+    >>> neg = defjvp_linear(Primitive("negative", np.negative))
+    """
+    def jvp(tangents, ans, *args, **params):
+        full = list(args)
+        for i in (range(len(args)) if argnums is None else argnums):
+            t = tangents[i]
+            full[i] = _ops().zeros_like(args[i]) if t is None else t
+        return prim(*full, **params)
+    return defjvp_joint(prim, jvp)
+
+
+def defjvp_multilinear(prim: Primitive) -> Primitive:
+    """``prim`` is linear in each positional argument separately (``matmul``,
+    products): the product rule, ``sum_i prim(x_1, ..., t_i, ..., x_n)``."""
+    def jvp(tangents, ans, *args, **params):
+        out = None
+        for i, t in enumerate(tangents):
+            if t is not None:
+                part = prim(*args[:i], t, *args[i + 1:], **params)
+                out = part if out is None else out + part
+        return out
+    return defjvp_joint(prim, jvp)
+
+
+def _ops() -> Any:
+    from .trace import ops
+    return ops

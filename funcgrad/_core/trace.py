@@ -175,8 +175,8 @@ class Node:
         if self.prim is None or self.prim.saves_values:
             self.args = None
             return
-        self.args = [Meta(a) if hasattr(a, "shape") and type(a) is not Meta else a
-                     for a in args]
+        self.args = tuple([Meta(a) if hasattr(a, "shape") and type(a) is not Meta else a
+                           for a in args])
 
     def __repr__(self) -> str:
         name = self.prim.name if self.prim is not None else "input"
@@ -242,6 +242,7 @@ class Trace:
     """Base of all traces: ``level`` orders them, innermost highest."""
 
     __slots__ = ("level", "alive", "__weakref__")
+    concrete_values = True  # a box's _value is what user code sees (not so under vmap)
 
     def __init__(self, level: int) -> None:
         self.level = level
@@ -318,7 +319,7 @@ class ReverseTrace(Trace):
         # allocation in funcgrad (keep in step with Node.__init__, Box.__init__)
         node = _new(Node)
         node.prim = prim
-        node.args = vals
+        node.args = tuple(vals)  # (a tuple of arrays: the collector untracks it)
         node.params = params or _NO_PARAMS
         node.out = out if keep_ans else None
         node.parents = parents

@@ -45,6 +45,12 @@ from .indexing import at, getitem, scatter_add, _IndexUpdateHelper  # noqa: E402
 from .._core import register_box_type as _register_box_type
 
 _register_box_type(None, Tracer)
+from .._core import batching as _batching_core  # noqa: E402
+from ._tracer import BatchTracer as _BatchTracer  # noqa: E402
+
+_batching_core.register_batch_box_type(None, _BatchTracer)
+_batching_core.bops.getitem = getitem
+_batching_core.bops.stack = lambda xs: stack(xs)
 
 _install_tracer_methods(_sys.modules[__name__])  # operators and ndarray methods
 
@@ -73,6 +79,23 @@ def _fit(ct: Any, primal: Any) -> Any:
     return ct
 
 
+def _fit_tangent(t: Any, primal: Any) -> Any:
+    """Shape and dtype a JVP rule's tangent like its primal (the forward
+    counterpart of :func:`_fit`: broadcast instead of summing)."""
+    if not hasattr(t, "shape"):  # a Python scalar
+        t = _np.asarray(t)
+    want = _np.dtype(primal.dtype)
+    if t.dtype != want:
+        if _np.dtype(t.dtype).kind == "c" and want.kind != "c":
+            t = real(t)
+        if t.dtype != want:
+            t = astype(t, want)
+    shape = tuple(primal.shape)
+    if tuple(t.shape) != shape:
+        t = broadcast_to(t, shape)
+    return t
+
+
 def _zeros_like(x: Any) -> Any:
     if type(x) is _np.ndarray or not _is_foreign_array(x):
         return _np.zeros(tuple(x.shape), _dtype_of(x))
@@ -82,6 +105,7 @@ def _zeros_like(x: Any) -> Any:
 _ops.add = add
 _ops.fit = _fit
 _ops.zeros_like = _zeros_like
+_ops.fit_tangent = _fit_tangent
 # NumPy's numeric scalar types: each fixes its instances' dtype (and shape, ())
 _ops.scalar_types = frozenset(_np.dtype(c).type for c in "?bhilqpBHILQPefdgFDG")
 

@@ -34,13 +34,21 @@ REGISTRY: dict[str, FunctionInfo] = {}
 ALIASES: dict[str, str] = {}  # alias -> registered name ("abs" -> "absolute")
 
 
+def record(table: dict, namespace: str, name: str, fn: Callable[..., Any], family: str, *,
+           differentiable: bool = True, notes: str = "") -> Callable[..., Any]:
+    """Record ``fn`` as ``<namespace>.<name>`` in ``table`` (a registry: this
+    module's, or another namespace's such as funcgrad.scipy's) and return it."""
+    if name in table:
+        raise ValueError(f"{namespace}.{name} is registered twice")
+    table[name] = FunctionInfo(name, fn, family, differentiable, notes)
+    return fn
+
+
 def register(name: str, fn: Callable[..., Any], family: str, *, differentiable: bool = True,
              notes: str = "") -> Callable[..., Any]:
     """Record ``fn`` as ``funcgrad.numpy.<name>`` and return it."""
-    if name in REGISTRY:
-        raise ValueError(f"funcgrad.numpy.{name} is registered twice")
-    REGISTRY[name] = FunctionInfo(name, fn, family, differentiable, notes)
-    return fn
+    return record(REGISTRY, "funcgrad.numpy", name, fn, family, differentiable=differentiable,
+                  notes=notes)
 
 
 def alias(name: str, target: str) -> None:

@@ -13,7 +13,9 @@ from typing import Any, Optional
 import operator
 
 import numpy as np
-from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
+
+from .._core.primitive import defjvp_multilinear
+from ._compat import normalize_axis_index, normalize_axis_tuple
 
 from .._core import concrete as _concrete
 from ._registry import namespace as _fnp
@@ -744,5 +746,11 @@ for _name, _fn in [("diff", diff), ("ediff1d", ediff1d), ("kron", kron),
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+defjvp_multilinear(_conv_full)  # bilinear in signal and kernel
 
 # --- batching rules (vmap) ------------------------------------------------
+from . import _batching as _B  # noqa: E402
+
+# Functions whose results' shapes or values NumPy works out from concrete
+# values (leading zeros, sign changes, sorted abscissae): one call per example.
+_B.loop_functions(globals(), "polymul", "polydiv", "poly", "roots", "polyfit", "unwrap", "interp")

@@ -32,7 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from .._core import Box, concrete as _strip
+from .._core import Box
+from .._core.batching import all_values as _all_values
+from .._core.primitive import defjvp, defjvp_from_vjp, defjvp_joint, defjvp_linear
+from .._core.staging import staged_value, strip_to_staged as _strip
 from ._arraytypes import asarray as _asarray, is_foreign_array, may_be_true
 from ._registry import alias, dtype_of, nondiff, primitive, register
 
@@ -104,7 +107,7 @@ def _power_rules(pw: Any) -> tuple:
             return g * 0 if c == 0 else g * (c * pw(x, c - 1))
         # y * x**(y-1), kept differentiable in y at y == 0 (mixed partials
         # stay symmetric); only 0**-1 at x == y == 0 is guarded.
-        both = equal(x, 0) & equal(y, 0)
+        both = logical_and(equal(x, 0), equal(y, 0))
         return g * where(both, 0, y * pw(where(both, 1, x), y - 1))
 
     def exponent(g, ans, x, y):
@@ -265,7 +268,10 @@ def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
     computed on the concrete values.
     """
     def share(g, mine, other):
-        mv, ov = _asarray(_strip(mine)), _asarray(_strip(other))
+        mine, other = _strip(mine), _strip(other)
+        if staged_value(mine) is not None or staged_value(other) is not None:
+            return share_staged(g, mine, other)  # under jit: no value to branch on
+        mv, ov = _asarray(mine), _asarray(other)
         wins = pick(mv, ov)
         tie = mv == ov
         nm, no = np.isnan(mv), np.isnan(ov)
@@ -289,6 +295,13 @@ def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
         if ties:
             return where(wins, g, where(tie, g * 0.5, 0))
         return where(wins, g, 0)
+
+    def share_staged(g, mv, ov):
+        nm, no = isnan(mv), isnan(ov)
+        wins = logical_or(pick(mv, ov), logical_and(nm, logical_not(no)) if nan_wins
+                          else logical_and(no, logical_not(nm)))
+        tie = logical_or(equal(mv, ov), logical_and(nm, no))
+        return where(wins, g, where(tie, g * 0.5, 0))
     return (lambda g, ans, x, y: share(g, x, y)), (lambda g, ans, x, y: share(g, y, x))
 
 
@@ -311,12 +324,12 @@ def _clip_inner(x, lo, hi):
     """Where neither bound is active (inclusive); ``lo <= hi`` assumed as NumPy does."""
     keep = np.ones(np.shape(_strip(x)), bool)
     if lo is not None:
-        keep = keep & _asarray(greater_equal(x, lo))
+        keep = logical_and(keep, greater_equal(x, lo))
         m = maximum(_strip(x), _strip(lo))
     else:
         m = _strip(x)
     if hi is not None:
-        keep = keep & _asarray(less_equal(m, _strip(hi)))
+        keep = logical_and(keep, less_equal(m, _strip(hi)))
     return keep, m
 
 
@@ -326,15 +339,15 @@ def _clip_x(g, ans, x, lo, hi):
 
 
 def _clip_lo(g, ans, x, lo, hi):
-    active = _asarray(less(x, lo))
+    active = less(x, lo)
     if hi is not None:
-        active = active & _asarray(less_equal(_strip(lo), _strip(hi)))
+        active = logical_and(active, less_equal(_strip(lo), _strip(hi)))
     return where(active, g, 0)
 
 
 def _clip_hi(g, ans, x, lo, hi):
     _, m = _clip_inner(x, lo, hi)
-    return where(_asarray(greater(m, _strip(hi))), g, 0)
+    return where(greater(m, _strip(hi)), g, 0)
 
 
 _clip = primitive("clip", _clip_impl, _clip_x, _clip_lo, _clip_hi, family=F,
@@ -419,7 +432,7 @@ def real_if_close(a: Any, tol: float = 100) -> Any:
         return a
     eps = np.finfo(dtype_of(a)).eps
     limit = tol * eps if tol > 1 else tol
-    if np.all(np.abs(np.imag(np.asarray(_strip(a)))) < limit):
+    if np.all(np.abs(np.imag(np.asarray(_all_values(a)))) < limit):  # (every example)
         return real(a)
     return a
 
@@ -483,7 +496,8 @@ bitwise_xor = nondiff("bitwise_xor", np.bitwise_xor, family=F, notes=_INTEGER)
 invert = nondiff("invert", np.invert, family=F, notes=_INTEGER)
 left_shift = nondiff("left_shift", np.left_shift, family=F, notes=_INTEGER)
 right_shift = nondiff("right_shift", np.right_shift, family=F, notes=_INTEGER)
-bitwise_count = nondiff("bitwise_count", np.bitwise_count, family=F, notes=_INTEGER)
+if hasattr(np, "bitwise_count"):  # NumPy >= 2.0
+    bitwise_count = nondiff("bitwise_count", np.bitwise_count, family=F, notes=_INTEGER)
 gcd = nondiff("gcd", np.gcd, family=F, notes=_INTEGER)
 lcm = nondiff("lcm", np.lcm, family=F, notes=_INTEGER)
 isreal = nondiff("isreal", np.isreal, family=F)
@@ -634,5 +648,63 @@ __test__ = _document()
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+# An elementwise primitive's Jacobian is diagonal, so its VJP rule applied to
+# an argument's tangent is that argument's JVP: exact for real functions and,
+# under the convention above (a holomorphic rule multiplies by f'(z)), for
+# holomorphic ones; a real input with a complex partner (``x * z``) keeps
+# the complex product, which is the JVP. The non-holomorphic functions and
+# those with several results have rules of their own.
+for _p in (add, subtract, multiply, divide, negative, positive, reciprocal, power, float_power,
+           fmod, remainder, ldexp, copysign, exp, exp2, expm1, log, log2, log10, log1p,
+           logaddexp, logaddexp2, sqrt, cbrt, square, sin, cos, tan, arcsin, arccos, arctan,
+           sinh, cosh, _tanh_grad, tanh, arcsinh, arccosh, arctanh, arctan2, hypot, deg2rad,
+           rad2deg, radians, degrees, sinc, fabs, maximum, minimum, fmax, fmin, _clip,
+           nan_to_num, where):
+    defjvp_from_vjp(_p)
+
+
+def _abs_jvp(t, ans, x, **kw):
+    # Complex: d|z| = Re(conj(z) dz) / |z| (0 at 0).
+    if _is_complex(x):
+        at0, safe = _origin_safe(ans)
+        return where(at0, 0, real(conjugate(x) * t) / safe)
+    return t * sign(x)
+
+
+def _angle_jvp(t, ans, z, deg=False):
+    # d angle = Im(conj(z) dz) / |z|^2 (0 at 0); a real input's angle is constant.
+    if not _is_complex(z):
+        return None
+    at0, r2 = _origin_safe(real(z * conjugate(z)))
+    return where(at0, 0, imag(conjugate(z) * t) * ((180 / _PI if deg else 1)) / r2)
+
+
+defjvp(absolute, _abs_jvp)
+defjvp(angle, _angle_jvp)
+defjvp_linear(real)
+defjvp_linear(imag)
+defjvp_linear(conjugate)
+defjvp_joint(_astype, lambda ts, ans, x, dtype: ts[0])  # the trace casts it to ans's dtype
+defjvp_joint(modf, lambda ts, ans, x: (ts[0], None))
+defjvp_joint(frexp, lambda ts, ans, x: (ldexp(ts[0], -np.asarray(_strip(ans[1]))), None))
+
+
+def _divmod_jvp(ts, ans, x, y):
+    # The quotient is piecewise constant; the remainder is x - q * y.
+    tx, ty = ts
+    part = None if ty is None else negative(ty) * _strip(ans[0])
+    return None, (part if tx is None else tx if part is None else tx + part)
+
+
+defjvp_joint(divmod, _divmod_jvp)
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import Primitive as _Primitive, defbatch as _defbatch  # noqa: E402
+from . import _batching as _B  # noqa: E402
+
+# Every primitive here is elementwise (ufuncs, where, clip, astype, ...) but
+# the three that reduce a comparison to one boolean per example.
+_defbatch(_B.broadcasting, *[_p for _p in list(globals().values()) if isinstance(_p, _Primitive)])
+_defbatch(_B.all_of("isclose"), allclose)
+_defbatch(_B.all_of("equal"), array_equiv)
+_defbatch(_B.all_of("equal", same_shape=True), array_equal)

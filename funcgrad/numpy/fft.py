@@ -26,6 +26,8 @@ from typing import Any as _Any, Optional as _Optional, Sequence as _Sequence
 
 import numpy as _np
 
+from .._core.primitive import defjvp_linear as _defjvp_linear
+
 from ._registry import dtype_of as _dtype_of, primitive as _primitive, register as _register
 from ._registry import shape_of as _shape_of
 from .products import fnp as _fnp
@@ -444,5 +446,12 @@ def __dir__() -> list:
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+for _p in (_c2c, _rfft, _irfft, _shift):  # linear transforms
+    _defjvp_linear(_p)
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import defbatch as _defbatch  # noqa: E402
+from . import _batching as _B  # noqa: E402
+
+_defbatch(_B.axis_rule(pos=2, none="keep", default=-1), _c2c, _rfft, _irfft)
+_defbatch(_B.axis_rule("axes", none="all"), _shift)

@@ -16,6 +16,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .._core.primitive import defjvp_multilinear
+
 from ._registry import (REGISTRY, alias, dtype_of, joint_primitive, namespace, primitive, register,
                         shape_of)
 
@@ -603,5 +605,13 @@ if REGISTRY.get("outer") is not None and REGISTRY["outer"].fn is outer:
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+# Products are linear in each operand: the product rule.
+defjvp_multilinear(matmul)
+defjvp_multilinear(_contract)
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import defbatch as _defbatch  # noqa: E402
+from . import _batching as _B  # noqa: E402
+
+_defbatch(_B.matmul, matmul)
+_defbatch(_B.contract, _contract)

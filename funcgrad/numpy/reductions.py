@@ -34,11 +34,16 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .._core.batching import all_values as _all_values
+from . import _batching as _B
+from .._core.primitive import defjvp, defjvp_from_vjp, defjvp_linear
+from ._jvp import vjp_weights
+
 from .._core import Box, concrete as _strip
 from ._arraytypes import asarray as _asarray, is_foreign_array, may_be_true
 from ._registry import dtype_of, nondiff, primitive, register, shape_of
 from .elementwise import (
-    conjugate, divide, imag, isnan, less, maximum, minimum, real, rint, sqrt, where,
+    conjugate, divide, imag, isnan, less, logical_and, logical_not, maximum, minimum, real, rint, sqrt, where,
 )
 from .elementwise import astype as _astype
 from .shaping import _broadcast_to, broadcast_to, expand_reduced, reshape, transpose
@@ -152,7 +157,7 @@ _sum = primitive("sum", _sum_impl, _sum_rule, family=F, saves_values=False, regi
 def _masked(a: Any, where_: Any, fill: Any) -> Any:
     if where_ is _NOVALUE or where_ is True:
         return a
-    mask = _asarray(_strip(where_), bool)
+    mask = where_ if _B._core.batched_traces(where_) else _asarray(_strip(where_), bool)
     return where(mask, a, fill)
 
 
@@ -211,6 +216,9 @@ def _where_count(shape: tuple, axis: Any, keepdims: bool, where_: Any) -> Any:
     if where_ is _NOVALUE or where_ is True:
         n = _count(shape, axis)
         return float(n) if n else np.nan
+    if _B._core.batched_traces(where_):  # vmap: a count per example
+        c = sum(_astype(broadcast_to(where_, shape), np.float64), axis=axis, keepdims=keepdims)
+        return where(c == 0, np.nan, c)
     mask = np.broadcast_to(np.asarray(_strip(where_), bool), shape)
     c = np.sum(mask, axis=axis, keepdims=keepdims).astype(float)
     return np.where(c == 0, np.nan, c)
@@ -219,6 +227,8 @@ def _where_count(shape: tuple, axis: Any, keepdims: bool, where_: Any) -> Any:
 def _like(c: Any, like: Any) -> Any:
     """A constant divisor that keeps ``like``'s precision: a Python float for
     a scalar (weakly typed), else an array of ``like``'s real dtype."""
+    if isinstance(c, Box):  # (a count per example, under vmap)
+        return _astype(c, np.zeros((), dtype_of(like)).real.dtype)
     c = np.asarray(c)
     if c.ndim == 0:
         return float(c)
@@ -413,7 +423,8 @@ def var(a: Any, axis: Any = None, dtype: Any = None, out: None = None, ddof: flo
     sq = _abs2(x - m)
     total = sum(sq, axis=axis, keepdims=keepdims, where=where)
     n = _where_count(shape_of(x), axis, keepdims, where)
-    return total / _like(np.maximum(np.asarray(n) - ddof, 0), total)
+    dof = maximum(n - ddof, 0) if isinstance(n, Box) else np.maximum(np.asarray(n) - ddof, 0)
+    return total / _like(dof, total)
 
 
 def std(a: Any, axis: Any = None, dtype: Any = None, out: None = None, ddof: float = 0,
@@ -463,7 +474,7 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
         w = reshape(w, tuple(shape))
     scl = sum(w, axis=axis, keepdims=kd) if shape_of(w) == ashape else \
         sum(broadcast_to(w, ashape), axis=axis, keepdims=kd)
-    if np.any(np.asarray(_strip(scl)) == 0.0):
+    if np.any(np.asarray(_all_values(scl)) == 0.0):
         raise ZeroDivisionError("Weights sum to zero, can't be normalized")
     avg = sum(a * w, axis=axis, keepdims=kd) / scl
     if returned:
@@ -500,7 +511,7 @@ def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: An
             raise ValueError("fweights must be a 1-D array of non-negative integers")
         w = fweights
     if aweights is not None:
-        if np.any(np.asarray(_strip(aweights)) < 0):
+        if np.any(np.asarray(_all_values(aweights)) < 0):
             raise ValueError("aweights cannot be negative")
         w = aweights if w is None else w * aweights
     n = X.shape[1]
@@ -559,8 +570,8 @@ def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -
 
 # --- NaN-ignoring reductions --------------------------------------------------
 def _nan_filled(a: Any, fill: float) -> Any:
-    mask = _asarray(isnan(a))
-    return where(mask, fill, a) if may_be_true(mask) else a
+    mask = isnan(a)  # (a batched mask under vmap: every example filled alike)
+    return where(mask, fill, a) if may_be_true(_all_values(mask)) else a
 
 
 def nansum(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims: bool = False,
@@ -593,9 +604,9 @@ def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepd
 
 def _nan_where(a: Any, where_: Any) -> Any:
     """The ``where=`` mask that also leaves out NaN entries."""
-    valid = ~_asarray(isnan(a))
+    valid = logical_not(isnan(a))  # (batched under vmap)
     if where_ is not _NOVALUE and where_ is not True:
-        valid = valid & np.asarray(_strip(where_), bool)
+        valid = logical_and(valid, np.asarray(_strip(where_), bool))
     return valid
 
 
@@ -657,15 +668,21 @@ _cumsum = primitive("cumsum", lambda x, axis=None, dtype=None: np.cumsum(x, axis
                     _cumsum_rule, family=F, saves_values=False, register_as="_cumsum_prim")
 
 
-def _cumprod_zero_safe(g: Any, x: Any, axis: int) -> Any:
-    """sum_{k >= i} g_k prod_{j <= k, j != i} x_j, exact with zeros, O(n**2)."""
+def _partial_products(x: Any, axis: int) -> tuple:
+    """``P[..., i, k] = prod_{j <= k, j != i} x_j`` along ``axis`` (moved last),
+    the mask ``k >= i`` where it is a term of cumprod's derivative, the kept
+    shape and the function moving the axis back: exact with zeros, O(n**2)."""
     x2, kept, undo = _to_last(x, (axis,))
-    g2, _, _ = _to_last(g, (axis,))
     n = x2.shape[-1]
     rows = where(np.eye(n, dtype=bool), 1, reshape(x2, kept + (1, n)))   # [..., i, j]
-    partial = cumprod(rows, axis=-1)                                     # [..., i, k]
-    upper = np.triu(np.ones((n, n), bool))                               # k >= i
-    terms = where(upper, reshape(g2, kept + (1, n)) * partial, 0)
+    return cumprod(rows, axis=-1), np.triu(np.ones((n, n), bool)), kept, undo
+
+
+def _cumprod_zero_safe(g: Any, x: Any, axis: int) -> Any:
+    """sum_{k >= i} g_k prod_{j <= k, j != i} x_j, exact with zeros, O(n**2)."""
+    partial, upper, kept, undo = _partial_products(x, axis)
+    g2, _, _ = _to_last(g, (axis,))
+    terms = where(upper, reshape(g2, kept + (1, g2.shape[-1])) * partial, 0)
     return undo(sum(terms, axis=-1))
 
 
@@ -823,6 +840,14 @@ def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan
             f"funcgrad.numpy.{name} supports method in {_METHODS}, not {method!r}")
     if weak_q is None:
         weak_q = isinstance(q, (int, float))
+    batch = _B.batched_box(a)
+    if _B._core.batched_traces(q):  # vmap over q: one call per example
+        return _B.per_example_call(lambda a, q: _quantile(a, q, axis, method, keepdims,
+                                                          ignore_nan, name, weak_q),
+                                   (a, q), {}, f"numpy.{name}")
+    if batch is not None:  # vmap: the rows of every example at once
+        return _B.quantile_batched(_quantile, a, q, axis, method, keepdims, ignore_nan, name,
+                                   weak_q)
     qv = np.asarray(_strip(q))
     if qv.dtype.kind not in "iuf" or np.any(qv < 0) or np.any(qv > 1) or np.any(np.isnan(qv)):
         raise ValueError("Quantiles must be in the range [0, 1]")
@@ -1063,5 +1088,37 @@ alias("amin", "min")
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+defjvp_linear(_sum)
+defjvp_linear(_cumsum)
+defjvp_from_vjp(_sqrt0)  # elementwise
+# prod, max, min: each input element reaches one output, with the weight the
+# VJP gives it (ties share equally; no division by zeros): JVP = sum(t * W).
+for _p, _rule in ((_prod, _prod_rule), (_max, _extreme_rule), (_min, _extreme_rule),
+                  (_nanmax, _extreme_rule), (_nanmin, _extreme_rule)):
+    defjvp(_p, lambda t, ans, x, axis=None, keepdims=False, _rule=_rule, **kw: _sum(
+        t * vjp_weights(_rule, ans, x, axis, keepdims), axis=axis, keepdims=keepdims))
+
+
+def _cumprod_jvp(t, ans, x, axis=None, dtype=None):
+    # y_k = prod_{j <= k} x_j: dy_k = sum_{i <= k} t_i prod_{j <= k, j != i} x_j
+    if axis is None:
+        return reshape(_cumprod_jvp(reshape(t, (-1,)), reshape(ans, (-1,)),
+                                    reshape(x, (-1,)), axis=0), tuple(ans.shape))
+    axis = axis % len(x.shape)
+    if np.all(np.abs(np.asarray(_strip(x))) >= _TINY):
+        return ans * cumsum(t / x, axis=axis)
+    partial, upper, kept, undo = _partial_products(x, axis)
+    t2, _, _ = _to_last(t, (axis,))
+    terms = where(upper, reshape(t2, kept + (t2.shape[-1], 1)) * partial, 0)
+    return undo(sum(terms, axis=-2))
+
+
+defjvp(_cumprod, _cumprod_jvp)
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import defbatch as _defbatch  # noqa: E402
+from . import _batching as _B  # noqa: E402
+
+_defbatch(_B.axis_rule(), _sum, _prod, _max, _min, _nanmax, _nanmin, all, any, count_nonzero)
+_defbatch(_B.axis_rule(none="flat"), argmax, argmin, nanargmax, nanargmin, _cumsum, _cumprod)
+_defbatch(_B.broadcasting, _sqrt0)

@@ -18,7 +18,9 @@ import operator
 from typing import Any, Optional, Sequence
 
 import numpy as np
-from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
+
+from .._core.primitive import defjvp_linear
+from ._compat import normalize_axis_index, normalize_axis_tuple
 
 from .._core import Box, concrete as _concrete
 from ._registry import namespace as _fnp
@@ -850,7 +852,7 @@ def sort(a: Any, axis: Optional[int] = -1, kind: Any = None, order: Any = None,
         a = _reshape(a, (-1,))
         axis = 0
     axis = normalize_axis_index(axis, _ndim(a))
-    perm = np.argsort(_concrete(a), axis=axis, kind="stable")
+    perm = _fnp().argsort(a, axis=axis, kind="stable")  # (batched under vmap)
     return _gather_along(a, perm, axis)
 
 
@@ -870,7 +872,7 @@ def partition(a: Any, kth: Any, axis: Optional[int] = -1, kind: str = "introsele
         a = _reshape(a, (-1,))
         axis = 0
     axis = normalize_axis_index(axis, _ndim(a))
-    perm = np.argpartition(_concrete(a), kth, axis=axis, kind=kind)
+    perm = _fnp().argpartition(a, kth, axis=axis, kind=kind)
     return _gather_along(a, perm, axis)
 
 
@@ -929,5 +931,20 @@ alias("permute_dims", "transpose")
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+# Every primitive here is linear: the tangent goes through the primitive itself.
+for _p in (_reshape, _transpose, swapaxes, _broadcast_to, _flip, _roll, _split):
+    defjvp_linear(_p)
+defjvp_linear(_concatenate, argnums=None)
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import defbatch as _defbatch  # noqa: E402
+from . import _batching as _B  # noqa: E402
+
+_defbatch(_B.reshape, _reshape)
+_defbatch(_B.transpose, _transpose)
+_defbatch(_B.axis_pair_rule(1, 2), swapaxes)
+_defbatch(_B.broadcast_to, _broadcast_to)
+_defbatch(_B.concatenate, _concatenate)
+_defbatch(_B.axis_rule(pos=2), _split)
+_defbatch(_B.axis_rule("axes", none="all"), _flip)
+_defbatch(_B.axis_rule(pos=2, none="flat"), _roll)

@@ -48,7 +48,9 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int = 1,
     * ``modes``: ``"rev"`` compares the VJP of a random output cotangent
       ``u`` with the finite-difference gradient of ``Re(sum(u * fun(x)))``,
       element by element; ``"fwd"`` compares :func:`funcgrad.jvp` along a
-      random tangent with the directional difference.
+      random tangent ``u`` with the directional difference, and checks that
+      forward and reverse mode agree: ``<jvp(u), v> == <u, vjp(v)>`` for a
+      random cotangent ``v`` (pairing ``Re(sum(a * b))``).
     * ``order=k`` checks derivatives up to order ``k``: order 2 checks the
       derivatives of the order-1 VJP (with its random cotangent fixed), and so on.
     * ``eps``: the finite-difference step (default: ``cbrt(machine epsilon)``
@@ -361,8 +363,8 @@ def _check_rev(call, leaves, names, diff, out_leaves, out_tree, cts, level, opts
 
 
 def _check_fwd(call, leaves, diff, out_leaves, out_names, level, opts, rng) -> None:
-    from ..transforms import jvp
-    tangents = [_random_like(x, rng) if i in diff else np.zeros(np.shape(x), dtype_of(x))
+    from ..transforms import float0, jvp
+    tangents = [_random_like(x, rng) if i in diff else np.zeros(np.shape(x), float0)
                 for i, x in enumerate(leaves)]
     _, t_out = jvp(lambda *xs: call(list(xs)), tuple(leaves), tuple(tangents))
     wide = [_widen(x) if i in diff else x for i, x in enumerate(leaves)]
@@ -382,6 +384,8 @@ def _check_fwd(call, leaves, diff, out_leaves, out_names, level, opts, rng) -> N
         _check_meta(what, a, o, level)
         prec = _lowest_precision(in_dtypes + [dt] + wide_out)
         _compare(what, level, np.asarray(a), n if dt.kind == "c" else np.real(n), prec, h, opts)
+    from .properties import assert_vjp_jvp_consistent
+    assert_vjp_jvp_consistent(lambda *xs: call(list(xs)), leaves, seed=int(rng.integers(2**31)))
 
 
 def _replace(flat: list, i: int, value: np.ndarray) -> list:

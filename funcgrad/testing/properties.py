@@ -75,11 +75,11 @@ def assert_vjp_jvp_consistent(fun: Callable[..., Any], args: Sequence[Any], *, s
     >>> import numpy as np
     >>> assert_vjp_jvp_consistent(lambda z: z * np.conj(z) + np.exp(z), (np.array([1 + 2j]),))
     """
-    from ..transforms import jvp, vjp
+    from ..transforms import float0, jvp, vjp
     who = "assert_vjp_jvp_consistent"
     leaves, tree, diff = _flat_args(args, who)
     rng = np.random.default_rng(seed)
-    tangents = [_random_like(x, rng) if i in diff else np.zeros(np.shape(x), dtype_of(x))
+    tangents = [_random_like(x, rng) if i in diff else np.zeros(np.shape(x), float0)
                 for i, x in enumerate(leaves)]
     flat_fun = _flat_function(fun, tree)
     out, t_out = jvp(flat_fun, tuple(leaves), tuple(tangents))

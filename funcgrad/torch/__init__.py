@@ -46,7 +46,8 @@ from ._functions import (abs, absolute, add, all, allclose, amax, amin, any, arg
                          atan, arctan, sinh, cosh, asinh, arcsinh, acosh, arccosh, atanh,
                          arctanh, exp2, atan2, arctan2, sort, argsort, topk, index_select,
                          masked_select, einsum)
-from ._creation import (Generator, arange, as_tensor, default_generator, device, empty,
+from ._device import device, get_default_device, set_default_device
+from ._creation import (Generator, arange, as_tensor, default_generator, empty,
                         empty_like, eye, from_numpy, full, full_like, initial_seed, linspace,
                         manual_seed, normal, ones, ones_like, rand, rand_like, randint, randn,
                         randn_like, randperm, seed, tensor, zeros, zeros_like)
@@ -78,8 +79,11 @@ def __getattr__(name: str) -> Any:
     # Submodules written on top of the Tensor (nn, optim) and save/load are
     # imported on first use, so that they can import this package freely.
     import importlib
-    if name in ("nn", "optim", "serialization"):
+    if name in ("nn", "optim", "serialization", "utils", "func", "cuda", "accelerator",
+                "backends"):
         return importlib.import_module(f"{__name__}.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module(f"{__name__}.serialization"), name)
+    if name == "compile":
+        return importlib.import_module(f"{__name__}._compile").compile
     raise AttributeError(f"module 'funcgrad.torch' has no attribute {name!r}")

@@ -18,6 +18,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from .._core.primitive import Box
+from ._device import as_device, check_device, device
 from ._dtype import as_dtype, get_default_dtype, to_complex_default
 from ._graph import AccumulateGrad
 from ._tensor import Tensor, _nested_values, _size_args
@@ -26,33 +27,6 @@ __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full"
            "ones_like", "empty_like", "full_like", "rand", "randn", "randint", "rand_like",
            "randn_like", "randperm", "arange", "linspace", "eye", "manual_seed", "seed",
            "initial_seed", "Generator", "device", "normal"]
-
-
-class device:
-    """The only device: ``device("cpu")``.
-
-    >>> import funcgrad.torch as torch
-    >>> torch.device('cpu')
-    device(type='cpu')
-    """
-
-    def __init__(self, type: str = "cpu", index: Optional[int] = None) -> None:
-        if str(type).split(":")[0] != "cpu":
-            raise RuntimeError(f"funcgrad.torch runs on the CPU only, not on {type}")
-        self.type = "cpu"
-        self.index = index
-
-    def __repr__(self) -> str:
-        return "device(type='cpu')"
-
-    def __str__(self) -> str:
-        return "cpu"
-
-    def __eq__(self, other: Any) -> bool:
-        return str(other) == "cpu"
-
-    def __hash__(self) -> int:
-        return hash("cpu")
 
 
 class Generator:
@@ -64,6 +38,7 @@ class Generator:
     """
 
     def __init__(self, device: Any = "cpu") -> None:
+        self.device = as_device(device)
         self._seed = 67280421310721
         self._rng = np.random.Generator(np.random.PCG64(self._seed))
 
@@ -158,6 +133,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     tensor([[1., 2., 3.],
             [3., 2., 1.]], requires_grad=True)
     """
+    check_device(device)
     if type(data) is np.ndarray and dtype is None:  # the path below, for an array:
         # its copy, layout and dtype kept (what np.array(data, copy=True) makes, faster)
         return _finish(data.copy("K"), requires_grad)
@@ -187,6 +163,7 @@ no conversion is needed.
     >>> torch.as_tensor([1, 2])
     tensor([1, 2])
     """
+    check_device(device)
     if isinstance(data, Tensor) and (dtype is None or as_dtype(dtype).dtype == data._value.dtype):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or as_dtype(dtype).dtype == data.dtype):
@@ -219,6 +196,7 @@ def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     >>> torch.zeros(3)
     tensor([0., 0., 0.])
     """
+    check_device(device)
     return _finish(np.zeros(_size_args(size), _dt(dtype)), requires_grad)
 
 
@@ -230,6 +208,7 @@ def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
     >>> torch.ones(5)
     tensor([1., 1., 1., 1., 1.])
     """
+    check_device(device)
     return _finish(np.ones(_size_args(size), _dt(dtype)), requires_grad)
 
 
@@ -241,6 +220,7 @@ def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     >>> torch.empty(2)
     tensor([0., 0.])
     """
+    check_device(device)
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
@@ -252,6 +232,7 @@ def full(size: Sequence[int], fill_value: Any, dtype: Any = None, device: Any = 
     >>> torch.full((2,), 7)
     tensor([7, 7])
     """
+    check_device(device)
     dt = as_dtype(dtype).dtype if dtype is not None else _infer_dtype(fill_value)
     return _finish(np.full(tuple(size), fill_value, dt), requires_grad)
 
@@ -270,6 +251,7 @@ def zeros_like(input: Any, dtype: Any = None, device: Any = None,
     >>> torch.zeros_like(torch.tensor([1, 2]))
     tensor([0, 0])
     """
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _finish(np.zeros(shape, dt), requires_grad)
 
@@ -282,6 +264,7 @@ def ones_like(input: Any, dtype: Any = None, device: Any = None,
     >>> torch.ones_like(torch.tensor([1.5]))
     tensor([1.])
     """
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _finish(np.ones(shape, dt), requires_grad)
 
@@ -294,6 +277,7 @@ def empty_like(input: Any, dtype: Any = None, device: Any = None,
     >>> torch.empty_like(torch.ones(2))
     tensor([0., 0.])
     """
+    check_device(device)
     return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
 
 
@@ -305,6 +289,7 @@ def full_like(input: Any, fill_value: Any, dtype: Any = None, device: Any = None
     >>> torch.full_like(torch.ones(2), 7)
     tensor([7., 7.])
     """
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _finish(np.full(shape, fill_value, dt), requires_grad)
 
@@ -317,6 +302,7 @@ def rand(*size: Any, generator: Optional[Generator] = None, dtype: Any = None,
     >>> torch.rand(2, 3).shape
     torch.Size([2, 3])
     """
+    check_device(device)
     v = _rng(generator).random(_size_args(size))
     return _finish(np.asarray(v, _dt(dtype)), requires_grad)
 
@@ -329,12 +315,13 @@ def randn(*size: Any, generator: Optional[Generator] = None, dtype: Any = None,
     >>> torch.randn(5, 3, requires_grad=True).shape
     torch.Size([5, 3])
     """
+    check_device(device)
     v = _rng(generator).standard_normal(_size_args(size))
     return _finish(np.asarray(v, _dt(dtype)), requires_grad)
 
 
 def normal(mean: float = 0.0, std: float = 1.0, size: Any = None, *,
-           generator: Optional[Generator] = None, dtype: Any = None,
+           generator: Optional[Generator] = None, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """Normal samples with ``mean`` and ``std``.
 
@@ -342,6 +329,7 @@ def normal(mean: float = 0.0, std: float = 1.0, size: Any = None, *,
     >>> torch.normal(0.0, 1.0, (3,)).shape
     torch.Size([3])
     """
+    check_device(device)
     v = _rng(generator).normal(mean, std, tuple(size) if size is not None else ())
     return _finish(np.asarray(v, _dt(dtype)), requires_grad)
 
@@ -355,6 +343,7 @@ def randint(low: int, high: Any = None, size: Any = None, *,
     >>> torch.randint(0, 10, (4,)).dtype
     torch.int64
     """
+    check_device(device)
     if size is None:
         low, high, size = 0, low, high
     v = _rng(generator).integers(low, high, tuple(size))
@@ -362,35 +351,41 @@ def randint(low: int, high: Any = None, size: Any = None, *,
     return _finish(np.asarray(v, dt), requires_grad)
 
 
-def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Any = None) -> Tensor:
+def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
     """A random permutation of ``0 .. n-1``.
 
     >>> import funcgrad.torch as torch
     >>> sorted(torch.randperm(4).tolist())
     [0, 1, 2, 3]
     """
+    check_device(device)
     dt = as_dtype(dtype).dtype if dtype is not None else np.dtype(np.int64)
-    return _finish(_rng(generator).permutation(n).astype(dt), False)
+    return _finish(_rng(generator).permutation(n).astype(dt), requires_grad)
 
 
-def rand_like(input: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand_like(input: Any, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
     """Uniform samples shaped like ``input``.
 
     >>> import funcgrad.torch as torch
     >>> torch.rand_like(torch.ones(2, 2)).shape
     torch.Size([2, 2])
     """
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _finish(np.asarray(_rng().random(shape), dt), requires_grad)
 
 
-def randn_like(input: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn_like(input: Any, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
     """Standard normal samples shaped like ``input``.
 
     >>> import funcgrad.torch as torch
     >>> torch.randn_like(torch.ones(2, 2)).shape
     torch.Size([2, 2])
     """
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _finish(np.asarray(_rng().standard_normal(shape), dt), requires_grad)
 
@@ -403,6 +398,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
     >>> torch.arange(3), torch.arange(0, 1, 0.5)
     (tensor([0, 1, 2]), tensor([0.0000, 0.5000]))
     """
+    check_device(device)
     if end is None:
         start, end = 0, start
     args = [float(a) if isinstance(a, Box) else a for a in (start, end, step)]
@@ -425,6 +421,7 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device:
     >>> torch.linspace(0, 1, 3)
     tensor([0.0000, 0.5000, 1.0000])
     """
+    check_device(device)
     return _finish(np.linspace(start, end, steps).astype(_dt(dtype)), requires_grad)
 
 
@@ -437,4 +434,5 @@ def eye(n: int, m: Optional[int] = None, *, dtype: Any = None, device: Any = Non
     tensor([[1., 0.],
             [0., 1.]])
     """
+    check_device(device)
     return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad)

@@ -22,6 +22,7 @@ from .._core import concrete  # re-exported: the facade's modules import it from
 from .. import numpy as fnp
 from .._core.primitive import Box, Primitive
 from . import _ops
+from ._dims import dim_list, wrap_dim, wrap_dims
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype, to_complex_default
 from ._graph import SCALAR_VALUES, node_class, record, set_name
 
@@ -278,8 +279,10 @@ def _dims(dim: Dim, ndim: int) -> Any:
     if isinstance(dim, (list, tuple)):
         if len(dim) == 0:
             return None
-        return tuple(int(d) % _py_max(ndim, 1) for d in dim)
-    return int(dim) % _py_max(ndim, 1)
+        axes: Any = wrap_dims(dim, ndim)
+    else:
+        axes = wrap_dim(dim, ndim)
+    return None if ndim == 0 else axes  # (a 0-d value has no axis for NumPy)
 
 
 def _ndim(x: Any) -> int:
@@ -876,28 +879,32 @@ def var(input: Any, dim: Dim = None, unbiased: Any = None, keepdim: bool = False
     >>> torch.var(torch.tensor([1.0, 2.0, 3.0]))
     tensor(1.)
     """
+    return _named(_spread(fnp.var, input, dim, unbiased, keepdim, correction), "VarBackward0")
+
+
+def _spread(fn: Callable[..., Any], input: Any, dim: Dim, unbiased: Any, keepdim: bool,
+            correction: Any) -> Any:
+    """``fnp.var`` or ``fnp.std`` (``fn``) with PyTorch's arguments: Bessel's
+    correction by default; the gradient of ``std`` at zero spread is 0."""
     x = _float_input(input)
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    axis = _dims(dim, _ndim(x))
-    m = _ops.mean(x, axis=axis, keepdims=True)
-    d = x - m
-    sq = d * fnp.conjugate(d) if np_dtype(x).kind == "c" else d * d
-    n = _ops._count(_shape(x), axis)
-    out = fnp.sum(sq, axis=axis, keepdims=keepdim) / _py_max(n - correction, 0)
-    return _named(out, "VarBackward0")
+    return fn(x, axis=_dims(dim, _ndim(x)), ddof=correction, keepdims=keepdim)
 
 
 def std(input: Any, dim: Dim = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Any:
-    """Standard deviation (square root of :func:`var`).
+    """Standard deviation (square root of :func:`var`; gradient 0, not NaN,
+    where all the values are equal, as PyTorch).
 
     >>> import funcgrad.torch as torch
     >>> torch.std(torch.tensor([1.0, 2.0, 3.0]))
     tensor(1.)
+    >>> x = torch.tensor([2.0, 2.0], requires_grad=True)
+    >>> x.std().backward(); x.grad
+    tensor([0., 0.])
     """
-    return _named(fnp.sqrt(var(input, dim, unbiased, keepdim, correction=correction)),
-                  "StdBackward0")
+    return _named(_spread(fnp.std, input, dim, unbiased, keepdim, correction), "StdBackward0")
 
 
 def prod(input: Any, dim: Optional[int] = None, keepdim: bool = False, *,
@@ -996,7 +1003,9 @@ def amin(input: Any, dim: Dim = (), keepdim: bool = False) -> Any:
 def _arg_extreme(np_fn: Callable[..., Any], input: Any, dim: Optional[int],
                  keepdim: bool) -> Any:
     """``argmax`` / ``argmin`` (``np_fn``): int64 indices, not differentiable."""
-    r = np_fn(concrete(input), axis=dim)
+    v = concrete(input)
+    dim = _dims(dim, np.ndim(v))
+    r = np_fn(v, axis=dim)
     if keepdim and dim is not None:
         r = np.expand_dims(r, dim)
     return _Tensor()._wrap(np.asarray(r, np.int64), None)
@@ -1029,7 +1038,9 @@ def all(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     >>> torch.all(torch.tensor([True, False]))
     tensor(False)
     """
-    return _Tensor()._wrap(np.asarray(np.all(concrete(input), axis=dim, keepdims=keepdim)), None)
+    v = concrete(input)
+    return _Tensor()._wrap(np.asarray(np.all(v, axis=_dims(dim, np.ndim(v)), keepdims=keepdim)),
+                           None)
 
 
 def any(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
@@ -1039,7 +1050,9 @@ def any(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     >>> torch.any(torch.tensor([True, False]))
     tensor(True)
     """
-    return _Tensor()._wrap(np.asarray(np.any(concrete(input), axis=dim, keepdims=keepdim)), None)
+    v = concrete(input)
+    return _Tensor()._wrap(np.asarray(np.any(v, axis=_dims(dim, np.ndim(v)), keepdims=keepdim)),
+                           None)
 
 
 def norm(input: Any, p: Any = "fro", dim: Dim = None, keepdim: bool = False,
@@ -1056,12 +1069,10 @@ def norm(input: Any, p: Any = "fro", dim: Dim = None, keepdim: bool = False,
         return _named(_ops.norm2(x), "LinalgVectorNormBackward0")
     if p == "fro":
         p = 2
-    axis = _dims(dim, _ndim(x))
-    a = abs(x)
-    if p == float("inf"):
-        return _named(amax(a, dim if dim is not None else (), keepdim), "LinalgVectorNormBackward0")
-    out = fnp.sum(pow(a, p), axis=axis, keepdims=keepdim)
-    return _named(pow(out, 1.0 / p), "LinalgVectorNormBackward0")
+    # funcgrad.numpy's vector norm: gradient 0 (not NaN) at x == 0 for every p,
+    # ties sharing it for p = +-inf, as PyTorch
+    out = fnp.linalg.vector_norm(x, ord=p, axis=_dims(dim, _ndim(x)), keepdims=keepdim)
+    return _named(out, "LinalgVectorNormBackward0")
 
 
 def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
@@ -1074,7 +1085,10 @@ def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
     x = as_box(input)
     if dtype is not None:
         x = cast(x, as_dtype(dtype).dtype)
-    return _named(_ops.cumsum(x, int(dim) % _py_max(_ndim(x), 1)), "CumsumBackward0")
+    d = wrap_dim(dim, _ndim(x))
+    if _ndim(x) == 0:  # PyTorch: a 0-d tensor is its own cumulative sum
+        return _named(fnp.reshape(_ops.cumsum(fnp.reshape(x, (1,)), 0), ()), "CumsumBackward0")
+    return _named(_ops.cumsum(x, d), "CumsumBackward0")
 
 
 def logsumexp(input: Any, dim: Dim, keepdim: bool = False) -> Any:
@@ -1097,7 +1111,7 @@ def softmax(input: Any, dim: int, dtype: Any = None) -> Any:
     tensor([0.5000, 0.5000])
     """
     x = _float_input(input) if dtype is None else cast(as_box(input), as_dtype(dtype).dtype)
-    return _named(_ops.softmax(x, int(dim) % _py_max(_ndim(x), 1)), "SoftmaxBackward0")
+    return _named(_ops.softmax(x, wrap_dim(dim, _ndim(x))), "SoftmaxBackward0")
 
 
 def log_softmax(input: Any, dim: int, dtype: Any = None) -> Any:
@@ -1108,7 +1122,7 @@ def log_softmax(input: Any, dim: int, dtype: Any = None) -> Any:
     tensor([-0.6931, -0.6931])
     """
     x = _float_input(input) if dtype is None else cast(as_box(input), as_dtype(dtype).dtype)
-    return _named(_ops.log_softmax(x, int(dim) % _py_max(_ndim(x), 1)), "LogSoftmaxBackward0")
+    return _named(_ops.log_softmax(x, wrap_dim(dim, _ndim(x))), "LogSoftmaxBackward0")
 
 
 # --- products -------------------------------------------------------------------
@@ -1267,9 +1281,11 @@ def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
     """
     x = as_box(input)
     s = _shape(x)
+    start, end = wrap_dim(start_dim, len(s)), wrap_dim(end_dim, len(s))
     if not s:
         return reshape(x, (1,))
-    start, end = start_dim % len(s), end_dim % len(s)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     new = s[:start] + (int(np.prod(s[start:end + 1], dtype=np.int64)),) + s[end + 1:]
     if new == s:
         return x
@@ -1289,8 +1305,7 @@ def squeeze(input: Any, dim: Dim = None) -> Any:
         new = tuple(d for d in s if d != 1)
         name = "SqueezeBackward0"
     else:
-        dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        dims = {d % _py_max(len(s), 1) for d in dims}
+        dims = set(wrap_dims(dim_list(dim), len(s)))
         new = tuple(d for i, d in enumerate(s) if not (i in dims and d == 1))
         name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
     return _named(fnp.reshape(x, new), name)
@@ -1305,8 +1320,7 @@ def unsqueeze(input: Any, dim: int) -> Any:
     """
     x = as_box(input)
     s = list(_shape(x))
-    d = dim % (len(s) + 1)
-    s.insert(d, 1)
+    s.insert(wrap_dim(dim, len(s) + 1), 1)
     return _named(fnp.reshape(x, tuple(s)), "UnsqueezeBackward0")
 
 
@@ -1318,7 +1332,9 @@ def transpose(input: Any, dim0: int, dim1: int) -> Any:
     torch.Size([3, 2])
     """
     x = as_box(input)
-    if _ndim(x) < 2 and dim0 in (0, -1) and dim1 in (0, -1):
+    n = _ndim(x)
+    dim0, dim1 = wrap_dim(dim0, n), wrap_dim(dim1, n)
+    if n < 2:
         return x
     return _named(fnp.swapaxes(x, dim0, dim1), "TransposeBackward0")
 
@@ -1351,9 +1367,17 @@ def permute(input: Any, *dims: Any) -> Any:
     torch.Size([4, 2, 3])
     """
     x = as_box(input)
+    n = _ndim(x)
     d = _shape_arg(dims)
-    return _named(fnp.transpose(x, tuple(i % _py_max(_ndim(x), 1) for i in d)),
-                  "PermuteBackward0")
+    if len(d) != n:
+        raise RuntimeError(
+            "permute(): number of dimensions in the tensor input does not match the length of "
+            f"the desired ordering of dimensions i.e. input.dim() = {n} is not equal to "
+            f"len(dims) = {len(d)}")
+    d = tuple(wrap_dim(i, n) for i in d)
+    if len(set(d)) != n:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _named(fnp.transpose(x, d), "PermuteBackward0")
 
 
 def expand(input: Any, *sizes: Any) -> Any:
@@ -1366,6 +1390,12 @@ def expand(input: Any, *sizes: Any) -> Any:
     x = as_box(input)
     sizes = _shape_arg(sizes)
     s = _shape(x)
+    if len(sizes) < len(s):
+        from ._tensor import legacy_type_name
+        raise RuntimeError(
+            f"expand({legacy_type_name(np_dtype(x))}{{{list(s)}}}, size={list(sizes)}): the "
+            f"number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({len(s)})")
     full = tuple(s[i - (len(sizes) - len(s))] if n == -1 else n for i, n in enumerate(sizes))
     return _named(fnp.broadcast_to(x, full), "ExpandBackward0")
 
@@ -1390,6 +1420,9 @@ def repeat(input: Any, *sizes: Any) -> Any:
     """
     x = as_box(input)
     reps = _shape_arg(sizes)
+    if len(reps) < _ndim(x):
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
     s = (1,) * (len(reps) - _ndim(x)) + _shape(x)
     x = fnp.reshape(x, s)
     inter = []
@@ -1411,6 +1444,8 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Any:
     tensor([1., 0., 0.])
     """
     ts = _promote(*[as_box(t_) for t_ in tensors])
+    if ts:
+        dim = wrap_dim(dim, _ndim(ts[0]))
     return _named(fnp.concatenate(ts, axis=dim), "CatBackward0")
 
 
@@ -1425,6 +1460,8 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> Any:
     torch.Size([2, 2])
     """
     ts = _promote(*[as_box(t_) for t_ in tensors])
+    if ts:
+        dim = wrap_dim(dim, _ndim(ts[0]) + 1)
     return _named(fnp.stack(ts, axis=dim), "StackBackward0")
 
 
@@ -1436,6 +1473,7 @@ def split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tuple:
     [torch.Size([2]), torch.Size([2]), torch.Size([1])]
     """
     x = as_box(tensor)
+    dim = wrap_dim(dim, _ndim(x))
     n = _shape(x)[dim]
     if isinstance(split_size_or_sections, int):
         sizes = [split_size_or_sections] * (n // split_size_or_sections)
@@ -1445,7 +1483,7 @@ def split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tuple:
         sizes = list(split_size_or_sections)
     out, start = [], 0
     for k in sizes:
-        idx = (slice(None),) * (dim % _ndim(x)) + (slice(start, start + k),)
+        idx = (slice(None),) * dim + (slice(start, start + k),)
         out.append(_named(fnp.getitem(x, idx), "SplitBackward0"))
         start += k
     return tuple(out)
@@ -1458,6 +1496,7 @@ def chunk(input: Any, chunks: int, dim: int = 0) -> tuple:
     >>> [t.tolist() for t in torch.chunk(torch.arange(5.0), 2)]
     [[0.0, 1.0, 2.0], [3.0, 4.0]]
     """
+    dim = wrap_dim(dim, _ndim(input))
     n = _shape(input)[dim]
     size = -(-n // chunks)
     return split(input, size, dim)
@@ -1471,7 +1510,7 @@ def unbind(input: Any, dim: int = 0) -> tuple:
     (tensor([1., 2.]), tensor([3., 4.]))
     """
     x = as_box(input)
-    d = dim % _ndim(x)
+    d = wrap_dim(wrap_dim(dim, _ndim(x)), _ndim(x), scalar=False)  # (PyTorch's two checks)
     return tuple(_named(fnp.getitem(x, (slice(None),) * d + (i,)), "UnbindBackward0")
                  for i in range(_shape(x)[d]))
 
@@ -1484,7 +1523,7 @@ def narrow(input: Any, dim: int, start: int, length: int) -> Any:
     tensor([1., 2.])
     """
     x = as_box(input)
-    d = dim % _ndim(x)
+    d = wrap_dim(dim, _ndim(x))
     return _named(fnp.getitem(x, (slice(None),) * d + (slice(start, start + length),)),
                   "SliceBackward0")
 
@@ -1499,7 +1538,11 @@ def gather(input: Any, dim: int, index: Any) -> Any:
     """
     x = as_box(input)
     idx = np.asarray(concrete(index), np.int64)
-    return _named(_ops.gather(x, idx, dim % _ndim(x)), "GatherBackward0")
+    d = wrap_dim(dim, _ndim(x))
+    if _ndim(x) == 0:  # a 0-d tensor gathers as a 1-element vector
+        out = _ops.gather(fnp.reshape(x, (1,)), idx.reshape(-1), 0)
+        return _named(fnp.reshape(out, idx.shape), "GatherBackward0")
+    return _named(_ops.gather(x, idx, d), "GatherBackward0")
 
 
 def masked_fill(input: Any, mask: Any, value: Any) -> Any:
@@ -1525,8 +1568,9 @@ def flip(input: Any, dims: Sequence[int]) -> Any:
     """
     x = as_box(input)
     idx = [slice(None)] * _ndim(x)
-    for d in ([dims] if isinstance(dims, int) else dims):
-        idx[d] = slice(None, None, -1)
+    for d in wrap_dims(dim_list(dims), _ndim(x)):
+        if idx:  # (a 0-d tensor flips to itself)
+            idx[d] = slice(None, None, -1)
     return _named(fnp.getitem(x, tuple(idx)), "FlipBackward0")
 
 
@@ -1732,8 +1776,9 @@ def sort(input: Any, dim: int = -1, descending: bool = False, stable: bool = Fal
     if v.ndim == 0:
         idx = np.zeros((), np.int64)
         from ._tensor import return_types
+        wrap_dim(dim, 0)
         return return_types("sort", x, _Tensor()._wrap(idx, None))
-    d = dim % v.ndim
+    d = wrap_dim(dim, v.ndim)
     key = -v if descending else v
     idx = np.argsort(key, axis=d, kind="stable").astype(np.int64)
     values = _named(_ops.gather(x, idx, d), "SortBackward0")
@@ -1760,8 +1805,15 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
     """
     x = as_box(input)
     v = concrete(x)
-    d = dim % _py_max(v.ndim, 1)
+    d = wrap_dim(dim, v.ndim)
     key = -v if largest else v
+    if v.ndim == 0:
+        if k not in (0, 1):
+            raise RuntimeError("selected index k out of range")
+        idx = np.zeros((), np.int64) if k else np.zeros((0,), np.int64)
+        values = _named(gather(x, 0, idx), "TopkBackward0")
+        from ._tensor import return_types
+        return return_types("topk", values, _Tensor()._wrap(idx, None))
     idx = np.take(np.argsort(key, axis=d, kind="stable"), np.arange(k), axis=d).astype(np.int64)
     values = _named(_ops.gather(x, idx, d), "TopkBackward0")
     from ._tensor import return_types
@@ -1776,8 +1828,11 @@ def index_select(input: Any, dim: int, index: Any) -> Any:
     tensor([3., 1.])
     """
     x = as_box(input)
-    d = dim % _py_max(_ndim(x), 1)
+    d = wrap_dim(dim, _ndim(x))
     idx = np.asarray(concrete(index), np.int64)
+    if _ndim(x) == 0:  # one index into a 0-d tensor: the tensor
+        return _named(fnp.reshape(fnp.getitem(fnp.reshape(x, (1,)), idx), ()),
+                      "IndexSelectBackward0")
     return _named(fnp.getitem(x, (slice(None),) * d + (idx, Ellipsis)), "IndexSelectBackward0")
 
 

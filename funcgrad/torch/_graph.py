@@ -504,6 +504,40 @@ class AccumulateGrad(_FnMixin, LeafNode):
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
 
+class NoGradViewLeaf(LeafNode):
+    """The node of a view made under ``no_grad`` of a tensor that requires
+    grad. As in PyTorch the view requires grad and is a leaf, gradients that
+    reach it are dropped (``next_functions`` shows ``None``), and modifying
+    it in place with grad mode on is an error (``NO_GRAD_VIEW_INPLACE``)."""
+
+    __slots__ = ()
+
+
+NO_GRAD_VIEW_INPLACE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace "
+    "to be tracked).")
+NO_GRAD_VIEW_REBASED = (
+    "A view was created in no_grad mode and its base or another view of its base has been "
+    "modified inplace with grad mode enabled. Given that this use case is ambiguous and "
+    "error-prone, it is forbidden. You can clarify your code by moving both the view and the "
+    "inplace either both inside the no_grad block (if you don't want the inplace to be "
+    "tracked) or both outside (if you want the inplace to be tracked).")
+# Set once a NoGradViewLeaf exists: only then does recording look for them.
+_NO_GRAD_VIEWS = [False]
+
+
+def _check_no_grad_views(args: Any) -> None:
+    """PyTorch's error for a no_grad view used in a graph after its data
+    was modified in place (through it, its base or another view)."""
+    for a in args:
+        if isinstance(a, Box) and type(a._node) is NoGradViewLeaf \
+                and a._version_counter.value != a._view_version:
+            raise RuntimeError(NO_GRAD_VIEW_REBASED)
+
+
 class _FnItemNode(_FnMixin, ItemNode):
     """Output ``index`` of a multiple-result operation."""
 
@@ -540,6 +574,8 @@ def present(node: Any) -> Any:
     kind (``MulBackward0``...) as its class, once."""
     if type(node) is BackwardNode:
         node.__class__ = node._kind
+    elif type(node) is NoGradViewLeaf:
+        return None
     return node
 
 
@@ -607,39 +643,42 @@ def _as_value(g: Any) -> Any:
 
 
 # --- the eager trace --------------------------------------------------------
-try:  # NumPy >= 2: the error state is a context variable holding an "extobj"
-    from numpy._core._ufunc_config import _extobj_contextvar as _NP_ERRSTATE
-except ImportError:  # pragma: no cover - other NumPy layouts
-    _NP_ERRSTATE = None
-# (an error state, its all-"ignore" variant made by np.errstate): one entry,
-# replaced as a whole (thread-safe), so it cannot grow.
-_QUIET: tuple = (None, None)
+def _errstate_is_context_local() -> bool:
+    """Whether ``np.seterr`` run in another :class:`contextvars.Context`
+    leaves this one's error state alone (NumPy >= 2 keeps it in a context
+    variable; NumPy 1.x per thread). Found by trying, with public calls
+    only; the state is put back if it changed."""
+    before = np.geterr()
+    contextvars.Context().run(np.seterr, all="ignore")
+    if np.geterr() == before:
+        return True
+    np.seterr(**before)
+    return False
+
+
+_CONTEXT_ERRSTATE = _errstate_is_context_local()
+
+# True while a backward pass runs under np.errstate(all="ignore")
+# (:func:`_quietly`): its operations (a create_graph pass's) need not enter
+# the quiet context again.
+_QUIET_NOW: contextvars.ContextVar = contextvars.ContextVar("funcgrad_quiet_now", default=False)
 
 
 def _quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)`` under ``np.errstate(all="ignore")`` (like
-    PyTorch: inf/nan without warnings).
-
-    Entering ``np.errstate`` costs ~1.2 µs, most of a 0-d operation's NumPy
-    time; the ignore-all state it derives from the current one is cached
-    (:func:`_quiet_state`) and set directly (~0.1 µs), which is exactly what
-    ``errstate.__enter__`` does. For code that reads context variables (a
-    backward pass); implementations run in :func:`_quiet_context`.
+    PyTorch: inf/nan without warnings), for code that reads context
+    variables (a backward pass reads grad mode). NumPy's public
+    ``np.errstate`` (~1.2 µs) once per backward pass; implementations of
+    single operations run in :func:`_quiet_context` instead.
     """
-    if _NP_ERRSTATE is None:  # pragma: no cover - other NumPy layouts
-        with np.errstate(all="ignore"):
+    if _quiet_now():
+        return fn(*args, **kwargs)
+    with np.errstate(all="ignore"):
+        token = _set_quiet_now(True)
+        try:
             return fn(*args, **kwargs)
-    cur = _errstate()
-    seen, quiet = _QUIET
-    if cur is quiet:  # already quiet
-        return fn(*args, **kwargs)
-    if cur is not seen:
-        quiet = _quiet_state(cur)
-    token = _set_errstate(quiet)
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        _reset_errstate(token)
+        finally:
+            _reset_quiet_now(token)
 
 
 _LOCAL = threading.local()
@@ -654,7 +693,9 @@ def _new_quiet_context() -> contextvars.Context:
     error state around each call (``_quietly``). Implementations are plain
     NumPy code on plain values: they read no context variable but NumPy's
     error state. (Anything that does, such as a backward pass reading grad
-    mode, runs under :func:`_quietly` instead.)
+    mode, runs under :func:`_quietly` instead.) Only with
+    ``_CONTEXT_ERRSTATE``: under NumPy 1.x ``np.seterr`` would change the
+    thread's state, so each operation enters ``np.errstate`` instead.
     """
     context = contextvars.Context()
     context.run(np.seterr, all="ignore")  # sets the error state of that context only
@@ -666,7 +707,7 @@ def _new_quiet_context() -> contextvars.Context:
 # thread at a time and not twice; a call that finds it in use (another
 # thread's operation, an implementation that runs a facade operation) runs
 # in its thread's own context instead (:func:`_quiet_context`).
-_SHARED_QUIET = _new_quiet_context()
+_SHARED_QUIET = _new_quiet_context() if _CONTEXT_ERRSTATE else None
 _BUSY = object()  # process's marker for "the shared context was in use"
 
 
@@ -679,8 +720,9 @@ def _quiet_context() -> contextvars.Context:
 
 def _run_quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)``, an implementation, in :func:`_quiet_context`."""
-    if _NP_ERRSTATE is None:  # pragma: no cover - other NumPy layouts
-        return _quietly(fn, *args, **kwargs)
+    if not _CONTEXT_ERRSTATE:  # NumPy 1.x
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
     try:
         context = _LOCAL.context
     except AttributeError:
@@ -699,9 +741,7 @@ _asarray = np.asarray
 _grad_enabled = _GRAD_ENABLED.get
 _set_grad_enabled, _reset_grad_enabled = _GRAD_ENABLED.set, _GRAD_ENABLED.reset
 _set_backward, _reset_backward = _BACKWARD.set, _BACKWARD.reset
-if _NP_ERRSTATE is not None:
-    _errstate, _set_errstate, _reset_errstate = \
-        _NP_ERRSTATE.get, _NP_ERRSTATE.set, _NP_ERRSTATE.reset
+_quiet_now, _set_quiet_now, _reset_quiet_now = _QUIET_NOW.get, _QUIET_NOW.set, _QUIET_NOW.reset
 _run_in = contextvars.Context.run  # _run_in(context, fn, *args)
 
 # The engine's Node fields, set directly by ``EagerTrace.process`` (one frame
@@ -792,15 +832,6 @@ def _prim_info(prim: Primitive) -> _PrimInfo:
     return info
 
 
-def _quiet_state(cur: Any) -> Any:
-    """The all-"ignore" variant of NumPy error state ``cur`` (cached)."""
-    global _QUIET
-    with np.errstate(all="ignore"):
-        quiet = _NP_ERRSTATE.get()
-    _QUIET = (cur, quiet)
-    return quiet
-
-
 class EagerTrace(Trace):
     """The never-closing trace of facade tensors (level 0, outermost)."""
 
@@ -825,7 +856,7 @@ class EagerTrace(Trace):
         Elementwise primitives (``info.scalars``) get 0-d inputs as NumPy
         scalars, and a floating scalar result stays one in the result
         tensor (:data:`SCALAR_VALUES`); other primitives get arrays
-        (:func:`own_array`). ``lead=2`` says ``args`` is two ``Tensor``\ s whose
+        (:func:`own_array`). ``lead=2`` says ``args`` is two ``Tensor`` objects whose
         values are arrays (``tensor op tensor``, ``matmul``).
         """
         info = _PRIM_INFO.get(prim)
@@ -896,10 +927,10 @@ class EagerTrace(Trace):
         if not boxes:  # nothing to record (a facade op on plain numbers)
             return prim.impl(*vals, **params)
         # prim.impl with NumPy's errors ignored, in the shared quiet context
-        if _SPECIAL and _NP_ERRSTATE is not None and _errstate() is _QUIET[1]:
+        if _SPECIAL and _quiet_now():
             # ignored already: an operation of a create_graph pass (_quietly)
             out = prim.impl(*vals, **params) if params else prim.impl(*vals)
-        elif _NP_ERRSTATE is not None:
+        elif _CONTEXT_ERRSTATE:
             try:
                 out = _run_in(_SHARED_QUIET, prim.impl, *vals, **params) if params else \
                     _run_in(_SHARED_QUIET, prim.impl, *vals)
@@ -907,7 +938,7 @@ class EagerTrace(Trace):
                 out = _BUSY
             if out is _BUSY:  # (outside the handler: an error of impl's is not chained)
                 out = _run_quietly(prim.impl, *vals, **params)
-        else:  # pragma: no cover - other NumPy layouts
+        else:  # NumPy 1.x: the error state is per thread
             with np.errstate(all="ignore"):
                 out = prim.impl(*vals, **params)
         # fresh: a result that shares no one's data; None: a tuple of results
@@ -926,6 +957,8 @@ class EagerTrace(Trace):
         if parents and _grad_enabled():
             if not lead and type(args) is not tuple:  # (lead callers pass tuples)
                 args = tuple(args)
+            if _NO_GRAD_VIEWS[0]:
+                _check_no_grad_views(args)
             key = (mask, boxes, i)
             plan = info.plans.get(key)
             if plan is None:
@@ -1108,6 +1141,10 @@ def _wrap_view(out: np.ndarray, node: Any, args: Any) -> Any:
             if base is v or np.may_share_memory(out, v):  # (the first: a direct view)
                 r = Tensor._wrap(out, node, t._version_counter)
                 r._base = t._base if t._base is not None else t
+                if node is None and t._node is not None:  # made under no_grad
+                    r._node = NoGradViewLeaf()
+                    r._view_version = r._version_counter.value
+                    _NO_GRAD_VIEWS[0] = True
                 return r
     return Tensor._wrap(out, node)
 

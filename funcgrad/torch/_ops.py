@@ -281,5 +281,32 @@ index_put = _prim("index_put", _index_put_impl,
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+from ..numpy._jvp import vjp_weights  # noqa: E402
+from .._core.primitive import defjvp, defjvp_from_vjp, defjvp_linear  # noqa: E402
+
+for _p in (mean, clone, cumsum, gather, scatter_add_along):  # linear
+    defjvp_linear(_p)
+defjvp_linear(index_put, argnums=(0, 1))
+for _p in (sigmoid, _sigmoid_grad, relu, log1p, expm1, clamp, pow_scalar, zero_grad_op,
+           softmax):  # elementwise, or (softmax) a symmetric Jacobian: the VJP rule is the JVP
+    defjvp_from_vjp(_p)
+defjvp(log_softmax, lambda t, ans, x, axis:
+       t - fnp.sum(t * fnp.exp(ans), axis=axis, keepdims=True))
+# one output per slice, each input with the weight its VJP gives it: sum(t * W)
+for _p, _rule in ((amax, _amax_rule), (amin, _amax_rule), (prod, _prod_rule)):
+    defjvp(_p, lambda t, ans, x, axis=None, keepdims=False, _rule=_rule: fnp.sum(
+        t * vjp_weights(_rule, ans, x, axis, keepdims), axis=axis, keepdims=keepdims))
+defjvp(logsumexp, lambda t, ans, x, axis, keepdims=False: fnp.sum(
+    t * vjp_weights(logsumexp.vjps[0], ans, x, axis, keepdims), axis=axis, keepdims=keepdims))
+defjvp(norm2, lambda t, ans, x: fnp.sum(t * vjp_weights(_norm_rule, ans, x)))
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import defbatch as _defbatch  # noqa: E402
+from ..numpy import _batching as _B  # noqa: E402
+
+_defbatch(_B.broadcasting, _sigmoid_grad, sigmoid, relu, clone, clamp, pow_scalar, expm1, log1p)
+_defbatch(_B.axis_rule(), amax, amin, mean, prod, logsumexp)
+_defbatch(_B.axis_rule(none="flat"), cumsum)
+_defbatch(_B.axis_rule(), softmax, log_softmax)
+# gather, scatter_add_along, index_put, norm2 and zero_grad_op (an arbitrary
+# function of the array) batch by the per-example loop (batching.loop_rule).

@@ -35,9 +35,11 @@ from .._core.primitive import Box
 from . import _functions as F
 from . import _ops
 from ._dtype import _BY_NUMPY as _DTYPE_BY_NUMPY
+from ._dims import wrap_dim
 from ._dtype import as_dtype, dtype as _dtype_cls, get_default_dtype
 from . import _graph
-from ._graph import (EAGER, SCALAR_VALUES, AccumulateGrad, BackwardNode, VersionCounter,
+from ._graph import (EAGER, NO_GRAD_VIEW_INPLACE, SCALAR_VALUES, AccumulateGrad, BackwardNode,
+                     NoGradViewLeaf, VersionCounter,
                      _add_hook, _as_tensor, _as_value, _BACKWARD, _TracerType, display_name,
                      own_array, present, record, set_name)
 from ._grad_mode import _GRAD_ENABLED
@@ -153,17 +155,36 @@ def _index_error(e: IndexError, ndim: int) -> IndexError:
     return IndexError(msg.replace(" for axis ", " for dimension "))
 
 
-def _index_name(index: Any) -> str:
-    parts = index if isinstance(index, tuple) else (index,)
-    if any(isinstance(p, np.ndarray) for p in parts):
-        return "IndexBackward0"
-    if any(isinstance(p, (int, np.integer)) for p in parts):
-        return "SelectBackward0"
-    if any(isinstance(p, slice) and p != slice(None) for p in parts):
+def _index_name(index: Any, shape: Optional[tuple] = None) -> str:
+    """PyTorch's ``grad_fn`` name for ``x[index]``: that of the last view it
+    applies, left to right (``x[-1, 1:4]``: a select, then a slice:
+    ``SliceBackward0``). In a tuple a slice covering its whole dimension is
+    skipped, as PyTorch does; a lone slice always counts.
+
+    >>> _index_name((-1, slice(1, 4)), (3, 5)), _index_name((slice(None), 0), (3, 5))
+    ('SliceBackward0', 'SelectBackward0')
+    """
+    if isinstance(index, slice):
         return "SliceBackward0"
-    if any(p is None for p in parts):
-        return "UnsqueezeBackward0"
-    return "AliasBackward0"
+    parts = index if isinstance(index, tuple) else (index,)
+    if any(isinstance(p, (np.ndarray, bool, np.bool_)) for p in parts):
+        return "IndexBackward0"
+    name, dim = "AliasBackward0", 0
+    consumed = sum(1 for p in parts if p is not None and p is not Ellipsis)
+    for p in parts:
+        if p is None:
+            name = "UnsqueezeBackward0"
+        elif p is Ellipsis:
+            dim += (len(shape) - consumed) if shape is not None else 0
+        elif isinstance(p, slice):
+            n = shape[dim] if shape is not None and dim < len(shape) else None
+            if n is None or p.indices(n) != (0, n, 1):
+                name = "SliceBackward0"
+            dim += 1
+        else:  # an integer
+            name = "SelectBackward0"
+            dim += 1
+    return name
 
 
 def _size_args(args: tuple) -> tuple:
@@ -192,7 +213,7 @@ class _TensorBase(Box):
         s = self.shape
         if dim is None:
             return s
-        return s[dim]
+        return s[wrap_dim(dim, len(s), scalar=False)]
 
     @property
     def ndim(self) -> int:
@@ -222,7 +243,7 @@ class _TensorBase(Box):
 
     @property
     def device(self) -> Any:
-        from ._creation import device
+        from ._device import device
         return device("cpu")
 
     @property
@@ -367,7 +388,7 @@ class _TensorBase(Box):
     # --- indexing ----------------------------------------------------------------
     def __getitem__(self, index: Any) -> Any:
         idx = _index_value(index)
-        name = _index_name(idx)
+        name = _index_name(idx, self.shape)
         # A trailing Ellipsis makes NumPy return a view even for a single
         # element (x[0] of a vector), so views share data as in PyTorch.
         parts = idx if isinstance(idx, tuple) else (idx,)
@@ -416,19 +437,24 @@ class _TensorBase(Box):
 
     # --- conversions ----------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Any:
-        """``to(dtype)``, ``to(device)`` (only ``"cpu"``), ``to(other)``."""
+        """``to(dtype)``, ``to(device)`` (only the CPU; ``"cuda"`` raises
+        PyTorch's CPU-build error), ``to(device, dtype)``, ``to(other)``;
+        ``copy=True`` always copies."""
+        from ._device import check_device, is_device_like
         dt = kwargs.get("dtype")
+        check_device(kwargs.get("device"))
         for a in args:
             if isinstance(a, _dtype_cls):
                 dt = a
             elif isinstance(a, _TensorBase):
                 dt = a.dtype
-            elif isinstance(a, str) or type(a).__name__ == "device":
-                if str(a) not in ("cpu",):
-                    raise RuntimeError(
-                        f"funcgrad.torch runs on the CPU only; cannot move a tensor to {a}")
+            elif is_device_like(a):
+                check_device(a)
+            elif a is not None and not isinstance(a, bool):
+                raise TypeError(f"to() received an invalid combination of arguments - got "
+                                f"({type(a).__name__})")
         if dt is None or as_dtype(dt).dtype == F.np_dtype(self):
-            return self
+            return F.clone(self) if kwargs.get("copy") else self
         return F.cast(self, as_dtype(dt).dtype)
 
     def type(self, dtype: Any = None) -> Any:
@@ -455,7 +481,17 @@ class _TensorBase(Box):
         return self
 
     def cuda(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("funcgrad.torch runs on the CPU only (no CUDA).")
+        from ._device import check_device
+        check_device("cuda")  # raises PyTorch's CPU-build AssertionError
+
+    def get_device(self) -> int:
+        return -1  # PyTorch's answer for a CPU tensor
+
+    def pin_memory(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
+    def is_pinned(self, *args: Any, **kwargs: Any) -> bool:
+        return False
 
     # --- shape methods with varargs ---------------------------------------------
     def view(self, *shape: Any) -> Any:
@@ -483,6 +519,9 @@ class _TensorBase(Box):
 
     def permute(self, *dims: Any) -> Any:
         return F.permute(self, *dims)
+
+    def flip(self, *dims: Any) -> Any:
+        return F.flip(self, dims[0] if len(dims) == 1 else dims)
 
     def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
         from ._creation import tensor
@@ -515,7 +554,7 @@ for _name in ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "tru
               "argmin", "all", "any", "norm", "cumsum", "logsumexp", "softmax", "log_softmax",
               "matmul", "mm", "mv", "dot", "bmm", "outer", "flatten", "squeeze", "unsqueeze",
               "transpose", "swapaxes", "t", "split", "chunk", "unbind", "narrow", "gather",
-              "masked_fill", "flip", "diag", "trace", "conj", "clone", "eq", "ne", "lt", "le",
+              "masked_fill", "diag", "trace", "conj", "clone", "eq", "ne", "lt", "le",
               "gt", "ge", "isnan", "isfinite", "isinf", "allclose", "isclose", "equal",
               "logical_not", "logical_and", "logical_or", "nonzero", "rsub", "where", "asin",
               "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh",
@@ -693,9 +732,9 @@ class Tensor(_TensorBase):
         import weakref
         ref = weakref.ref(self)
 
-        def retain(g: Any) -> None:
+        def retain(g: Any) -> None:  # (in backward() and in autograd.grad(), as PyTorch)
             t = ref()
-            if t is not None and _BACKWARD.get()[1]:
+            if t is not None:
                 t._accumulate_grad(g, _BACKWARD.get()[0], conj=True)
         retain._retains_grad = True  # type: ignore[attr-defined]
         _add_hook(self._node, retain)
@@ -959,7 +998,8 @@ class Tensor(_TensorBase):
         recorded, ``self`` takes over its ``grad_fn``."""
         recording = _GRAD_ENABLED.get()
         if recording and self._node is not None and self._node.is_leaf:
-            raise RuntimeError(LEAF_INPLACE)
+            raise RuntimeError(NO_GRAD_VIEW_INPLACE if type(self._node) is NoGradViewLeaf
+                               else LEAF_INPLACE)
         base = self._base
         if recording and base is not None and base._node is not None:
             if base._node.is_leaf:
@@ -1023,7 +1063,8 @@ class Tensor(_TensorBase):
 
     def _check_inplace_target(self) -> None:
         if _GRAD_ENABLED.get() and self._node is not None and self._node.is_leaf:
-            raise RuntimeError(LEAF_INPLACE)
+            raise RuntimeError(NO_GRAD_VIEW_INPLACE if type(self._node) is NoGradViewLeaf
+                               else LEAF_INPLACE)
 
     def add_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
         self._check_inplace_target()

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from . import _functions as F
+from ._dims import wrap_dim as _wrap_dim
 from ._graph import set_name
 
 __all__ = ["inv", "det", "slogdet", "solve", "norm", "vector_norm", "matrix_norm", "cholesky",
@@ -296,6 +297,7 @@ def cross(input: Any, other: Any, *, dim: int = -1) -> Any:
     tensor([0., 0., 1.])
     """
     a, b = F._promote(F.as_box(input), F.as_box(other))
+    dim = _wrap_dim(dim, F._py_max(F._ndim(a), F._ndim(b)), scalar=False)
     return _named(fnp.linalg.cross(a, b, axis=dim), "LinalgCrossBackward0")
 
 

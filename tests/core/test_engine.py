@@ -130,25 +130,6 @@ def test_scalar_cotangents_pass_as_is_only_with_the_primal_type():
     assert g64.dtype == np.float64 and g64 == 3.0 * np.cos(np.float64(0.5))
 
 
-def test_gc_paused_call_pauses_the_collector_and_restores_it():
-    from funcgrad._core import gc_paused_call
-    was = gc.isenabled()
-    try:
-        gc.enable()
-        assert gc_paused_call(gc.isenabled) is False
-        assert gc.isenabled()
-        with pytest.raises(ZeroDivisionError):
-            gc_paused_call(lambda: 1 / 0)
-        assert gc.isenabled()  # resumed after an exception too
-        assert gc_paused_call(lambda: gc_paused_call(gc.isenabled)) is False  # nested
-        assert gc.isenabled()
-        gc.disable()
-        gc_paused_call(int)
-        assert not gc.isenabled()  # a collector the caller turned off stays off
-    finally:
-        (gc.enable if was else gc.disable)()
-
-
 def test_grad_frees_each_nodes_saved_values_as_its_sweep_passes_it():
     # sin's node is the only holder of b's value; by the time the sweep reaches
     # the earlier probe node, grad's pass has released it (vjp's pass keeps it).

@@ -243,7 +243,9 @@ def test_custom_vjp_residuals_and_nondiff_argnums():
 
     def f_bwd(res, g):
         cos_x, sin_x, y = res
-        return (cos_x * g * y, sin_x * g)
+        # y is 0-d here: its cotangent is summed over x's shape (bwd's job:
+        # a cotangent of the wrong shape is refused, not broadcast)
+        return (cos_x * g * y, fnp.sum(sin_x * g))
 
     f.defvjp(f_fwd, f_bwd)
     assert np.isclose(fg.grad(f)(0.5, 2.0), np.cos(0.5) * 2.0)

@@ -119,10 +119,24 @@ def test_one_wrong_element_is_the_worst_element():
         check_grads(lambda x: fnp.sum(f(x)), (np.array([0.1, 0.2, 0.3, 0.4]),))
 
 
+def _exp_with_rules(vjp_scale: float, jvp_scale: float):
+    from funcgrad._core import Primitive, defvjp
+    from funcgrad._core.primitive import defjvp
+    prim = defvjp(Primitive("exp_under_test", np.exp), lambda g, ans, x: g * ans * vjp_scale)
+    return defjvp(prim, lambda t, ans, x: t * ans * jvp_scale)
+
+
 def test_forward_mode_alone_catches_a_wrong_rule():
-    bad = with_vjp(fnp.exp, lambda x, g: g * fnp.exp(x) * 1.01)
     with pytest.raises(AssertionError, match="forward-mode tangent of output"):
-        check_grads(bad, (np.array([0.5, 1.0]),), modes=("fwd",))
+        check_grads(_exp_with_rules(1.0, 1.01), (np.array([0.5, 1.0]),), modes=("fwd",))
+
+
+def test_forward_mode_checks_the_vjp_against_the_jvp():
+    # a right JVP with a wrong VJP: the finite differences of forward mode pass,
+    # <jvp(u), v> == <u, vjp(v)> does not
+    with pytest.raises(AssertionError, match="forward and reverse mode disagree"):
+        check_grads(_exp_with_rules(1.01, 1.0), (np.array([0.5, 1.0]),), modes=("fwd",))
+    check_grads(_exp_with_rules(1.0, 1.0), (np.array([0.5, 1.0]),), modes=("fwd", "rev"))
 
 
 def test_second_order_bug_needs_order_two():

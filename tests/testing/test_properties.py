@@ -44,8 +44,14 @@ def test_affine_rule_breaks_vjp_linearity_and_consistency():
     bad = with_vjp(fnp.sin, lambda x, g: (g * fnp.cos(x) + 0.1,))
     with pytest.raises(AssertionError, match="assert_vjp_linear: VJP.* of argument 0"):
         assert_vjp_linear(bad, (X,))
+    # (jvp of a custom_vjp function is an error, as in JAX: a primitive with
+    # the same VJP rule and the right JVP rule)
+    from funcgrad._core import Primitive, defvjp
+    from funcgrad._core.primitive import defjvp
+    prim = defvjp(Primitive("sin_under_test", np.sin), lambda g, ans, x: g * fnp.cos(x) + 0.1)
+    defjvp(prim, lambda t, ans, x: t * fnp.cos(x))
     with pytest.raises(AssertionError, match=r"<v, JVP\(u\)> = .* but <VJP\(v\), u> ="):
-        assert_vjp_jvp_consistent(bad, (X,))
+        assert_vjp_jvp_consistent(prim, (X,))
 
 
 def test_gradient_that_is_not_a_gradient_breaks_hessian_symmetry():

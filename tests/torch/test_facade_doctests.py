@@ -9,7 +9,8 @@ import pytest
 MODULES = [
     "funcgrad.torch", "funcgrad.torch._tensor", "funcgrad.torch._functions",
     "funcgrad.torch._creation", "funcgrad.torch._grad_mode", "funcgrad.torch._dtype",
-    "funcgrad.torch._graph", "funcgrad.torch._ops", "funcgrad.torch.autograd",
+    "funcgrad.torch._graph", "funcgrad.torch._ops", "funcgrad.torch._dims",
+    "funcgrad.torch.serialization", "funcgrad.torch.autograd",
     "funcgrad.torch.autograd.function", "funcgrad.torch.autograd.variable",
     "funcgrad.torch.autograd.anomaly_mode", "funcgrad.torch.autograd.gradcheck",
     "funcgrad.torch.autograd.graph", "funcgrad.torch.autograd.functional", "funcgrad.torch.linalg",

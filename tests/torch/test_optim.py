@@ -148,21 +148,23 @@ def _run_optimizer(make, theta0, grads):
     return p, opt, out
 
 
+@pytest.mark.parametrize("shape", [(2, 3), ()], ids=["2x3", "0-d"])
 @pytest.mark.parametrize("kw", SGD_CASES, ids=str)
-def test_sgd_class_matches_formula(kw):
+def test_sgd_class_matches_formula(kw, shape):
     rng = np.random.default_rng(2)
-    theta0 = rng.normal(size=(2, 3))
+    theta0 = np.asarray(rng.normal(size=shape))
     grads = _grads(rng, theta0.shape)
     _, opt, got = _run_optimizer(lambda ps: torch.optim.SGD(ps, **kw), theta0, grads)
     for a, b in zip(got, ref_sgd(theta0, grads, **kw)):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("shape", [(5,), ()], ids=["5", "0-d"])
 @pytest.mark.parametrize("cls", ["Adam", "AdamW"])
 @pytest.mark.parametrize("kw", ADAM_CASES, ids=str)
-def test_adam_classes_match_formula(cls, kw):
+def test_adam_classes_match_formula(cls, kw, shape):
     rng = np.random.default_rng(3)
-    theta0 = rng.normal(size=(5,))
+    theta0 = np.asarray(rng.normal(size=shape))
     grads = _grads(rng, theta0.shape)
     kw = dict(kw)
     if cls == "AdamW":

@@ -12,6 +12,7 @@ import pytest
 
 import funcgrad.torch as torch
 from funcgrad.torch import nn
+from funcgrad.torch.serialization import StateFileError
 
 
 def _roundtrip(obj):
@@ -140,7 +141,8 @@ def test_plain_npz_loads_as_dict_of_tensors(tmp_path):
 def test_not_an_archive_gives_a_clear_error(tmp_path):
     path = tmp_path / "junk.pt"
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
-    with pytest.raises((RuntimeError, ValueError)):
+    with pytest.raises(StateFileError, match="not a valid funcgrad state file: .*junk.pt: "
+                       "it is not a readable zip archive"):
         torch.load(path)
 
 

@@ -14,8 +14,10 @@ from .._dispatch import strip
 from .._registry import dtype_of, joint_primitive, primitive, register, shape_of
 from ..products import expand, fnp, matmul, reshape, squeeze_last
 from ._util import F, conj, is_complex, mT
+from ..._core.primitive import defjvp, defjvp_joint
+from .._jvp import vjp_weights
 
-_SlogdetResult = np.linalg._linalg.SlogdetResult
+from .._compat import SlogdetResult as _SlogdetResult
 
 
 def _inv_rule(g, ans, a):
@@ -193,5 +195,42 @@ __all__ = ["inv", "solve", "det", "slogdet", "tensorinv", "tensorsolve"]
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+def _solve_jvp(ts, ans, a, b):
+    # x = A^{-1} b: dx = A^{-1} (db - dA x)
+    ta, tb = ts
+    vector = len(b.shape) == 1
+    rhs = None if tb is None else (expand(tb, -1) if vector else tb)
+    if ta is not None:
+        part = -matmul(ta, expand(ans, -1) if vector else ans)
+        rhs = part if rhs is None else rhs + part
+    dx = _solve(a, rhs)
+    return squeeze_last(dx) if vector else dx
+
+
+def _trace_product(t, w):
+    """``sum_ij t_ij w_ij`` over the last two axes (``tr(w^T t)``)."""
+    return fnp.sum(t * w, axis=(-2, -1))
+
+
+defjvp(_inv, lambda t, ans, a: -matmul(matmul(ans, t), ans))
+defjvp_joint(_solve, _solve_jvp)
+# det and slogdet: the VJP of a scalar result is g times a weight matrix W,
+# so the JVP is the pairing of the tangent with W (finite at singular A for det).
+defjvp(_det, lambda t, ans, a: _trace_product(t, vjp_weights(_det_rule, ans, a)))
+
+
+def _slogdet_jvp(ts, ans, a):
+    d = _trace_product(ts[0], mT(_inv(a)))  # tr(A^{-1} dA)
+    if is_complex(a):
+        return ans[0] * (1j * fnp.imag(d)), fnp.real(d)
+    return None, d
+
+
+defjvp_joint(_slogdet, _slogdet_jvp)
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_defbatch(_B.stacked, _det, _inv, _slogdet)
+_defbatch(_B.solve, _solve)

@@ -21,14 +21,13 @@ from .._dispatch import strip
 from .._registry import dtype_of, primitive, register, shape_of
 from ..products import expand, fnp, matmul
 from ._basic import _inv, _solve
+from ..._core.primitive import defjvp
+from .._jvp import defjvp_transposed
 from ._util import (F, conj, diag_embed, diagonal, hermitian_part, is_complex, mH, mT,
                     reciprocal_or_zero, tril)
 
-_linalg = np.linalg._linalg
-_EighResult = _linalg.EighResult
-_SVDResult = _linalg.SVDResult
-_QRResult = _linalg.QRResult
-_EigResult = _linalg.EigResult
+from .._compat import EighResult as _EighResult, EigResult as _EigResult, \
+    QRResult as _QRResult, SVDResult as _SVDResult
 
 
 def _is_zero(g: Any) -> bool:
@@ -345,5 +344,30 @@ __all__ = ["cholesky", "eigh", "eigvalsh", "svd", "svdvals", "qr", "eig", "eigva
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+def _cholesky_jvp(t, ans, a):
+    # A = L L^H (A Hermitian: the public function passes the triangle NumPy
+    # reads): dL = L Phi(L^{-1} dA L^{-H}), Phi the lower triangle, half diagonal.
+    n = shape_of(a)[-1]
+    phi = (np.tril(np.ones((n, n))) - 0.5 * np.eye(n)).astype(np.finfo(dtype_of(a)).dtype)
+    L_inv = _inv(ans)
+    return matmul(ans, matmul(matmul(L_inv, t), mH(L_inv)) * phi)
+
+
+def _eigh_jvp(t, ans, a):
+    # A = V diag(w) V^H: dw = Re diag(V^H dA V), dV = V (F o V^H dA V), F_ij = 1/(w_j - w_i).
+    w, v = ans
+    m = matmul(matmul(mH(v), t), v)
+    return fnp.real(diagonal(m)), matmul(v, _pair_reciprocals(w) * m)
+
+
+defjvp(_cholesky, _cholesky_jvp)
+defjvp(_eigh, _eigh_jvp)
+# svd, svdvals, qr, eig: the transpose of their VJP rules (exact; see defjvp_transposed)
+for _p in (_svd, _svdvals, _qr, _eig):
+    defjvp_transposed(_p)
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_defbatch(_B.stacked, _cholesky, _eig, _eigh, _qr, _svd, _svdvals)

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .._jvp import defjvp_transposed
+
 from .._dispatch import strip
 from .._registry import dtype_of, joint_primitive, primitive, register, shape_of
 from ..products import _contract, expand, fnp, matmul
@@ -204,5 +206,13 @@ __all__ = ["pinv", "lstsq", "matrix_transpose", "diagonal", "trace", "cross"]
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+for _p in (_pinv, _lstsq_x):  # the transpose of their VJP rules (see defjvp_transposed)
+    defjvp_transposed(_p)
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_B.loop_functions(globals(), "linalg.lstsq")
+
+_defbatch(_B.stacked, _pinv)

@@ -17,7 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from ..._core.primitive import defjvp
 from .._arraytypes import is_foreign_array
+from .._jvp import vjp_weights
+
 from .._registry import dtype_of, primitive, register, shape_of
 from ..products import fnp, reshape
 from ._decomp import _svdvals
@@ -233,5 +236,15 @@ __all__ = ["norm", "vector_norm", "matrix_norm", "cond"]
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
+defjvp(_vnorm, lambda t, ans, x, ord=2, axis=None, keepdims=False: fnp.sum(
+    t * vjp_weights(_vnorm_rule, ans, x, ord, axis, keepdims), axis=axis, keepdims=keepdims)
+    if ord != 0 else None)
+defjvp(_extreme, lambda t, ans, x, axis, kind: fnp.sum(
+    t * vjp_weights(_extreme_rule, ans, x, axis, kind), axis=axis))
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_defbatch(_B.axis_rule(pos=2), _vnorm)
+_defbatch(_B.axis_rule(), _extreme)

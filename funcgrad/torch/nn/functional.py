@@ -23,6 +23,7 @@ import numpy as np
 import funcgrad.numpy as fnp
 import funcgrad.torch as torch
 from funcgrad._core import Primitive, defvjp
+from funcgrad.torch._dims import wrap_dim as _wrap_dim
 
 __all__ = [
     "relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "dropout", "one_hot",
@@ -137,18 +138,6 @@ _softmax = defvjp(
     lambda g, ans, x, dim: ans * (g - fnp.sum(g * ans, axis=_axis(dim, ans), keepdims=True)))
 
 
-def _norm_dim(dim: int, ndim: int) -> int:
-    if ndim == 0:
-        if dim not in (0, -1):
-            raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], "
-                             f"but got {dim})")
-        return 0
-    if not -ndim <= dim < ndim:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, "
-                         f"{ndim - 1}], but got {dim})")
-    return dim % ndim
-
-
 def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
             dtype: Any = None) -> Tensor:
     """``exp(x) / exp(x).sum(dim)``, computed stably (``SoftmaxBackward0``).
@@ -161,7 +150,7 @@ def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
         input = input.to(dtype)
     if dim is None:
         dim = _softmax_dim("softmax", input.dim())
-    return _apply(_softmax, input, dim=_norm_dim(dim, input.dim()))
+    return _apply(_softmax, input, dim=_wrap_dim(dim, input.dim()))
 
 
 def log_softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
@@ -177,7 +166,7 @@ def log_softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
         input = input.to(dtype)
     if dim is None:
         dim = _softmax_dim("log_softmax", input.dim())
-    return _apply(_log_softmax, input, dim=_norm_dim(dim, input.dim()))
+    return _apply(_log_softmax, input, dim=_wrap_dim(dim, input.dim()))
 
 
 # --- activations and layers -------------------------------------------------------------
@@ -678,6 +667,98 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None,
     return _apply(_embedding, weight, idx, padding_idx=padding_idx)
 
 
+# --- convolution, padding and pooling (funcgrad.torch.nn._convolution) -------------------------
+from ._convolution import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: E402
+                           adaptive_max_pool2d, adaptive_max_pool2d_with_indices, avg_pool1d,
+                           avg_pool2d, avg_pool3d, conv1d, conv2d, conv3d, conv_transpose1d,
+                           conv_transpose2d, conv_transpose3d, max_pool1d,
+                           max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices,
+                           max_pool3d, pad)
+
+__all__ += ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+            "conv_transpose3d", "pad", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
+            "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+            "adaptive_max_pool1d", "adaptive_max_pool2d", "max_pool1d_with_indices",
+            "max_pool2d_with_indices", "adaptive_max_pool2d_with_indices"]
+
+
+from ._normalization import batch_norm, group_norm, instance_norm, layer_norm  # noqa: E402
+
+__all__ += ["batch_norm", "group_norm", "instance_norm", "layer_norm"]
+
+
+from ._activations import (elu, erf, gelu, hardtanh, leaky_relu, logsigmoid, mish,  # noqa: E402
+                           prelu, silu, softplus)
+
+__all__ += ["gelu", "silu", "elu", "leaky_relu", "prelu", "softplus", "logsigmoid", "hardtanh",
+            "mish"]
+
+
+from ._distances import cosine_similarity, interpolate, normalize, pairwise_distance  # noqa: E402
+from ._margin_losses import (cosine_embedding_loss, huber_loss, kl_div,  # noqa: E402
+                             margin_ranking_loss, smooth_l1_loss, triplet_margin_loss)
+
+__all__ += ["normalize", "cosine_similarity", "pairwise_distance", "interpolate", "huber_loss",
+            "smooth_l1_loss", "kl_div", "cosine_embedding_loss", "triplet_margin_loss",
+            "margin_ranking_loss"]
+
+
+from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+
+
 # --- JVP rules (forward mode) -----------------------------------------------
+from funcgrad._core.primitive import defjvp, defjvp_from_vjp  # noqa: E402
+from funcgrad.numpy._jvp import defjvp_transposed, vjp_weights  # noqa: E402
+
+for _p in (_sigmoid, _softplus, _softmax):  # elementwise, or a symmetric Jacobian (softmax)
+    defjvp_from_vjp(_p)
+defjvp(_log_softmax, lambda t, ans, x, dim:
+       t - fnp.sum(t * fnp.exp(ans), axis=_axis(dim, ans), keepdims=True))
+defjvp(_addmm, lambda t, ans, b, x, w: t,
+       lambda t, ans, b, x, w: fnp.matmul(t, fnp.transpose(w)),
+       lambda t, ans, b, x, w: fnp.matmul(x, fnp.transpose(t)))
+
+
+def _mse_jvp(wrt_target: bool):
+    rule = _mse_rule(wrt_target)
+
+    def jvp(t, ans, x, target, reduction):
+        weighted = t * vjp_weights(rule, ans, x, target, reduction)
+        return weighted if reduction == "none" else fnp.sum(weighted)
+    return jvp
+
+
+defjvp(_mse_loss, _mse_jvp(False), _mse_jvp(True))
+for _p in (_nll_loss, _bce, _bce_logits, _embedding):  # the transpose of their VJP rules
+    defjvp_transposed(_p)
 
 # --- batching rules (vmap) ------------------------------------------------
+from funcgrad._core import defbatch  # noqa: E402
+from funcgrad.numpy import _batching as _B  # noqa: E402
+
+
+def _softmax_batch(prim: Primitive, vals: list, batched: tuple, params: dict) -> Any:
+    """(log-)softmax along ``dim`` shifted past the batch axis; 0-d examples
+    as one-element vectors (their result is 1 or 0, as PyTorch's)."""
+    x, dim = vals
+    if len(x.shape) == 1:
+        return fnp.reshape(prim(fnp.reshape(x, (-1, 1)), 1), (-1,))
+    return prim(x, _B.shift_axis(dim, len(x.shape) - 1))
+
+
+def _addmm_batch(prim: Primitive, vals: list, batched: tuple, params: dict) -> Any:
+    """``x @ w.T + b`` with a batch axis on any of them (matmul broadcasts)."""
+    b, x, w = vals
+    out = fnp.matmul(x, fnp.swapaxes(w, -1, -2))
+    if not batched[0]:
+        return out + b
+    return out + _B.lift(b, len(out.shape) - (batched[1] or batched[2]))
+
+
+defbatch(_B.broadcasting, _sigmoid, _softplus)
+defbatch(_softmax_batch, _softmax, _log_softmax)
+defbatch(_addmm_batch, _addmm)
+# no rule yet: one call per example under vmap (docs/facade.md)
+_B.declare_looped(_mse_loss, _nll_loss, _bce, _bce_logits, _embedding)

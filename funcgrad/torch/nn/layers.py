@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 import operator
 from collections import OrderedDict
-from typing import Any, Iterable, Iterator, Optional, Union
+from typing import Any, Iterable, Iterator, List, Optional, Union
 
 import funcgrad.torch as torch
 
 from . import functional as F
 from . import init
-from .module import Module
+from .module import Module, _addindent
 from .parameter import Parameter
 
 __all__ = ["Linear", "Embedding", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
@@ -54,10 +54,10 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        dtype = torch.float32 if dtype is None else dtype
-        self.weight = Parameter(torch.zeros(out_features, in_features, dtype=dtype))
+        factory = {"device": device, "dtype": dtype}
+        self.weight = Parameter(torch.empty(out_features, in_features, **factory))
         if bias:
-            self.bias = Parameter(torch.zeros(out_features, dtype=dtype))
+            self.bias = Parameter(torch.empty(out_features, **factory))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -122,8 +122,8 @@ class Embedding(Module):
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
         if _weight is None:
-            dtype = torch.float32 if dtype is None else dtype
-            self.weight = Parameter(torch.zeros(num_embeddings, embedding_dim, dtype=dtype),
+            self.weight = Parameter(torch.empty(num_embeddings, embedding_dim, device=device,
+                                                dtype=dtype),
                                     requires_grad=not _freeze)
             self.reset_parameters()
         else:
@@ -411,6 +411,28 @@ class ModuleList(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
+
+    def __repr__(self) -> str:
+        """Runs of equal entries collapse into one line, as PyTorch prints them.
+
+        >>> import funcgrad.torch as torch
+        >>> torch.nn.ModuleList([torch.nn.ReLU(), torch.nn.ReLU(), torch.nn.Tanh()])
+        ModuleList(
+          (0-1): 2 x ReLU()
+          (2): Tanh()
+        )
+        """
+        if not len(self):
+            return self._get_name() + "()"
+        runs: List[list] = []  # [first index, last index, repr]
+        for i, text in enumerate(repr(item) for item in self):
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        lines = [_addindent(f"({a}): {text}" if a == b else f"({a}-{b}): {b - a + 1} x {text}", 2)
+                 for a, b, text in runs]
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
     def append(self, module: Module) -> "ModuleList":
         """Add ``module`` at the end; returns ``self``.

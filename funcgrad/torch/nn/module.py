@@ -599,13 +599,20 @@ class Module:
         >>> torch.nn.Linear(1, 1).to("cpu", torch.float64).bias.dtype
         torch.float64
         """
+        from .._device import check_device, is_device_like
         dtype = kwargs.pop("dtype", None)
-        for a in list(args) + list(kwargs.values()):
-            if isinstance(a, str) or type(a).__name__ == "device":
-                if str(a) != "cpu":
-                    raise RuntimeError(f"funcgrad runs on the CPU only; cannot move to {a!r}")
+        check_device(kwargs.pop("device", None))
+        for a in args:
+            if isinstance(a, torch.Tensor):
+                dtype = a.dtype
+            elif is_device_like(a):
+                check_device(a)
             elif dtype is None and a is not None and not isinstance(a, bool):
                 dtype = a
+        if dtype is not None and not torch._as_dtype(dtype).is_floating_point \
+                and not torch._as_dtype(dtype).is_complex:
+            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, "
+                            f"but got desired dtype={dtype}")
         return self._cast(dtype) if dtype is not None else self
 
     def cpu(self: T) -> T:
@@ -615,6 +622,13 @@ class Module:
         >>> m = torch.nn.ReLU(); m.cpu() is m
         True
         """
+        return self
+
+    def cuda(self: T, device: Any = None) -> T:
+        """Refused as in a CPU-only PyTorch build
+        (``AssertionError: Torch not compiled with CUDA enabled``)."""
+        from .._device import check_device
+        check_device("cuda")
         return self
 
     # --- display ----------------------------------------------------------------------

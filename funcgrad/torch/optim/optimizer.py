@@ -10,13 +10,13 @@ from __future__ import annotations
 import copy
 import functools
 from collections import defaultdict
-from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
 import funcgrad.torch as torch
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "required", "check_hyperparameters"]
 
 
 class _RequiredParameter:
@@ -35,6 +35,37 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 ParamsT = Union[Iterable[Any], Iterable[Dict[str, Any]]]
+
+
+def check_hyperparameters(*, lr: Optional[float] = None, eps: Optional[float] = None,
+                          betas: Optional[Tuple[float, float]] = None,
+                          rho: Optional[float] = None, **nonnegative: float) -> None:
+    """The constructors' argument checks, with PyTorch's messages: ``lr``,
+    ``eps`` and the keyword ones must be >= 0, each beta in [0, 1), ``rho``
+    in [0, 1].
+
+    >>> check_hyperparameters(lr=-1)
+    Traceback (most recent call last):
+        ...
+    ValueError: Invalid learning rate: -1
+    >>> check_hyperparameters(lr=0.1, momentum_decay=-0.5)
+    Traceback (most recent call last):
+        ...
+    ValueError: Invalid momentum_decay value: -0.5
+    """
+    if lr is not None and not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if eps is not None and not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if betas is not None:
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+    if rho is not None and not 0.0 <= rho <= 1.0:
+        raise ValueError(f"Invalid rho value: {rho}")
+    for name, value in nonnegative.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {name} value: {value}")
 
 
 def _typename(obj: Any) -> str:
@@ -58,8 +89,28 @@ def _array(t: Any) -> np.ndarray:
 
 
 def _real_view(a: np.ndarray) -> np.ndarray:
-    """Complex arrays as real views (PyTorch's ``view_as_real`` in the optimizers)."""
-    return a.view(a.real.dtype) if a.dtype.kind == "c" else a
+    """Complex arrays as real views (PyTorch's ``view_as_real`` in the optimizers):
+    a trailing axis of 2 (real, imaginary), sharing memory; 0-d arrays too.
+
+    >>> _real_view(np.array(1 + 2j)).tolist()
+    [1.0, 2.0]
+    """
+    return a[..., None].view(a.real.dtype) if a.dtype.kind == "c" else a
+
+
+def _state_tensor(a: np.ndarray, like: Any) -> Any:
+    """A new state tensor holding (a copy of) ``a``, a buffer computed on
+    :func:`_real_view` arrays, with the shape and dtype of the parameter ``like``.
+
+    >>> import funcgrad.torch as torch
+    >>> _state_tensor(np.array([1.0, 2.0]), torch.tensor(0j)).shape
+    torch.Size([])
+    """
+    p = _array(like)
+    out = np.array(a, dtype=p.real.dtype, copy=True)
+    if p.dtype.kind == "c":
+        out = out.view(p.dtype)
+    return torch.from_numpy(out.reshape(p.shape))
 
 
 def _zeros_state(p: Any) -> Any:
@@ -321,3 +372,47 @@ def _no_grad_step(step: Callable[..., Any]) -> Callable[..., Any]:
         return loss
 
     return wrapper
+
+
+class PerParameterOptimizer(Optimizer):
+    """An optimizer that updates each parameter on its own from its gradient
+    and its state buffers (all of them but LBFGS).
+
+    Subclasses name their zero-initialised buffers in :meth:`_buffers` and
+    give the NumPy update in :meth:`_update`; the state of a parameter is
+    ``step`` (a float tensor, as PyTorch's) and those buffers, created at its
+    first step. Complex parameters and buffers reach ``_update`` as real views.
+    """
+
+    def _buffers(self, group: Dict[str, Any]) -> Tuple[str, ...]:
+        raise NotImplementedError
+
+    def _init_state(self, p: Any, group: Dict[str, Any]) -> Dict[str, Any]:
+        state = {"step": torch.tensor(0.0)}
+        for name in self._buffers(group):
+            state[name] = _zeros_state(p)
+        return state
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, buffers: Dict[str, np.ndarray],
+                step: int, group: Dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    @_no_grad_step
+    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:  # type: ignore[override]
+        """Update every parameter that has a gradient; returns ``closure()``'s
+        loss when a closure is given."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = self._grad_array(p)
+                if grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state.update(self._init_state(p, group))
+                step_arr = _array(state["step"])
+                step_arr += 1
+                buffers = {k: _real_view(_array(v)) for k, v in state.items()
+                           if k != "step" and _is_tensor(v)}
+                self._update(_real_view(_array(p)), _real_view(grad), buffers,
+                             int(step_arr), group)
+                _bump_version(p)

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-import numpy as np
-
-import funcgrad.torch as torch
-
 from ._functional import sgd_step
-from .optimizer import Optimizer, ParamsT, _array, _bump_version, _no_grad_step, _real_view
+from .optimizer import (Optimizer, ParamsT, _array, _bump_version, _no_grad_step, _real_view,
+                        _state_tensor)
 
 __all__ = ["SGD"]
 
@@ -80,6 +77,4 @@ class SGD(Optimizer):
                                maximize=group["maximize"])
                 _bump_version(p)
                 if group["momentum"] != 0 and buf_t is None:
-                    dtype = _array(p).dtype
-                    state["momentum_buffer"] = torch.from_numpy(
-                        np.ascontiguousarray(new).view(dtype))
+                    state["momentum_buffer"] = _state_tensor(new, p)

@@ -1,4 +1,5 @@
-"""``funcgrad.torch.nn.utils``: gradient clipping for training loops (PyTorch 2.x)."""
+"""``funcgrad.torch.nn.utils``: gradient clipping, parameter flattening and
+(in :mod:`funcgrad.torch.nn.utils.rnn`) padded/packed sequences (PyTorch 2.x)."""
 from __future__ import annotations
 
 import math
@@ -8,7 +9,8 @@ import numpy as np
 
 import funcgrad.torch as torch
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "zero_grads_"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "zero_grads_", "parameters_to_vector",
+           "vector_to_parameters", "rnn"]
 
 Params = Union[Any, Iterable[Any]]
 
@@ -97,3 +99,38 @@ def clip_grad_value_(parameters: Params, clip_value: float, foreach: Any = None)
         a = g.detach().numpy()
         np.clip(a, -clip_value, clip_value, out=a)
         g._bump_version()
+
+
+def parameters_to_vector(parameters: Iterable[Any]) -> Any:
+    """Every parameter flattened and concatenated into one vector (differentiable).
+
+    >>> import funcgrad.torch as torch
+    >>> layer = torch.nn.Linear(2, 3)
+    >>> torch.nn.utils.parameters_to_vector(layer.parameters()).shape
+    torch.Size([9])
+    """
+    if isinstance(parameters, torch.Tensor):
+        raise TypeError(f"expected torch.Tensor, but got: {type(parameters).__name__}")
+    return torch.cat([p.reshape(-1) for p in parameters])
+
+
+def vector_to_parameters(vec: Any, parameters: Iterable[Any]) -> None:
+    """Copy consecutive slices of ``vec`` into the parameters (replacing their data).
+
+    >>> import funcgrad.torch as torch
+    >>> layer = torch.nn.Linear(1, 1)
+    >>> torch.nn.utils.vector_to_parameters(torch.tensor([2.0, 3.0]), layer.parameters())
+    >>> layer.weight.item(), layer.bias.item()
+    (2.0, 3.0)
+    """
+    if not isinstance(vec, torch.Tensor):
+        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+    offset = 0
+    with torch.no_grad():
+        for p in parameters:
+            n = p.numel()
+            p.copy_(vec[offset:offset + n].reshape(*p.shape))
+            offset += n
+
+
+from . import rnn  # noqa: E402

@@ -1,0 +1,4 @@
+"""HIPS autograd's `autograd.numpy.numpy_vjps` (engine internals) is not available in funcgrad."""
+from .._unsupported import internals_error
+
+raise internals_error("autograd.numpy.numpy_vjps module")

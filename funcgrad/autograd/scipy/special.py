@@ -1,0 +1,10 @@
+"""``autograd.scipy.special``: funcgrad.scipy.special (SciPy's names and signatures)."""
+from __future__ import annotations
+
+from typing import Any
+
+from funcgrad.scipy import special as _mod
+
+
+def __getattr__(name: str) -> Any:
+    return getattr(_mod, name)
