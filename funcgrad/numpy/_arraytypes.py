@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._core import Box
+from .._core.staging import Abstract
 
 _ndarray = np.ndarray
 _generic = np.generic
@@ -19,8 +20,8 @@ _generic = np.generic
 
 def is_foreign_array(x: Any) -> bool:
     """Whether ``x`` is an array of another library that implements NumPy's
-    dispatch protocols (not an ndarray, a NumPy scalar, a Python number or a
-    funcgrad box).
+    dispatch protocols (not an ndarray, a NumPy scalar, a Python number, a
+    funcgrad box or a value staged by ``funcgrad.jit``).
 
     >>> import numpy as np
     >>> is_foreign_array(np.ones(2)), is_foreign_array(2.0)
@@ -28,7 +29,7 @@ def is_foreign_array(x: Any) -> bool:
     """
     t = type(x)
     return (t is not _ndarray and hasattr(t, "__array_function__")
-            and not issubclass(t, (_ndarray, _generic, Box)))
+            and not issubclass(t, (_ndarray, _generic, Box, Abstract)))
 
 
 def asarray(x: Any, dtype: Any = None) -> Any:
