@@ -5,6 +5,7 @@ eager (CPU, one thread), interleaved in one process (issue 20 targets):
   64 of 28x28 float32, cross-entropy, SGD step. Target <= 2.5x PyTorch.
 - ``lstm``: one-layer LSTM (input 32, hidden 64) over 32 steps, batch 16,
   float32, a linear read-out of the last state, MSE, SGD step. Target <= 2.0x.
+  Also timed: the same step written by hand in NumPy (the floor for NumPy code).
 
 Both libraries start from the same weights and data; one step of each is
 compared (loss and every gradient) before timing.
@@ -61,6 +62,63 @@ class LSTMNet:
         return self.head(h[0])
 
 
+class NumpyLSTMStep:
+    """The LSTM workload written by hand in NumPy (forward, backward through time,
+    SGD): the floor any NumPy-based implementation is measured against."""
+
+    def __init__(self, named: list, x: np.ndarray, y: np.ndarray, lr: float = 0.01) -> None:
+        self.names = [n for n, _ in named]
+        self.params = [p.detach().numpy().copy() for _, p in named]
+        self.x, self.y, self.lr = x, y, lr
+
+    @staticmethod
+    def _sigmoid(z: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return 1 / (1 + np.exp(-z))
+
+    def grads(self) -> list:
+        w_ih, w_hh, b_ih, b_hh, w_o, b_o = self.params
+        x, y = self.x, self.y
+        steps, batch, _ = x.shape
+        hid = w_hh.shape[1]
+        xw = x @ w_ih.T + (b_ih + b_hh)
+        h = np.zeros((batch, hid), x.dtype)
+        c = np.zeros_like(h)
+        cache = []
+        for t in range(steps):
+            gates = xw[t] + h @ w_hh.T
+            s = self._sigmoid(gates)
+            i, f, o = s[:, :hid], s[:, hid:2 * hid], s[:, 3 * hid:]
+            g = np.tanh(gates[:, 2 * hid:3 * hid])
+            cache.append((h, c, i, f, g, o))
+            c = f * c + i * g
+            h = o * np.tanh(c)
+            cache[-1] += (np.tanh(c),)
+        out = h @ w_o.T + b_o
+        diff = out - y
+        loss = np.mean(diff * diff)
+        d_out = 2 * diff / diff.size
+        grads = [None, np.zeros_like(w_hh), None, None, d_out.T @ h, d_out.sum(0)]
+        gh, gc = d_out @ w_o, np.zeros_like(h)
+        d_xw = np.empty_like(xw)
+        for t in range(steps - 1, -1, -1):
+            h_prev, c_prev, i, f, g, o, tc = cache[t]
+            dc = gc + gh * o * (1 - tc * tc)
+            d_gates = np.concatenate([dc * g * i * (1 - i), dc * c_prev * f * (1 - f),
+                                      dc * i * (1 - g * g), gh * tc * o * (1 - o)], axis=1)
+            d_xw[t] = d_gates
+            grads[1] += d_gates.T @ h_prev
+            gh, gc = d_gates @ w_hh, dc * f
+        flat = d_xw.reshape(-1, d_xw.shape[-1])
+        grads[0] = flat.T @ x.reshape(-1, x.shape[-1])
+        grads[2] = grads[3] = flat.sum(0)
+        return [float(loss)] + grads
+
+    def step(self) -> None:
+        for p, g in zip(self.params, self.grads()[1:]):
+            p -= self.lr * g
+
+
 def _copy_weights(src: list, dst: list, torch_dst: Any) -> None:
     with torch_dst.no_grad():
         for (_, a), (_, b) in zip(src, dst):
@@ -102,7 +160,7 @@ def build(name: str, torch: Any, quick: bool) -> Dict[str, Any]:
         loss = loss_fn(forward(X), Y)
         loss.backward()
         return [float(loss.item())] + [p.grad.numpy().copy() for p in params]
-    return {"step": step, "named": named, "grads": grads, "torch": torch}
+    return {"step": step, "named": named, "grads": grads, "torch": torch, "data": (x, y)}
 
 
 def main(argv: Any = None) -> dict:
@@ -134,6 +192,15 @@ def main(argv: Any = None) -> dict:
             if err > 1e-3:
                 raise SystemExit(f"{name}: funcgrad's gradients differ from {key}'s "
                                  f"(relative error {err:.2e})")
+        if name == "lstm":  # the hand-written NumPy floor, checked like a peer
+            floor = NumpyLSTMStep(cases["funcgrad"]["named"], *cases["funcgrad"]["data"])
+            mine = cases["funcgrad"]["grads"]()
+            err = max(float(np.max(np.abs(a - b)) / (np.max(np.abs(b)) + 1e-30))
+                      for a, b in zip(floor.grads(), mine))
+            if err > 1e-3:
+                raise SystemExit(f"lstm: the NumPy floor's gradients differ (relative error "
+                                 f"{err:.2e})")
+            cases["numpy"] = {"step": floor.step}
         impls = {k: c["step"] for k, c in cases.items()}
         res = harness.measure(impls, 1 if args.quick else args.reps,
                               min_sample=0 if args.quick else 0.05, clock=args.clock)
@@ -144,6 +211,10 @@ def main(argv: Any = None) -> dict:
             report[name]["ratio"] = ratio
             line += (f"  pytorch {res['pytorch'][0] * 1e3:8.2f} ms  ratio {ratio:.2f}x "
                      f"(target <= {TARGETS[name]}x)")
+        if "numpy" in res:
+            report[name]["vs_numpy"] = res["funcgrad"][0] / res["numpy"][0]
+            line += (f"  hand-written numpy {res['numpy'][0] * 1e3:8.2f} ms "
+                     f"(funcgrad {report[name]['vs_numpy']:.2f}x)")
         print(line, flush=True)
     return report
 

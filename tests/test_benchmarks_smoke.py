@@ -154,3 +154,12 @@ def test_per_operation_functions_make_no_cells() -> None:
         assert len(hot) >= 4, (impl, hot)  # the probe saw the per-operation path
         with_cells = [(c.co_name, c.co_firstlineno, c.co_cellvars) for c in hot if c.co_cellvars]
         assert with_cells == [], impl
+
+
+def test_layer_benchmarks_run_and_the_numpy_floor_matches_funcgrad() -> None:
+    """benchmarks/layers.py --quick: both workloads run; the hand-written NumPy
+    LSTM step's gradients equal funcgrad's (checked inside, before timing)."""
+    layers = pytest.importorskip("benchmarks.layers")
+    report = layers.main(["--quick"])
+    assert set(report) == {"lenet", "lstm"}
+    assert report["lstm"]["funcgrad"] > 0 and report["lstm"]["vs_numpy"] > 0

@@ -5,6 +5,8 @@ differences, PyTorch's parameter names, reprs and errors; and, when torch is
 installed, against torch itself with the same weights (values and gradients)."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -290,6 +292,78 @@ def test_transformer_names_activation_and_errors(rng):
     custom.load_state_dict(gelu.state_dict())
     x = torch.tensor(rng.normal(size=(2, 3, 4)), dtype=torch.float32)
     np.testing.assert_allclose(custom(x).detach().numpy(), gelu(x).detach().numpy())
+
+
+def test_transformer_decoder_matches_the_reference(rng):
+    layer = nn.TransformerDecoderLayer(4, 2, dim_feedforward=6, dropout=0.0).double()
+    with torch.no_grad():
+        for p in layer.parameters():
+            p.copy_(torch.tensor(rng.normal(size=p.shape)))
+    tgt, memory = rng.normal(size=(3, 2, 4)), rng.normal(size=(5, 2, 4))
+    causal = np.triu(np.ones((3, 3), bool), 1)
+    p = {name: t.detach().numpy() for name, t in layer.state_dict().items()}
+
+    def ln(x, k):
+        return layer_norm_ref(x) * p[f"norm{k}.weight"] + p[f"norm{k}.bias"]
+    x = ln(tgt + mha_ref(layer.self_attn, tgt, tgt, tgt, np.where(causal, -np.inf, 0.0))[0], 1)
+    x = ln(x + mha_ref(layer.multihead_attn, x, memory, memory)[0], 2)
+    hidden = np.maximum(x @ p["linear1.weight"].T + p["linear1.bias"], 0)
+    expected = ln(x + hidden @ p["linear2.weight"].T + p["linear2.bias"], 3)
+    got = layer(_t(tgt), _t(memory), tgt_mask=_t(causal))
+    np.testing.assert_allclose(got.detach().numpy(), expected, rtol=1e-11, atol=1e-12)
+    decoder = nn.TransformerDecoder(layer, 2)
+    assert list(decoder.state_dict())[:2] == ["layers.0.self_attn.in_proj_weight",
+                                              "layers.0.self_attn.in_proj_bias"]
+    assert torch.autograd.gradcheck(lambda t, m: decoder(t, m, tgt_mask=_t(causal[:2, :2])),
+                                    (_t(tgt[:2, :1], True), _t(memory[:3, :1], True)))
+
+
+def test_transformer_mask_init_and_errors():
+    mask = nn.Transformer.generate_square_subsequent_mask(3)
+    assert mask.dtype == torch.float32
+    np.testing.assert_array_equal(mask.detach().numpy(), np.triu(np.full((3, 3), -np.inf), 1))
+    model = nn.Transformer(8, 2, 1, 1, dim_feedforward=16)
+    names = [n for n, _ in model.named_parameters()]
+    assert names[0] == "encoder.layers.0.self_attn.in_proj_weight"
+    assert "decoder.layers.0.multihead_attn.out_proj.weight" in names
+    assert names[-2:] == ["decoder.norm.weight", "decoder.norm.bias"]
+    with pytest.raises(RuntimeError, match="the batch number of src and tgt must be equal"):
+        model(torch.randn(5, 3, 8), torch.randn(4, 2, 8))
+    with pytest.raises(RuntimeError, match="the feature number of src and tgt must be equal to "
+                                           "d_model"):
+        model(torch.randn(5, 3, 8), torch.randn(4, 3, 6))
+
+
+def test_transformer_against_pytorch(rng):
+    T = pytest.importorskip("torch")
+    T.manual_seed(0)
+    with warnings.catch_warnings():  # torch: "enable_nested_tensor is True, but ..."
+        warnings.simplefilter("ignore", UserWarning)
+        theirs = T.nn.Transformer(4, 2, 2, 2, dim_feedforward=8, dropout=0.0, norm_first=True,
+                                  batch_first=True).double()
+    ours = nn.Transformer(4, 2, 2, 2, dim_feedforward=8, dropout=0.0, norm_first=True,
+                          batch_first=True).double()
+    assert repr(ours) == repr(theirs)
+    _load_from(ours, theirs)
+    src, tgt = rng.normal(size=(3, 5, 4)), rng.normal(size=(3, 4, 4))
+    padding = np.zeros((3, 5), bool)
+    padding[1, 3:] = True
+    t_in = [T.tensor(a, requires_grad=True) for a in (src, tgt)]
+    f_in = [_t(a, True) for a in (src, tgt)]
+    t_out = theirs(*t_in, tgt_mask=T.nn.Transformer.generate_square_subsequent_mask(4),
+                   src_key_padding_mask=T.tensor(padding),
+                   memory_key_padding_mask=T.tensor(padding))
+    f_out = ours(*f_in, tgt_mask=nn.Transformer.generate_square_subsequent_mask(4),
+                 src_key_padding_mask=_t(padding), memory_key_padding_mask=_t(padding))
+    np.testing.assert_allclose(f_out.detach().numpy(), t_out.detach().numpy(), atol=1e-13)
+    g = rng.normal(size=t_out.shape)
+    t_out.backward(T.tensor(g))
+    f_out.backward(_t(g))
+    for a, b in zip(t_in, f_in):
+        np.testing.assert_allclose(b.grad.detach().numpy(), a.grad.numpy(), atol=1e-12)
+    for (name, a), (_, b) in zip(theirs.named_parameters(), ours.named_parameters()):
+        np.testing.assert_allclose(b.grad.detach().numpy(), a.grad.numpy(), atol=1e-12,
+                                   err_msg=name)
 
 
 # --- against PyTorch itself ------------------------------------------------------------------
