@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 
 from benchmarks import harness, workloads  # noqa: E402
 
-ORDER = ("hand-written", "numpy-fwd", "funcgrad", "facade", "autograd", "torch", "jax",
+ORDER = ("hand-written", "numpy-fwd", "funcgrad", "funcgrad-jit", "facade", "autograd", "torch", "jax",
          "jax-jit", "mygrad")
 
 FULL = dict(chain=2000, long_chain=100_000, million=1_000_000, small=(32, 64, 64, 1),

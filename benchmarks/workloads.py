@@ -151,6 +151,9 @@ def chain_impls(libs: dict, x: np.ndarray, n: int, reduce: bool = False,
         else:
             g_f = fg.grad(lambda x: chain(fnp.sin, x, n))
         impls["funcgrad"] = lambda: [g_f(x)]
+        if (only is None or "funcgrad-jit" in only) and n <= 10_000:  # (one line per op)
+            g_fj = fg.jit(g_f)
+            impls["funcgrad-jit"] = lambda: [g_fj(x)]
     if want("autograd"):
         ag = libs["autograd"]
         anp = importlib.import_module("autograd.numpy")
@@ -180,6 +183,9 @@ def chain_impls(libs: dict, x: np.ndarray, n: int, reduce: bool = False,
             g_j = jax.grad(lambda x: chain(jnp.sin, x, n))
         xj = jnp.asarray(x)
         impls["jax"] = lambda: [g_j(xj).block_until_ready()]
+        if (only is None or "jax-jit" in only) and n <= 10_000:
+            g_jj = jax.jit(g_j)
+            impls["jax-jit"] = lambda: [g_jj(xj).block_until_ready()]
     if want("mygrad"):
         mg = libs["mygrad"]
 
@@ -303,6 +309,8 @@ def mlp_case(libs: dict, sizes: tuple, batch: int, dtype: Any, kind: str, name: 
             return ce_loss(np_log_softmax(z, fnp, fg.stop_gradient), Y)
         g_f = fg.value_and_grad(loss_f)
         case.impls["funcgrad"] = lambda: g_f(params)[1]
+        g_fj = fg.jit(g_f)
+        case.impls["funcgrad-jit"] = lambda: g_fj(params)[1]
     if "autograd" in libs:
         ag = libs["autograd"]
         anp = importlib.import_module("autograd.numpy")
@@ -343,6 +351,8 @@ def mlp_case(libs: dict, sizes: tuple, batch: int, dtype: Any, kind: str, name: 
         g_j = jax.value_and_grad(loss_j)
         pj = [jnp.asarray(p) for p in params]
         case.impls["jax"] = lambda: [g.block_until_ready() for g in g_j(pj)[1]]
+        g_jj = jax.jit(g_j)
+        case.impls["jax-jit"] = lambda: [g.block_until_ready() for g in g_jj(pj)[1]]
     if "mygrad" in libs:
         mg = libs["mygrad"]
         nnet = importlib.import_module("mygrad.nnet")
@@ -387,6 +397,8 @@ def hvp_case(libs: dict, n: int) -> Case:
             return fnp.sum(t * t)
         hvp_f = fg.grad(lambda x: fnp.sum(fg.grad(f)(x) * v))
         case.impls["funcgrad"] = lambda: [hvp_f(x)]
+        hvp_fj = fg.jit(hvp_f)
+        case.impls["funcgrad-jit"] = lambda: [hvp_fj(x)]
     if "autograd" in libs:
         ag = libs["autograd"]
         anp = importlib.import_module("autograd.numpy")
@@ -420,6 +432,8 @@ def hvp_case(libs: dict, n: int) -> Case:
             return jnp.sum(t * t)
         hvp_j = jax.grad(lambda x: jnp.sum(jax.grad(fj)(x) * vj))
         case.impls["jax"] = lambda: [hvp_j(xj).block_until_ready()]
+        hvp_jj = jax.jit(hvp_j)
+        case.impls["jax-jit"] = lambda: [hvp_jj(xj).block_until_ready()]
     if "mygrad" in libs:
         case.skipped["mygrad"] = "n/a: MyGrad has no higher-order derivatives"
     return case

@@ -13,6 +13,7 @@ array([1., 1.])
 from . import numpy, tree_util
 from .numpy._tracer import ConcretizationError, Tracer
 from ._core import EscapedTracerError
+from ._jit import jit, make_jaxpr
 from .transforms import (
     checkpoint,
     custom_vjp,
@@ -64,5 +65,6 @@ def __dir__() -> list:
 __all__ = [
     "grad", "value_and_grad", "vjp", "jacobian", "jacrev", "hessian", "jvp",
     "linearize", "stop_gradient", "custom_vjp", "checkpoint", "float0", "tree_util", "numpy",
-    "ConcretizationError", "EscapedTracerError", "Tracer",
+    "ConcretizationError", "EscapedTracerError", "Tracer", "jit", "make_jaxpr", "lax",
 ]
+

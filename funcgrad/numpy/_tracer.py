@@ -17,14 +17,14 @@ import numpy as np
 
 from .._core import Box, Primitive
 from .._core.primitive import _NO_PARAMS
+from .._core.staging import ConcretizationError, concretization_error, staged_value
 from ._registry import namespace as _fnp
 
 
-class ConcretizationError(TypeError):
-    """A traced value was converted to a concrete Python or NumPy value."""
-
-
-def _concretization_error(what: str) -> ConcretizationError:
+def _concretization_error(what: str, box: Any = None) -> ConcretizationError:
+    aval = staged_value(box)
+    if aval is not None:  # under jit: the value does not exist yet
+        return concretization_error(what, aval)
     return ConcretizationError(
         f"Cannot convert a traced value to {what}: its gradient would be lost. "
         "Inside a function being differentiated, keep computing with funcgrad.numpy "
@@ -61,25 +61,25 @@ class Tracer(Box):
 
     # --- concretization ---------------------------------------------------
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        raise _concretization_error("a NumPy array (np.asarray / np.array)")
+        raise _concretization_error("a NumPy array (np.asarray / np.array)", self)
 
     def __float__(self) -> float:
-        raise _concretization_error("a Python float")
+        raise _concretization_error("a Python float", self)
 
     def __int__(self) -> int:
-        raise _concretization_error("a Python int")
+        raise _concretization_error("a Python int", self)
 
     def __complex__(self) -> complex:
-        raise _concretization_error("a Python complex")
+        raise _concretization_error("a Python complex", self)
 
     def __index__(self) -> int:
-        raise _concretization_error("an index")
+        raise _concretization_error("an index", self)
 
     def item(self, *args: Any) -> Any:
-        raise _concretization_error("a Python scalar (.item())")
+        raise _concretization_error("a Python scalar (.item())", self)
 
     def tolist(self) -> Any:
-        raise _concretization_error("a Python list (.tolist())")
+        raise _concretization_error("a Python list (.tolist())", self)
 
     def __bool__(self) -> bool:
         return bool(self._value)

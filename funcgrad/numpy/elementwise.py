@@ -32,8 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from .._core import Box, concrete as _strip
+from .._core import Box
 from .._core.primitive import defjvp, defjvp_from_vjp, defjvp_joint, defjvp_linear
+from .._core.staging import staged_value, strip_to_staged as _strip
 from ._registry import alias, dtype_of, nondiff, primitive, register
 
 F = "elementwise"
@@ -104,7 +105,7 @@ def _power_rules(pw: Any) -> tuple:
             return g * 0 if c == 0 else g * (c * pw(x, c - 1))
         # y * x**(y-1), kept differentiable in y at y == 0 (mixed partials
         # stay symmetric); only 0**-1 at x == y == 0 is guarded.
-        both = equal(x, 0) & equal(y, 0)
+        both = logical_and(equal(x, 0), equal(y, 0))
         return g * where(both, 0, y * pw(where(both, 1, x), y - 1))
 
     def exponent(g, ans, x, y):
@@ -265,7 +266,10 @@ def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
     computed on the concrete values.
     """
     def share(g, mine, other):
-        mv, ov = np.asarray(_strip(mine)), np.asarray(_strip(other))
+        mine, other = _strip(mine), _strip(other)
+        if staged_value(mine) is not None or staged_value(other) is not None:
+            return share_staged(g, mine, other)  # under jit: no value to branch on
+        mv, ov = np.asarray(mine), np.asarray(other)
         wins = pick(mv, ov)
         tie = mv == ov
         nm, no = np.isnan(mv), np.isnan(ov)
@@ -289,6 +293,13 @@ def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
         if ties:
             return where(wins, g, where(tie, g * 0.5, 0))
         return where(wins, g, 0)
+
+    def share_staged(g, mv, ov):
+        nm, no = isnan(mv), isnan(ov)
+        wins = logical_or(pick(mv, ov), logical_and(nm, logical_not(no)) if nan_wins
+                          else logical_and(no, logical_not(nm)))
+        tie = logical_or(equal(mv, ov), logical_and(nm, no))
+        return where(wins, g, where(tie, g * 0.5, 0))
     return (lambda g, ans, x, y: share(g, x, y)), (lambda g, ans, x, y: share(g, y, x))
 
 
@@ -311,12 +322,12 @@ def _clip_inner(x, lo, hi):
     """Where neither bound is active (inclusive); ``lo <= hi`` assumed as NumPy does."""
     keep = np.ones(np.shape(_strip(x)), bool)
     if lo is not None:
-        keep = keep & np.asarray(greater_equal(x, lo))
+        keep = logical_and(keep, greater_equal(x, lo))
         m = maximum(_strip(x), _strip(lo))
     else:
         m = _strip(x)
     if hi is not None:
-        keep = keep & np.asarray(less_equal(m, _strip(hi)))
+        keep = logical_and(keep, less_equal(m, _strip(hi)))
     return keep, m
 
 
@@ -326,15 +337,15 @@ def _clip_x(g, ans, x, lo, hi):
 
 
 def _clip_lo(g, ans, x, lo, hi):
-    active = np.asarray(less(x, lo))
+    active = less(x, lo)
     if hi is not None:
-        active = active & np.asarray(less_equal(_strip(lo), _strip(hi)))
+        active = logical_and(active, less_equal(_strip(lo), _strip(hi)))
     return where(active, g, 0)
 
 
 def _clip_hi(g, ans, x, lo, hi):
     _, m = _clip_inner(x, lo, hi)
-    return where(np.asarray(greater(m, _strip(hi))), g, 0)
+    return where(greater(m, _strip(hi)), g, 0)
 
 
 _clip = primitive("clip", _clip_impl, _clip_x, _clip_lo, _clip_hi, family=F,

@@ -22,6 +22,7 @@ import numpy as np
 from .._core.primitive import defjvp_linear
 
 from .._core import Box, concrete as _concrete
+from .._core.staging import strip_to_staged
 from ._registry import namespace as _fnp
 from ._registry import REGISTRY, dtype_of, primitive, register, shape_of
 
@@ -450,7 +451,7 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
         return np.nonzero(np.asarray(_concrete(condition)))
     if x is None or y is None:
         raise ValueError("either both or neither of x and y should be given")
-    return _where_prim(_concrete(condition), x, y)
+    return _where_prim(strip_to_staged(condition), x, y)
 
 
 def bincount(x: Any, weights: Any = None, minlength: int = 0) -> Any:

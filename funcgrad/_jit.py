@@ -1,0 +1,327 @@
+"""``jit`` and ``make_jaxpr``: trace once per signature, replay with NumPy.
+
+``jit(f)(*args)`` looks up the program for the call's signature (pytree
+structure; per leaf its type, shape and dtype, Python scalars being weakly
+typed; the values of static arguments). On a miss, under a lock, it traces
+``f`` on a :class:`~funcgrad._core.staging.StagingTrace`, optimises the
+program and compiles it to a Python function
+(:mod:`funcgrad._core.passes`). Later calls of the same signature run that
+function on the leaves: plain NumPy calls, no tracers and no graph.
+
+When an argument is a box of another transform (``grad(jit(f))``,
+``vmap(jit(f))``, ``jit`` inside ``jit``), the program's equations are
+evaluated through that transform with :func:`~funcgrad._core.primitive.bind`:
+the program is differentiated (or batched, or inlined), and the Python
+function is not run again.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from typing import Any, Callable, Optional, Sequence, Union
+
+import numpy as np
+
+from ._core import Box
+from ._core.passes import compile_program, optimise
+from ._core.staging import Program, StagingTrace, Var, example_of, staged_value
+from ._validate import ACCEPTED, check_callable
+from .tree_util import tree_flatten, tree_unflatten
+
+__all__ = ["jit", "make_jaxpr", "Jaxpr"]
+
+_PY_SCALARS = (bool, int, float, complex)
+
+
+def _leaf_key(x: Any) -> Any:
+    """The part of the signature one dynamic leaf contributes."""
+    t = type(x)
+    if t is np.ndarray:
+        return (t, x.shape, x.dtype)
+    if t in _PY_SCALARS or isinstance(x, np.generic):
+        return t  # its type fixes its dtype and shape (Python scalars: weak types)
+    if isinstance(x, Box):
+        aval = staged_value(x)
+        ex = _concrete_example(x)
+        return (Box, type(ex), np.shape(ex), np.asarray(ex).dtype if aval is None else aval.dtype)
+    raise TypeError(
+        f"jit: Argument {x!r} of type {t} is not a valid funcgrad type. The dynamic "
+        f"arguments of a jitted function are {ACCEPTED}; mark other arguments static "
+        "with static_argnums or static_argnames.")
+
+
+_concrete_example = example_of
+
+
+def _as_leaf(x: Any) -> Any:
+    """A leaf the signature can describe (lists of numbers become arrays)."""
+    t = type(x)
+    if t is np.ndarray or t in _PY_SCALARS or isinstance(x, (np.generic, Box)):
+        return x
+    if hasattr(x, "__array__") and not isinstance(x, (str, bytes)):
+        return np.asarray(x)
+    return x
+
+
+class _Entry:
+    """The program of one signature: the optimised program, its compiled
+    function and the output structure."""
+
+    __slots__ = ("program", "fn", "out_tree", "source", "cacheable")
+
+    def __init__(self, program: Program, fn: Optional[Callable[..., tuple]], out_tree: Any,
+                 source: str, cacheable: bool) -> None:
+        self.program = program
+        self.fn = fn
+        self.out_tree = out_tree
+        self.source = source
+        self.cacheable = cacheable
+
+
+def _static_spec(fun: Callable[..., Any], static_argnums: Union[int, Sequence[int]],
+                 static_argnames: Union[str, Sequence[str]]) -> tuple[frozenset, frozenset]:
+    """Static positions and names, each completed from the other through
+    ``fun``'s signature (as JAX does)."""
+    nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
+    for n in nums:
+        if not isinstance(n, (int, np.integer)):
+            raise TypeError(f"jit: static_argnums must be ints, got {n!r}.")
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    positional = [p.name for p in params
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    nums_set = {int(n) % len(positional) if positional and n < 0 else int(n) for n in nums}
+    names_set = set(names)
+    for n in list(nums_set):
+        if n < len(positional) and params[n].kind is not params[n].POSITIONAL_ONLY:
+            names_set.add(positional[n])
+    for name in list(names_set):
+        if name in positional:
+            nums_set.add(positional.index(name))
+    return frozenset(nums_set), frozenset(names_set)
+
+
+def _hashable(value: Any, where: str) -> Any:
+    try:
+        hash(value)
+    except TypeError as e:
+        raise ValueError(
+            f"Non-hashable static arguments are not supported. An error occurred while "
+            f"trying to hash an object of type {type(value)}, {value!r} ({where}). The "
+            f"error was:\nTypeError: {e}") from None
+    return value
+
+
+class _Jitted:
+    """The function ``jit`` returns (see :func:`jit`)."""
+
+    def __init__(self, fun: Callable[..., Any], static_argnums: Any, static_argnames: Any) -> None:
+        functools.update_wrapper(self, fun)
+        self._fun = fun
+        self._static_nums, self._static_names = _static_spec(fun, static_argnums, static_argnames)
+        self._cache: dict = {}
+        self._lock = threading.RLock()
+        self._traces = 0  # how many times ``fun`` was traced (for tests and users)
+
+    # --- the call ------------------------------------------------------------------
+    def _split(self, args: tuple, kwargs: dict) -> tuple:
+        """``(key, dynamic leaves, rebuild)``."""
+        static_nums = self._static_nums
+        if static_nums:
+            statics = tuple((i, _hashable(args[i], f"static argument {i}"))
+                            for i in sorted(static_nums) if i < len(args))
+            dyn_args = tuple(a for i, a in enumerate(args) if i not in static_nums)
+        else:
+            statics, dyn_args = (), args
+        if kwargs:
+            skw = tuple(sorted((k, _hashable(v, f"static argument {k!r}"))
+                               for k, v in kwargs.items() if k in self._static_names))
+            dkw = {k: v for k, v in kwargs.items() if k not in self._static_names}
+        else:
+            skw, dkw = (), {}
+        leaves, tree = tree_flatten((dyn_args, dkw))
+        leaves = [_as_leaf(x) for x in leaves]
+        key = (len(args), statics, skw, tree, tuple(_leaf_key(x) for x in leaves))
+        return key, leaves, tree, statics, skw
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        key, leaves, tree, statics, skw = self._split(args, kwargs)
+        entry = self._cache.get(key)
+        if entry is None:
+            with self._lock:
+                entry = self._cache.get(key)
+                if entry is None:
+                    entry = self._trace(len(args), leaves, tree, statics, skw)
+                    if entry.cacheable:
+                        self._cache[key] = entry
+        if entry.fn is None or any(isinstance(x, Box) for x in leaves):
+            outs = entry.program.eval(leaves + entry.program.captured)
+        else:
+            outs = entry.fn(*leaves)
+        return tree_unflatten(entry.out_tree, outs)
+
+    def _trace(self, nargs: int, leaves: list, tree: Any, statics: tuple, skw: tuple) -> _Entry:
+        program, out_tree = stage(self._fun, nargs, leaves, tree, statics, skw)
+        self._traces += 1
+        program = optimise(program)
+        captured = bool(program.captured)
+        fn, source = (None, "") if captured else compile_program(program, _py_name(self._fun))
+        _drop_examples(program)
+        return _Entry(program, fn, out_tree, source, cacheable=not captured)
+
+    # --- inspection --------------------------------------------------------------------
+    def lower_source(self, *args: Any, **kwargs: Any) -> str:
+        """The Python source of the program for these arguments' signature."""
+        key, leaves, tree, statics, skw = self._split(args, kwargs)
+        self(*args, **kwargs)
+        entry = self._cache.get(key)
+        return entry.source if entry is not None else ""
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        return self if obj is None else functools.partial(self, obj)
+
+    def __repr__(self) -> str:
+        return f"<funcgrad.jit of {getattr(self._fun, '__qualname__', self._fun)!r}>"
+
+
+def _py_name(fun: Any) -> str:
+    name = getattr(fun, "__name__", "program")
+    return name if name.isidentifier() and not name.startswith("<") else "program"
+
+
+def stage(fun: Callable[..., Any], nargs: int, leaves: list, tree: Any, statics: tuple,
+          skw: tuple) -> tuple[Program, Any]:
+    """Trace ``fun`` on staged leaves: ``(program, output tree)``."""
+    trace = StagingTrace()
+    boxed = [trace.new_input(_concrete_example(x)) for x in leaves]
+    invars = [b._node for b in boxed]
+    dyn_args, dkw = tree_unflatten(tree, boxed)
+    it = iter(dyn_args)
+    static = dict(statics)
+    args = [static[i] if i in static else next(it) for i in range(nargs)]
+    kwargs = dict(dkw, **dict(skw))
+    try:
+        result = fun(*args, **kwargs)
+        out_leaves, out_tree = tree_flatten(result)
+        outvars = [trace.output_atom(o) for o in out_leaves]
+    finally:
+        trace.alive = False
+    capvars = [trace.captured_vars[id(b)] for b in trace.captured]
+    return Program(invars + capvars, trace.eqns, outvars, list(trace.captured)), out_tree
+
+
+def stage_function(fun: Callable[..., Any], leaves: list) -> Program:
+    """``fun(*leaves)`` staged into an optimised program (for the loop bodies
+    of :mod:`funcgrad.lax`): ``leaves`` may be concrete or staged; boxes of
+    other traces ``fun`` closes over become ``Program.captured`` inputs."""
+    program, out_tree = stage(fun, len(leaves), list(leaves), tree_flatten(
+        (tuple(leaves), {}))[1], (), ())
+    return optimise(program)
+
+
+def _drop_examples(program: Program) -> None:
+    """Forget the example values (the first call's arrays and every
+    intermediate): the program keeps only shapes, dtypes and types."""
+    for v in program.invars:
+        v.aval.example = None
+    for eqn in program.eqns:
+        for v in eqn.outvars:
+            v.aval.example = None
+        for p in eqn.params.values():
+            if isinstance(p, Program):
+                _drop_examples(p)
+
+
+def jit(fun: Callable[..., Any], static_argnums: Union[int, Sequence[int]] = (),
+        static_argnames: Union[str, Sequence[str]] = ()) -> Callable[..., Any]:
+    """``fun`` traced once per argument signature into a program of primitive
+    applications, later calls replaying that program with plain NumPy calls
+    (JAX's ``jax.jit``).
+
+    The signature is the pytree structure of the arguments and, per leaf, its
+    type, shape and dtype (Python scalars are weakly typed: a Python float
+    adopts a float32 operand's precision, as in eager code), plus the values of
+    the static arguments (``static_argnums`` / ``static_argnames``, which must
+    be hashable). Python control flow on traced values raises
+    :class:`funcgrad.ConcretizationError`: make the argument static, or use
+    :mod:`funcgrad.lax`. Closed-over arrays are constants of the program.
+
+    >>> import funcgrad, numpy as np
+    >>> f = funcgrad.jit(funcgrad.value_and_grad(lambda w: np.sum(np.tanh(w) ** 2)))
+    >>> v, g = f(np.array([0.5, -1.0]))
+    >>> v, g = f(np.array([0.1, 0.2]))  # same signature: the program is replayed
+    >>> round(float(v), 6), g.round(4)
+    (0.048891, array([0.1974, 0.3794]))
+    """
+    check_callable(fun, "jit")
+    return _Jitted(fun, static_argnums, static_argnames)
+
+
+# --- make_jaxpr ------------------------------------------------------------------------
+class Jaxpr:
+    """A staged program, printable in JAX's jaxpr notation: ``str(jaxpr)``
+    shows the inputs, one equation per line (outputs with shapes and dtypes,
+    primitive, parameters, inputs) and the outputs. ``.program`` is the
+    :class:`~funcgrad._core.staging.Program` itself; ``.eqns``, ``.invars``
+    and ``.outvars`` its parts."""
+
+    def __init__(self, program: Program, out_tree: Any) -> None:
+        self.program = program
+        self.out_tree = out_tree
+
+    @property
+    def eqns(self) -> list:
+        return self.program.eqns
+
+    @property
+    def invars(self) -> list:
+        return self.program.invars
+
+    @property
+    def outvars(self) -> list:
+        return self.program.outvars
+
+    @property
+    def out_avals(self) -> list:
+        return [a.aval if type(a) is Var else a for a in self.program.outvars]
+
+    def __str__(self) -> str:
+        return str(self.program)
+
+    __repr__ = __str__
+
+
+def make_jaxpr(fun: Callable[..., Any], static_argnums: Union[int, Sequence[int]] = (),
+               optimize: bool = False) -> Callable[..., Jaxpr]:
+    """A function that traces ``fun`` on its arguments and returns the program
+    as a :class:`Jaxpr` (JAX's ``jax.make_jaxpr``). ``optimize=True`` shows it
+    after jit's passes (dead code, common subexpressions, cotangent algebra).
+
+    >>> import funcgrad, numpy as np
+    >>> print(funcgrad.make_jaxpr(lambda x, y: np.sin(x) * y)(np.ones(3), 2.0))
+    { lambda ; a:f64[3] b:f64[]. let
+        c:f64[3] = sin a
+        d:f64[3] = multiply c b
+      in (d,) }
+    """
+    check_callable(fun, "make_jaxpr")
+    nums, _ = _static_spec(fun, static_argnums, ())
+
+    def make(*args: Any, **kwargs: Any) -> Jaxpr:
+        statics = tuple((i, args[i]) for i in sorted(nums) if i < len(args))
+        dyn = tuple(a for i, a in enumerate(args) if i not in nums)
+        leaves, tree = tree_flatten((dyn, kwargs))
+        leaves = [_as_leaf(x) for x in leaves]
+        for x in leaves:
+            _leaf_key(x)  # the same validation as jit
+        program, out_tree = stage(fun, len(args), leaves, tree, statics, ())
+        if optimize:
+            program = optimise(program)
+        _drop_examples(program)
+        return Jaxpr(program, out_tree)
+
+    return make
