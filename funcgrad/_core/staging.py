@@ -226,7 +226,7 @@ class Program:
     """Inputs (``invars``: the arguments' leaves, then ``captured``'s), the
     equations in order, and ``outvars`` (Vars or Literals)."""
 
-    __slots__ = ("invars", "eqns", "outvars", "captured", "_fn")
+    __slots__ = ("invars", "eqns", "outvars", "captured", "_fn", "derived")
 
     def __init__(self, invars: list, eqns: list, outvars: list, captured: list) -> None:
         self.invars = invars
@@ -234,6 +234,7 @@ class Program:
         self.outvars = outvars
         self.captured = captured
         self._fn = None
+        self.derived: dict = {}  # jit's VJP / JVP functions of this program
 
     def run(self, args: list) -> tuple:
         """The program on concrete ``args``: its compiled Python function
