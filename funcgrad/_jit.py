@@ -219,24 +219,23 @@ def _derived(program: Program, kind: str) -> Any:
     cache = program.derived
     fn = cache.get(kind)
     if fn is None:
+        def restricted(args: list, diff: tuple, outs: tuple) -> Callable[..., tuple]:
+            """The program as a function of its inputs ``diff`` only, giving
+            its outputs ``outs`` only (the inexact ones)."""
+            def f(*d: Any) -> tuple:
+                full = list(args)
+                for i, v in zip(diff, d):
+                    full[i] = v
+                res = program.eval(full)
+                return tuple(res[k] for k in outs)
+            return f
+
         if kind == "vjp":
             def fn(args, diff, cts, outs):
-                def f(*d):
-                    full = list(args)
-                    for i, v in zip(diff, d):
-                        full[i] = v
-                    res = program.eval(full)
-                    return tuple(res[k] for k in outs)
-                return vjp(f, *[args[i] for i in diff])[1](cts)
+                return vjp(restricted(args, diff, outs), *[args[i] for i in diff])[1](cts)
         else:
             def fn(args, diff, ts, outs):
-                def f(*d):
-                    full = list(args)
-                    for i, v in zip(diff, d):
-                        full[i] = v
-                    res = program.eval(full)
-                    return tuple(res[k] for k in outs)
-                return jvp(f, tuple(args[i] for i in diff), ts)[1]
+                return jvp(restricted(args, diff, outs), tuple(args[i] for i in diff), ts)[1]
         fn = cache[kind] = jit(fn, static_argnums=(1, 3))
     return fn
 
@@ -252,7 +251,6 @@ def _pjit_vjp(g: tuple, ans: tuple, *args: Any, program: Program) -> list:
 
 
 def _pjit_jvp(tangents: list, ans: tuple, *args: Any, program: Program) -> Any:
-    from . import numpy as fnp
     diff = tuple(i for i, (a, t) in enumerate(zip(args, tangents))
                  if t is not None and _inexact(a))
     if not diff:
@@ -263,7 +261,6 @@ def _pjit_jvp(tangents: list, ans: tuple, *args: Any, program: Program) -> Any:
     result: list = [None] * len(ans)
     for k, t in zip(outs, t_out):
         result[k] = t
-    del fnp
     return tuple(result)
 
 
