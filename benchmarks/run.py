@@ -29,17 +29,17 @@ import numpy as np  # noqa: E402
 
 from benchmarks import harness, workloads  # noqa: E402
 
-ORDER = ("hand-written", "numpy-fwd", "funcgrad", "funcgrad-jit", "facade", "autograd", "torch", "jax",
-         "jax-jit", "mygrad")
+ORDER = ("hand-written", "numpy-fwd", "funcgrad", "funcgrad-jit", "funcgrad-loop", "facade",
+         "autograd", "torch", "jax", "jax-jit", "mygrad")
 
 FULL = dict(chain=2000, long_chain=100_000, million=1_000_000, small=(32, 64, 64, 1),
             small_batch=16, large=(784, 1024, 1024, 10), large_batch=256, hvp=200, jvp_batch=128,
-            mem_size=1_000_000, mem_ops=200, reps=9, long_reps=3)
+            example_batch=128, mem_size=1_000_000, mem_ops=200, reps=9, long_reps=3)
 QUICK = dict(chain=100, long_chain=2000, million=20_000, small=(8, 16, 16, 1),
              small_batch=4, large=(32, 64, 64, 10), large_batch=16, hvp=10, jvp_batch=8,
-             mem_size=20_000, mem_ops=20, reps=3, long_reps=1)
+             example_batch=8, mem_size=20_000, mem_ops=20, reps=3, long_reps=1)
 
-SECTIONS = ("chain", "mlp-small", "mlp-large", "hvp", "jvp", "long-chain", "million", "memory",
+SECTIONS = ("chain", "mlp-small", "mlp-large", "hvp", "jvp", "per-example", "long-chain", "million", "memory",
             "leaks")
 
 
@@ -181,6 +181,11 @@ def run(args: argparse.Namespace) -> dict:
         skip_missing(case)
         out["jvp"] = time_case(case, reps)
         say(f"## {case.title}\n\n" + render_time_table(out["jvp"]) + "\n")
+    if "per-example" in sections:
+        case = workloads.per_example_case(libs, sz["small"], sz["example_batch"])
+        skip_missing(case)
+        out["per-example"] = time_case(case, reps)
+        say(f"## {case.title}\n\n" + render_time_table(out["per-example"]) + "\n")
     if "long-chain" in sections:
         n = sz["long_chain"]
         only = None if args.slow_peers else ("funcgrad", "facade", "autograd", "torch",
@@ -281,7 +286,10 @@ def targets(out: dict) -> list:
              "large MLP step <= 1.15x the hand-written NumPy backward"),
             ("hvp", "torch", 1.0, "Hessian-vector product <= 1.0x PyTorch double backward"),
             ("jvp", "hand-written", 2.5,
-             "jvp of the MLP loss <= 2.5x the hand-written forward-mode pass (issue 17)")):
+             "jvp of the MLP loss <= 2.5x the hand-written forward-mode pass (issue 17)"),
+            ("per-example", "hand-written", 2.0,
+             "per-example gradients (vmap of grad) <= 2.0x the hand-written batched ones "
+             "(issue 17)")):
         r = ratio(sec, "funcgrad", peer)
         if r is not None:
             add(what, r <= limit, f"{r:.2f}x")

@@ -491,6 +491,71 @@ def jvp_case(libs: dict, sizes: tuple, batch: int) -> Case:
     return case
 
 
+# --- per-example gradients (vmap of grad) -----------------------------------------------
+def example_loss(params: list, x: Any, y: Any, tanh: Callable[[Any], Any]) -> Any:
+    """One example's squared error of the tanh MLP (``x`` 1-d)."""
+    d = mlp_logits(params, x, tanh) - y
+    return (d * d).sum()
+
+
+def per_example_reference(params: list, X: np.ndarray, Y: np.ndarray) -> list:
+    """Hand-written batched per-example gradients of :func:`example_loss`:
+    one forward pass over the batch, then outer products per example."""
+    n = len(params) // 2
+    hs, h = [X], X
+    for k in range(n):
+        z = h @ params[2 * k] + params[2 * k + 1]
+        if k < n - 1:
+            h = np.tanh(z)
+            hs.append(h)
+        else:
+            h = z
+    dz = 2.0 * (h - Y)
+    grads: list = [None] * (2 * n)
+    for k in range(n - 1, -1, -1):
+        grads[2 * k] = hs[k][:, :, None] * dz[:, None, :]
+        grads[2 * k + 1] = dz
+        if k:
+            dz = (dz @ params[2 * k].T) * (1.0 - hs[k] * hs[k])
+    return grads
+
+
+def per_example_case(libs: dict, sizes: tuple, batch: int) -> Case:
+    rng = np.random.default_rng(3)
+    params = init_mlp(sizes, np.float64, rng)
+    X = rng.standard_normal((batch, sizes[0]))
+    Y = rng.standard_normal((batch, sizes[-1]))
+    case = Case("per-example", f"per-example gradients, MLP {'-'.join(map(str, sizes))} tanh, "
+                f"batch {batch}, float64",
+                lambda: per_example_reference(params, X, Y), None)
+    if "funcgrad" in libs:
+        fg = libs["funcgrad"]
+        import funcgrad.numpy as fnp
+        g = fg.grad(lambda ps, x, y: example_loss(ps, x, y, fnp.tanh))
+        batched = fg.vmap(g, in_axes=(None, 0, 0))
+        case.impls["funcgrad"] = lambda: batched(params, X, Y)
+        case.impls["funcgrad-loop"] = lambda: [np.stack(t) for t in zip(
+            *[g(params, X[i], Y[i]) for i in range(batch)])]
+    if "torch" in libs:
+        torch = libs["torch"]
+        Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+        pt = [torch.from_numpy(p) for p in params]
+        gt = torch.func.vmap(torch.func.grad(lambda ps, x, y: example_loss(ps, x, y, torch.tanh)),
+                             in_dims=(None, 0, 0))
+        case.impls["torch"] = lambda: gt(pt, Xt, Yt)
+    if "jax" in libs:
+        jax = libs["jax"]
+        jnp = importlib.import_module("jax.numpy")
+        Xj, Yj = jnp.asarray(X), jnp.asarray(Y)
+        pj = [jnp.asarray(p) for p in params]
+        gj = jax.vmap(jax.grad(lambda ps, x, y: example_loss(ps, x, y, jnp.tanh)),
+                      in_axes=(None, 0, 0))
+        jitted = jax.jit(gj)
+        case.impls["jax"] = lambda: [r.block_until_ready() for r in gj(pj, Xj, Yj)]
+        case.impls["jax-jit"] = lambda: [r.block_until_ready() for r in jitted(pj, Xj, Yj)]
+    return case
+
+
 # --- 4. peak memory of a deep elementwise chain (child process) -----------------------
 PROBES = ("chain", "hvp", "mlp-small")
 

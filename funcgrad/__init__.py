@@ -22,12 +22,15 @@ from .transforms import (
     hessian,
     jacobian,
     jacrev,
+    jacfwd,
     jvp,
     linearize,
     stop_gradient,
     value_and_grad,
     vjp,
 )
+
+from ._vmap import vmap
 
 __version__ = "0.1.0"
 
@@ -63,8 +66,8 @@ def __dir__() -> list:
     return sorted(set(globals()) | _SUBMODULES)
 
 __all__ = [
-    "grad", "value_and_grad", "vjp", "jacobian", "jacrev", "hessian", "jvp",
-    "linearize", "stop_gradient", "custom_vjp", "checkpoint", "float0", "tree_util", "numpy",
+    "grad", "value_and_grad", "vjp", "jacobian", "jacrev", "jacfwd", "hessian", "jvp",
+    "linearize", "stop_gradient", "custom_vjp", "vmap", "checkpoint", "float0", "tree_util", "numpy",
     "ConcretizationError", "EscapedTracerError", "Tracer", "jit", "make_jaxpr", "lax",
 ]
 

@@ -337,3 +337,8 @@ def _while_vjp(g: Any, ans: Any, *args: Any, **params: Any) -> Any:
 _while_p = Primitive("while", _while_impl, multiple_results=True)
 defvjp_joint(_while_p, _while_vjp)
 defjvp_joint(_while_p, _while_jvp)
+# vmap: no batching rule yet (a batched predicate would need a masked loop):
+# one loop per example (docs/functional.md)
+from .numpy._batching import declare_looped as _declare_looped  # noqa: E402
+
+_declare_looped(_while_p)

@@ -26,7 +26,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 ArgNums = Union[int, Sequence[int]]
 
-__all__ = ["grad", "value_and_grad", "vjp", "jacobian", "jacrev", "hessian", "jvp", "linearize",
+__all__ = ["grad", "value_and_grad", "vjp", "jacobian", "jacrev", "jacfwd", "hessian", "jvp", "linearize",
            "stop_gradient", "custom_vjp", "checkpoint", "float0"]
 
 float0 = np.dtype([("float0", np.void, 0)])
@@ -395,6 +395,67 @@ def jacobian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
 
 
 jacrev = jacobian
+
+
+def jacfwd(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
+           holomorphic: bool = False) -> Callable[P, Any]:
+    """The Jacobian of ``fun`` by forward mode: one ``jvp`` pushing every
+    basis tangent at once (``vmap`` over the tangents), so its cost grows
+    with the input size; :func:`jacrev` is the choice for few outputs.
+    Same layout as :func:`jacobian`: shape ``S + I`` for an output of shape
+    ``S`` and an input of shape ``I``; pytrees of Jacobians for pytrees.
+
+    >>> import funcgrad, numpy as np
+    >>> funcgrad.jacfwd(lambda x: np.stack([x[0] * x[1], np.sin(x[0])]))(np.array([0.0, 2.0]))
+    array([[2., 0.],
+           [1., 0.]])
+    """
+    who = "jacfwd"
+    check_callable(fun, who)
+
+    @functools.wraps(fun)
+    def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
+        from ._vmap import vmap
+
+        nums, single = _argnums(argnums, len(args), who)
+        check_array_args(args, nums, who)
+        diff = tuple(args[i] for i in nums)
+        leaves, in_tree = tree_flatten(diff)
+        _check_inputs(leaves, who, False, holomorphic)
+        leaves = [_as_array(x) for x in leaves]
+        sizes = [int(np.prod(shape_of(x), dtype=np.int64)) for x in leaves]
+        total = sum(sizes)
+        basis, start = [], 0
+        for x, n in zip(leaves, sizes):  # rows start..start+n: this leaf's unit tangents
+            e = np.zeros((total, n), dtype_of(x))
+            e[start:start + n] = np.eye(n, dtype=dtype_of(x))
+            basis.append(e.reshape((total,) + tuple(shape_of(x))))
+            start += n
+        primals = tree_unflatten(in_tree, leaves)
+        f = _partial(fun, args, kwargs, nums)
+
+        def push(*tangent_leaves: Any) -> Any:
+            out = jvp(f, primals, tree_unflatten(in_tree, list(tangent_leaves)), has_aux=has_aux)
+            return (out[1], out[2]) if has_aux else out[1]
+
+        pushed = vmap(push, out_axes=(0, None) if has_aux else 0, axis_size=total)(*basis)
+        tangents, aux = pushed if has_aux else (pushed, None)
+        t_leaves, out_tree = tree_flatten(tangents)
+        per_output = []
+        for t in t_leaves:
+            out_shape = tuple(shape_of(t))[1:]
+            jac, start = [], 0
+            for x, n in zip(leaves, sizes):
+                block = fnp.reshape(t[start:start + n], tuple(shape_of(x)) + out_shape)
+                jac.append(fnp.moveaxis(block, tuple(range(len(shape_of(x)))),
+                                        tuple(range(-len(shape_of(x)), 0))))
+                start += n
+            g = tree_unflatten(in_tree, jac)
+            per_output.append(g[0] if single else g)
+        result = tree_unflatten(out_tree, per_output)
+        return (result, aux) if has_aux else result
+
+    return jacfwd_f
 
 
 def _basis_cotangents(outs: list, j: int):

@@ -43,6 +43,19 @@ def render() -> str:
     sys.path.insert(0, str(ROOT))
     import funcgrad.numpy  # noqa: F401  (imports every family)
     from funcgrad.numpy._registry import ALIASES, REGISTRY
+    from funcgrad.numpy._batching import LOOPED, PARTLY_LOOPED
+    from funcgrad.numpy._dispatch import SHAPE_ONLY, _AXIS_CONSTANTS
+    from funcgrad._core import Primitive
+
+    def batching(name: str, info: Any) -> str:
+        if name in LOOPED:
+            return f"**loop**: {LOOPED[name]}"
+        if name in PARTLY_LOOPED:
+            return f"rule; {PARTLY_LOOPED[name]}"
+        if info.family == "constants" and not isinstance(info.fn, Primitive) and \
+                name not in SHAPE_ONLY and name not in _AXIS_CONSTANTS:
+            return "per example (a constant: merged when equal)"
+        return "rule"
 
     public = {n: i for n, i in REGISTRY.items() if not n.split(".")[-1].startswith("_")}
     diff = [n for n, i in public.items() if i.differentiable]
@@ -87,13 +100,20 @@ def render() -> str:
         "to second order); **constant** — works on traced values, the result carries no "
         "gradient.",
         "",
+        "*Batching* (`funcgrad.vmap`): **rule** — batched by the batching rules of its "
+        "primitives (no loop over the examples); **loop** — one call per example, results "
+        f"stacked ({len([n for n in LOOPED if n in diff])} of the {len(diff)} differentiable "
+        "functions); *per example* — a constant function run once per example, its results "
+        "merged when equal. Every function's batching is tested against the stacked "
+        "per-example results (tests/numpy/test_vmap_registry.py).",
+        "",
     ]
     families = sorted({public[n].family for n in public})
     for fam in families:
         names = sorted(n for n in public if public[n].family == fam)
         lines += [f"## {fam} ({sum(public[n].differentiable for n in names)} differentiable, "
                   f"{len(names)} in all)", "",
-                  "| function | differentiable | notes |", "|---|---|---|"]
+                  "| function | differentiable | batching | notes |", "|---|---|---|---|"]
         for n in names:
             info = public[n]
             alias = aliases_by_target.get(n)
@@ -102,7 +122,7 @@ def render() -> str:
                 notes = (notes + " " if notes else "") + "Also: " + ", ".join(
                     f"`{a}`" for a in alias) + "."
             lines.append(f"| `numpy.{n}` | {'yes' if info.differentiable else 'constant'} | "
-                         f"{_cell(notes)} |")
+                         f"{_cell(batching(n, info))} | {_cell(notes)} |")
         lines.append("")
     lines += [
         f"## NumPy functions without a rule ({len(missing)})",

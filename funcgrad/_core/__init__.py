@@ -4,7 +4,7 @@ Nothing here knows the NumPy API; the array operations the engine itself
 needs (adding cotangents, fitting them to a primal's shape and dtype, making
 zeros) are plugged in by :mod:`funcgrad.numpy` through :data:`ops`.
 """
-from .primitive import Box, Primitive, bind, concrete, defvjp, defvjp_joint
+from .primitive import Box, Primitive, bind, concrete, defbatch, defvjp, defvjp_joint
 from .trace import (
     EscapedTracerError,
     Node,
@@ -18,6 +18,6 @@ from .trace import (
 from .backward import backward_pass
 
 __all__ = [
-    "Box", "Primitive", "bind", "concrete", "defvjp", "defvjp_joint", "EscapedTracerError", "Node", "ItemNode",
+    "Box", "Primitive", "bind", "concrete", "defbatch", "defvjp", "defvjp_joint", "EscapedTracerError", "Node", "ItemNode",
     "ReverseTrace", "Trace", "new_trace", "ops", "register_box_type", "backward_pass",
 ]

@@ -30,11 +30,14 @@ class Box:
 
 def concrete(x: Any) -> Any:
     """The plain value under every box of ``x`` (``x`` itself if unboxed).
+    A batched value (``vmap``) has no one concrete value: that raises.
 
     >>> concrete(3.0)
     3.0
     """
     while isinstance(x, Box):
+        if not x._trace.concrete_values:
+            x._trace.no_concrete_value()
         x = x._value
     return x
 
@@ -67,7 +70,8 @@ class Primitive:
     """
 
     __slots__ = ("name", "impl", "vjps", "joint_vjp", "differentiable",
-                 "multiple_results", "saves_values", "rule_params", "_residuals", "__dict__")
+                 "multiple_results", "saves_values", "rule_params", "_residuals", "__dict__",
+                 "batch")
 
     def __init__(self, name: str, impl: Callable[..., Any], *, differentiable: bool = True,
                  multiple_results: bool = False, saves_values: bool = True,
@@ -81,6 +85,7 @@ class Primitive:
         self.saves_values = saves_values
         self.rule_params = rule_params
         self._residuals: dict = {}
+        self.batch: Optional[Callable[..., Any]] = None  # vmap's rule: see defbatch
 
     def residuals(self, mask: int, nargs: int) -> tuple[bool, tuple]:
         """What the rules of the differentiated arguments read, for a call with
@@ -185,6 +190,20 @@ def defvjp_joint(prim: Primitive, rule: Callable[..., Any]) -> Primitive:
     prim.vjps = ()
     prim._residuals = {}
     return prim
+
+
+def defbatch(rule: Callable[..., Any], *prims: Primitive) -> None:
+    """Declare the batching rule (``vmap``) of ``prims``:
+    ``rule(prim, vals, batched, params)`` gets the arguments with the batch
+    axis of the batched ones (``batched[i]`` true) at axis 0, and returns
+    ``prim``'s result with the batch axis at 0 (see funcgrad/_core/batching.py).
+
+    >>> import numpy as np
+    >>> neg = Primitive("negative", np.negative)
+    >>> defbatch(lambda prim, vals, batched, params: prim.impl(*vals), neg)
+    """
+    for prim in prims:
+        prim.batch = rule
 
 
 def bind(prim: Primitive, args: Sequence[Any], params: dict = _NO_PARAMS) -> Any:

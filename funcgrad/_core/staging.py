@@ -176,6 +176,8 @@ def strip_to_staged(x: Any) -> Any:
     """``x`` with every box removed down to its staged box (if any): for
     arguments that carry no gradient but may be staged (``where``'s condition)."""
     while isinstance(x, Box) and not isinstance(x._value, Abstract):
+        if not x._trace.concrete_values:  # a batched value (vmap) has no one value
+            x._trace.no_concrete_value()
         x = x._value
     return x
 

@@ -242,6 +242,7 @@ class Trace:
     """Base of all traces: ``level`` orders them, innermost highest."""
 
     __slots__ = ("level", "alive", "__weakref__")
+    concrete_values = True  # a box's _value is what user code sees (not so under vmap)
 
     def __init__(self, level: int) -> None:
         self.level = level

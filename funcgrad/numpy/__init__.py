@@ -44,6 +44,12 @@ from .indexing import at, getitem, scatter_add, _IndexUpdateHelper  # noqa: E402
 from .._core import register_box_type as _register_box_type
 
 _register_box_type(None, Tracer)
+from .._core import batching as _batching_core  # noqa: E402
+from ._tracer import BatchTracer as _BatchTracer  # noqa: E402
+
+_batching_core.register_batch_box_type(None, _BatchTracer)
+_batching_core.bops.getitem = getitem
+_batching_core.bops.stack = lambda xs: stack(xs)
 
 _install_tracer_methods(_sys.modules[__name__])  # operators and ndarray methods
 

@@ -27,6 +27,7 @@ import numpy as np
 from ._registry import ALIASES, REGISTRY
 from ._registry import namespace as _fnp
 from .._core import Box
+from .._core.batching import batched_traces as _batched_traces
 
 # ufunc method -> funcgrad.numpy functions to try, in order
 _UFUNC_METHODS = {
@@ -178,6 +179,8 @@ def dispatch_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) ->
     if info is None:
         raise no_rule_error(qual)
     if not info.differentiable:
+        if method == "__call__" and _batched_traces((inputs, kwargs)):
+            return _ufunc_call(ufunc, info.fn, qual, inputs, kwargs)  # (vmap: batching rules)
         # no gradient either way: NumPy itself on the concrete values
         return getattr(ufunc, method)(*(strip(x) for x in inputs),
                                       **{k: strip(v) for k, v in kwargs.items()})
@@ -346,6 +349,8 @@ def _fold(fn: Callable[..., Any], x: Any, shape: tuple, axis: Any, keepdims: boo
 def strip(x: Any) -> Any:
     """The concrete value under every box of ``x`` (lists and tuples too)."""
     while isinstance(x, Box):
+        if not x._trace.concrete_values:
+            x._trace.no_concrete_value()
         x = x._value
     if isinstance(x, (list, tuple)):
         return type(x)(strip(v) for v in x) if type(x) in (list, tuple) else x
@@ -385,6 +390,8 @@ def constant_function(numpy_fn: Any, *, reject: tuple = (), name: Optional[str] 
                     "needed, or define one with funcgrad.custom_vjp.")
         if kwargs.get("out") is not None:
             raise _out_error(f"numpy.{qual}")
+        if _batched_traces((args, kwargs)):
+            return _batched_constant(fn, qual, args, kwargs)
         return numpy_fn(*(strip(a) for a in args), **{k: strip(v) for k, v in kwargs.items()})
 
     short = qual.split(".")[-1]
@@ -398,3 +405,41 @@ def constant_function(numpy_fn: Any, *, reject: tuple = (), name: Optional[str] 
         fn.__doc__ += (f"\nA traced {', '.join(reject)}= raises TypeError instead of losing "
                        "its gradient.\n")
     return fn
+
+
+# Constant functions under vmap: those that read only shapes and dtypes run
+# once on a stand-in example; argsort and argpartition shift their axis; the
+# rest run once per example (docs/numpy-coverage.md lists them), their
+# results merged: one value if every example gives the same, else stacked.
+SHAPE_ONLY = frozenset({
+    "shape", "ndim", "size", "iscomplexobj", "isrealobj", "result_type", "can_cast",
+    "min_scalar_type", "common_type", "zeros_like", "ones_like", "empty_like",
+    "diag_indices_from", "tril_indices_from", "triu_indices_from"})
+_AXIS_CONSTANTS = {"argsort": 1, "argpartition": 2}  # name -> position of axis
+
+
+def _stand_in(x: Any) -> Any:
+    if isinstance(x, Box):
+        return np.zeros(tuple(x.shape), x.dtype)
+    if type(x) in (list, tuple):
+        return type(x)(_stand_in(v) for v in x)
+    return x
+
+
+def _batched_constant(fn: Callable[..., Any], qual: str, args: tuple, kwargs: dict) -> Any:
+    from ._batching import per_example_call, shift_axis
+    trace = _batched_traces((args, kwargs))[0]
+    if qual in SHAPE_ONLY:
+        return fn(*_stand_in(args), **_stand_in(kwargs))
+    pos = _AXIS_CONSTANTS.get(qual)
+    x = args[0] if args else None
+    if pos is not None and isinstance(x, Box) and x._trace is trace:
+        axis = kwargs.get("axis", args[pos] if len(args) > pos else -1)
+        rest = {k: v for k, v in kwargs.items() if k != "axis"}
+        head = list(args[1:pos])
+        if not _batched_traces((head, rest)):
+            if axis is None:
+                flat = _fnp().reshape(x._value, (trace.size, -1))
+                return trace.box(fn(flat, *head, axis=1, **rest))
+            return trace.box(fn(x._value, *head, axis=shift_axis(axis, x.ndim), **rest))
+    return per_example_call(fn, args, kwargs, f"numpy.{qual}", merge_equal=True)

@@ -227,3 +227,49 @@ def install(namespace: Any) -> None:
         method.__name__ = method.__qualname__ = name
         method.__doc__ = f"``{name}(self, ...)``: see ``funcgrad.numpy.{name}``."
         setattr(Tracer, name, method)
+
+
+class BatchTracer(Tracer):
+    """A batched value under ``vmap``, seen as one example: ``shape``,
+    ``ndim``, ``size``, ``len`` and iteration drop the batch axis (axis 0
+    of ``_value``), and every operation goes through batching rules."""
+
+    __slots__ = ()
+
+    @property
+    def shape(self) -> tuple:
+        """The per-example shape."""
+        return tuple(self._value.shape[1:])
+
+    @property
+    def ndim(self) -> int:
+        """The per-example number of axes."""
+        return len(self._value.shape) - 1
+
+    @property
+    def size(self) -> int:
+        """The per-example number of elements."""
+        n = 1
+        for d in self._value.shape[1:]:
+            n *= d
+        return n
+
+    def __len__(self) -> int:
+        shape = self._value.shape
+        if len(shape) < 2:
+            raise TypeError("len() of unsized object")
+        return shape[1]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __repr__(self) -> str:
+        return (f"BatchTracer(shape={self.shape}, dtype={self.dtype}, "
+                f"batch_size={self._value.shape[0]}, level={self._trace.level})")
+
+    def __bool__(self) -> bool:
+        raise ConcretizationError(
+            "The truth value of a batched value is ambiguous under vmap (each example "
+            "has its own): Python control flow (if/while/and/or) cannot depend on it. "
+            "Use funcgrad.numpy.where (or select) to choose per example instead.")

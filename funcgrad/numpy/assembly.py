@@ -16,6 +16,7 @@ from typing import Any, Optional
 import numpy as np
 from ._compat import normalize_axis_index
 
+from .._core.batching import all_values as _all_values
 from .._core import Box, concrete as _concrete
 from ._registry import namespace as _fnp
 from ._registry import alias, dtype_of, register
@@ -436,7 +437,7 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
     y = np.arange(0, num, dtype=dt).reshape((-1,) + (1,) * _ndim(delta))
     if div > 0:
         step = delta / div
-        if np.any(_concrete(step) == 0):
+        if np.any(_all_values(step) == 0):
             y = (y / div) * delta
         else:
             y = y * step
@@ -467,7 +468,7 @@ def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
     if not (_holds_box(start) or _holds_box(stop) or _holds_box(base)):
         return np.logspace(start, stop, num, endpoint, base, dtype, axis)
     fnp = _fnp()
-    if not isinstance(base, (float, int)) and np.ndim(_concrete(as_array(base))):
+    if not isinstance(base, (float, int)) and _ndim(as_array(base)):
         start, stop, base = as_array(start), as_array(stop), as_array(base)
         n = len(np.broadcast_shapes(_shape(start), _shape(stop), _shape(base)))
         start, stop, base = (_from_traced(a, None, n) if _holds_box(a) else np.array(a, ndmin=n)
@@ -491,13 +492,13 @@ def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype
         return np.geomspace(start, stop, num, endpoint, dtype, axis)
     fnp = _fnp()
     start, stop = as_array(start), as_array(stop)
-    if np.any(_concrete(start) == 0) or np.any(_concrete(stop) == 0):
+    if np.any(_all_values(start) == 0) or np.any(_all_values(stop) == 0):
         raise ValueError("Geometric sequence cannot include zero")
     dt = np.result_type(dtype_of(start), dtype_of(stop), float(num), np.zeros((), dtype))
     dtype = dt if dtype is None else np.dtype(dtype)
     start = start if dtype_of(start) == dt else fnp.astype(start, dt)
     stop = stop if dtype_of(stop) == dt else fnp.astype(stop, dt)
-    out_sign = np.sign(_concrete(start))
+    out_sign = fnp.sign(start)  # (a constant; batched under vmap)
     start = start / out_sign
     stop = stop / out_sign
     result = logspace(fnp.log10(start), fnp.log10(stop), num=num, endpoint=endpoint,

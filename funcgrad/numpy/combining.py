@@ -749,3 +749,8 @@ for _name, _fn in [("diff", diff), ("ediff1d", ediff1d), ("kron", kron),
 defjvp_multilinear(_conv_full)  # bilinear in signal and kernel
 
 # --- batching rules (vmap) ------------------------------------------------
+from . import _batching as _B  # noqa: E402
+
+# Functions whose results' shapes or values NumPy works out from concrete
+# values (leading zeros, sign changes, sorted abscissae): one call per example.
+_B.loop_functions(globals(), "polymul", "polydiv", "poly", "roots", "polyfit", "unwrap", "interp")

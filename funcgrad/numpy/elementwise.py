@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .._core import Box
+from .._core.batching import all_values as _all_values
 from .._core.primitive import defjvp, defjvp_from_vjp, defjvp_joint, defjvp_linear
 from .._core.staging import staged_value, strip_to_staged as _strip
 from ._registry import alias, dtype_of, nondiff, primitive, register
@@ -430,7 +431,7 @@ def real_if_close(a: Any, tol: float = 100) -> Any:
         return a
     eps = np.finfo(dtype_of(a)).eps
     limit = tol * eps if tol > 1 else tol
-    if np.all(np.abs(np.imag(np.asarray(_strip(a)))) < limit):
+    if np.all(np.abs(np.imag(np.asarray(_all_values(a)))) < limit):  # (every example)
         return real(a)
     return a
 
@@ -697,3 +698,12 @@ def _divmod_jvp(ts, ans, x, y):
 defjvp_joint(divmod, _divmod_jvp)
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import Primitive as _Primitive, defbatch as _defbatch  # noqa: E402
+from . import _batching as _B  # noqa: E402
+
+# Every primitive here is elementwise (ufuncs, where, clip, astype, ...) but
+# the three that reduce a comparison to one boolean per example.
+_defbatch(_B.broadcasting, *[_p for _p in list(globals().values()) if isinstance(_p, _Primitive)])
+_defbatch(_B.all_of("isclose"), allclose)
+_defbatch(_B.all_of("equal"), array_equiv)
+_defbatch(_B.all_of("equal", same_shape=True), array_equal)

@@ -450,3 +450,8 @@ for _p in (_c2c, _rfft, _irfft, _shift):  # linear transforms
     _defjvp_linear(_p)
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import defbatch as _defbatch  # noqa: E402
+from . import _batching as _B  # noqa: E402
+
+_defbatch(_B.axis_rule(pos=2, none="keep", default=-1), _c2c, _rfft, _irfft)
+_defbatch(_B.axis_rule("axes", none="all"), _shift)

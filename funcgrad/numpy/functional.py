@@ -161,3 +161,9 @@ for _name, _fn, _notes in [
                                    "gradients.")]:
     if _name not in REGISTRY and _name not in ALIASES:
         register(_name, _fn, F, notes=_notes)
+
+
+# --- batching rules (vmap) ------------------------------------------------
+from . import _batching as _B  # noqa: E402
+
+_B.loop_functions(globals(), "piecewise", "trim_zeros")  # (conditions decide per example)

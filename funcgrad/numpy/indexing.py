@@ -29,6 +29,11 @@ from ._registry import REGISTRY, dtype_of, primitive, register, shape_of
 F = "indexing"
 
 
+def _batching() -> Any:
+    from . import _batching
+    return _batching
+
+
 # --- index normalisation ------------------------------------------------------
 def _index_part(i: Any) -> Any:
     if isinstance(i, Box):
@@ -98,6 +103,9 @@ def getitem(x: Any, index: Any) -> Any:
     >>> funcgrad.grad(lambda x: getitem(x, [0, 0, 2]).sum())(np.ones(3))
     array([2., 0., 1.])
     """
+    if isinstance(index, Box) or type(index) is tuple and any(isinstance(i, Box) for i in index):
+        if _batched_traces(index):  # indices batched by vmap
+            return _batching().gather(x, index)
     return _getitem(x, index=normalize_index(index))
 
 
@@ -183,6 +191,11 @@ def _along_axis_index(shape: tuple, indices: np.ndarray, axis: int) -> tuple:
     return tuple(out)
 
 
+def _batched_traces(x: Any) -> list:
+    from .._core.batching import batched_traces
+    return batched_traces(x)
+
+
 def take_along_axis(arr: Any, indices: Any, axis: Optional[int] = -1) -> Any:
     """Differentiable ``numpy.take_along_axis`` (gathers like ``argsort``
     results; repeated indices accumulate in the gradient).
@@ -192,7 +205,7 @@ def take_along_axis(arr: Any, indices: Any, axis: Optional[int] = -1) -> Any:
     >>> fnp.take_along_axis(x, np.argsort(x, axis=1), axis=1)
     array([[1., 2., 3.]])
     """
-    idx = _int_indices(indices, "take_along_axis")
+    idx = indices if _batched_traces(indices) else _int_indices(indices, "take_along_axis")
     if axis is None:
         if idx.ndim != 1:
             raise ValueError("take_along_axis: when axis=None, `indices` must have a single "
@@ -451,7 +464,7 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
         return np.nonzero(np.asarray(_concrete(condition)))
     if x is None or y is None:
         raise ValueError("either both or neither of x and y should be given")
-    return _where_prim(strip_to_staged(condition), x, y)
+    return _where_prim(condition if _batched_traces(condition) else strip_to_staged(condition), x, y)
 
 
 def bincount(x: Any, weights: Any = None, minlength: int = 0) -> Any:
@@ -781,3 +794,8 @@ defjvp_linear(_getitem)  # linear: the tangent is indexed (scattered) likewise
 defjvp_linear(_scatter_add)
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import defbatch as _defbatch  # noqa: E402
+from . import _batching as _B  # noqa: E402
+
+_defbatch(_B.getitem, _getitem)
+_defbatch(_B.scatter_add, _scatter_add)

@@ -610,3 +610,8 @@ defjvp_multilinear(matmul)
 defjvp_multilinear(_contract)
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import defbatch as _defbatch  # noqa: E402
+from . import _batching as _B  # noqa: E402
+
+_defbatch(_B.matmul, matmul)
+_defbatch(_B.contract, _contract)

@@ -34,13 +34,15 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .._core.batching import all_values as _all_values
+from . import _batching as _B
 from .._core.primitive import defjvp, defjvp_from_vjp, defjvp_linear
 from ._jvp import vjp_weights
 
 from .._core import Box, concrete as _strip
 from ._registry import dtype_of, nondiff, primitive, register, shape_of
 from .elementwise import (
-    conjugate, divide, imag, isnan, less, maximum, minimum, real, rint, sqrt, where,
+    conjugate, divide, imag, isnan, less, logical_and, logical_not, maximum, minimum, real, rint, sqrt, where,
 )
 from .elementwise import astype as _astype
 from .shaping import _broadcast_to, broadcast_to, expand_reduced, reshape, transpose
@@ -146,7 +148,7 @@ _sum = primitive("sum", lambda x, axis=None, keepdims=False, dtype=None:
 def _masked(a: Any, where_: Any, fill: Any) -> Any:
     if where_ is _NOVALUE or where_ is True:
         return a
-    mask = np.asarray(_strip(where_), bool)
+    mask = where_ if _B._core.batched_traces(where_) else np.asarray(_strip(where_), bool)
     return where(mask, a, fill)
 
 
@@ -205,6 +207,9 @@ def _where_count(shape: tuple, axis: Any, keepdims: bool, where_: Any) -> Any:
     if where_ is _NOVALUE or where_ is True:
         n = _count(shape, axis)
         return float(n) if n else np.nan
+    if _B._core.batched_traces(where_):  # vmap: a count per example
+        c = sum(_astype(broadcast_to(where_, shape), np.float64), axis=axis, keepdims=keepdims)
+        return where(c == 0, np.nan, c)
     mask = np.broadcast_to(np.asarray(_strip(where_), bool), shape)
     c = np.sum(mask, axis=axis, keepdims=keepdims).astype(float)
     return np.where(c == 0, np.nan, c)
@@ -213,6 +218,8 @@ def _where_count(shape: tuple, axis: Any, keepdims: bool, where_: Any) -> Any:
 def _like(c: Any, like: Any) -> Any:
     """A constant divisor that keeps ``like``'s precision: a Python float for
     a scalar (weakly typed), else an array of ``like``'s real dtype."""
+    if isinstance(c, Box):  # (a count per example, under vmap)
+        return _astype(c, np.zeros((), dtype_of(like)).real.dtype)
     c = np.asarray(c)
     if c.ndim == 0:
         return float(c)
@@ -407,7 +414,8 @@ def var(a: Any, axis: Any = None, dtype: Any = None, out: None = None, ddof: flo
     sq = _abs2(x - m)
     total = sum(sq, axis=axis, keepdims=keepdims, where=where)
     n = _where_count(shape_of(x), axis, keepdims, where)
-    return total / _like(np.maximum(np.asarray(n) - ddof, 0), total)
+    dof = maximum(n - ddof, 0) if isinstance(n, Box) else np.maximum(np.asarray(n) - ddof, 0)
+    return total / _like(dof, total)
 
 
 def std(a: Any, axis: Any = None, dtype: Any = None, out: None = None, ddof: float = 0,
@@ -457,7 +465,7 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
         w = reshape(w, tuple(shape))
     scl = sum(w, axis=axis, keepdims=kd) if shape_of(w) == ashape else \
         sum(broadcast_to(w, ashape), axis=axis, keepdims=kd)
-    if np.any(np.asarray(_strip(scl)) == 0.0):
+    if np.any(np.asarray(_all_values(scl)) == 0.0):
         raise ZeroDivisionError("Weights sum to zero, can't be normalized")
     avg = sum(a * w, axis=axis, keepdims=kd) / scl
     if returned:
@@ -494,7 +502,7 @@ def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: An
             raise ValueError("fweights must be a 1-D array of non-negative integers")
         w = fweights
     if aweights is not None:
-        if np.any(np.asarray(_strip(aweights)) < 0):
+        if np.any(np.asarray(_all_values(aweights)) < 0):
             raise ValueError("aweights cannot be negative")
         w = aweights if w is None else w * aweights
     n = X.shape[1]
@@ -553,8 +561,8 @@ def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -
 
 # --- NaN-ignoring reductions --------------------------------------------------
 def _nan_filled(a: Any, fill: float) -> Any:
-    mask = np.asarray(isnan(a))
-    return where(mask, fill, a) if mask.any() else a
+    mask = isnan(a)  # (a batched mask under vmap: every example filled alike)
+    return where(mask, fill, a) if np.any(_all_values(mask)) else a
 
 
 def nansum(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims: bool = False,
@@ -587,9 +595,9 @@ def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepd
 
 def _nan_where(a: Any, where_: Any) -> Any:
     """The ``where=`` mask that also leaves out NaN entries."""
-    valid = ~np.asarray(isnan(a))
+    valid = logical_not(isnan(a))  # (batched under vmap)
     if where_ is not _NOVALUE and where_ is not True:
-        valid = valid & np.asarray(_strip(where_), bool)
+        valid = logical_and(valid, np.asarray(_strip(where_), bool))
     return valid
 
 
@@ -817,6 +825,14 @@ def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan
             f"funcgrad.numpy.{name} supports method in {_METHODS}, not {method!r}")
     if weak_q is None:
         weak_q = isinstance(q, (int, float))
+    batch = _B.batched_box(a)
+    if _B._core.batched_traces(q):  # vmap over q: one call per example
+        return _B.per_example_call(lambda a, q: _quantile(a, q, axis, method, keepdims,
+                                                          ignore_nan, name, weak_q),
+                                   (a, q), {}, f"numpy.{name}")
+    if batch is not None:  # vmap: the rows of every example at once
+        return _B.quantile_batched(_quantile, a, q, axis, method, keepdims, ignore_nan, name,
+                                   weak_q)
     qv = np.asarray(_strip(q))
     if qv.dtype.kind not in "iuf" or np.any(qv < 0) or np.any(qv > 1) or np.any(np.isnan(qv)):
         raise ValueError("Quantiles must be in the range [0, 1]")
@@ -1089,3 +1105,9 @@ def _cumprod_jvp(t, ans, x, axis=None, dtype=None):
 defjvp(_cumprod, _cumprod_jvp)
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import defbatch as _defbatch  # noqa: E402
+from . import _batching as _B  # noqa: E402
+
+_defbatch(_B.axis_rule(), _sum, _prod, _max, _min, _nanmax, _nanmin, all, any, count_nonzero)
+_defbatch(_B.axis_rule(none="flat"), argmax, argmin, nanargmax, nanargmin, _cumsum, _cumprod)
+_defbatch(_B.broadcasting, _sqrt0)

@@ -845,7 +845,7 @@ def sort(a: Any, axis: Optional[int] = -1, kind: Any = None, order: Any = None,
         a = _reshape(a, (-1,))
         axis = 0
     axis = normalize_axis_index(axis, _ndim(a))
-    perm = np.argsort(_concrete(a), axis=axis, kind="stable")
+    perm = _fnp().argsort(a, axis=axis, kind="stable")  # (batched under vmap)
     return _gather_along(a, perm, axis)
 
 
@@ -865,7 +865,7 @@ def partition(a: Any, kth: Any, axis: Optional[int] = -1, kind: str = "introsele
         a = _reshape(a, (-1,))
         axis = 0
     axis = normalize_axis_index(axis, _ndim(a))
-    perm = np.argpartition(_concrete(a), kth, axis=axis, kind=kind)
+    perm = _fnp().argpartition(a, kth, axis=axis, kind=kind)
     return _gather_along(a, perm, axis)
 
 
@@ -930,3 +930,14 @@ for _p in (_reshape, _transpose, swapaxes, _broadcast_to, _flip, _roll, _split):
 defjvp_linear(_concatenate, argnums=None)
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import defbatch as _defbatch  # noqa: E402
+from . import _batching as _B  # noqa: E402
+
+_defbatch(_B.reshape, _reshape)
+_defbatch(_B.transpose, _transpose)
+_defbatch(_B.axis_pair_rule(1, 2), swapaxes)
+_defbatch(_B.broadcast_to, _broadcast_to)
+_defbatch(_B.concatenate, _concatenate)
+_defbatch(_B.axis_rule(pos=2), _split)
+_defbatch(_B.axis_rule("axes", none="all"), _flip)
+_defbatch(_B.axis_rule(pos=2, none="flat"), _roll)

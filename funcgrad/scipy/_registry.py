@@ -13,8 +13,9 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from .._core import Primitive, defvjp, defvjp_joint
+from .._core import Primitive, defbatch, defvjp, defvjp_joint
 from .._core.primitive import defjvp
+from ..numpy import _batching
 from ..numpy._dispatch import register_ufunc
 from ..numpy._registry import FunctionInfo, record
 
@@ -60,6 +61,7 @@ def elementwise(name: str, impl: Callable[..., Any], *derivatives: Optional[Call
     prim = Primitive(f"scipy.{family}.{name}", impl, rule_params=False)
     defvjp(prim, *(_derivative_rule(d) for d in derivatives))
     defjvp(prim, *(_tangent_rule(d) for d in derivatives))  # the same derivatives, forward
+    defbatch(_batching.broadcasting, prim)  # elementwise: vmap broadcasts the batch axis
     prim.derivatives = derivatives
     prim.__doc__ = _doc(f"{family}.{name}", notes)
     if isinstance(impl, np.ufunc):  # plain scipy.special.<name>(traced) runs the primitive

@@ -20,8 +20,9 @@ import numpy as np
 import scipy.linalg as _sl
 
 from .. import numpy as fnp
-from .._core import concrete as _strip
+from .._core import concrete as _strip, defbatch
 from .._core.primitive import defjvp, defjvp_joint, defjvp_linear
+from ..numpy import _batching as _B
 from ..numpy._jvp import defjvp_transposed
 from ._registry import exports, joint_primitive, primitive, register
 
@@ -456,6 +457,12 @@ defjvp(_sqrtm, lambda t, ans, a: solve_sylvester(ans, ans, t))   # x dx + dx x =
 defjvp(logm, lambda t, ans, a: _frechet_exp_solve(ans, t))      # da = L_exp(x, dx)
 defjvp_transposed(_lu_factor)
 defjvp_linear(block_diag, None)
+
+
+# --- batching rules (vmap) ------------------------------------------------
+defbatch(_B.stacked, expm)  # SciPy's expm maps over leading axes
+# no rule yet: one call per example under vmap (docs/scipy.md)
+_B.declare_looped(_solve_triangular, solve_sylvester, _sqrtm, logm, _lu_factor, block_diag)
 
 globals().update(exports("linalg."))
 __all__ = sorted(exports("linalg."))

@@ -15,6 +15,7 @@ import scipy.signal as _ss
 from .. import numpy as fnp
 from .._core import concrete as _strip
 from .._core.primitive import defjvp_multilinear
+from ..numpy import _batching as _B
 from ._registry import exports, joint_primitive, register
 
 F = "signal"
@@ -136,6 +137,9 @@ def correlate2d(in1: Any, in2: Any, mode: str = "full", boundary: str = "fill",
 
 # --- JVP rules (forward mode) -----------------------------------------------
 defjvp_multilinear(_conv_full)  # bilinear in (a, v)
+
+# --- batching rules (vmap) ------------------------------------------------
+_B.declare_looped(_conv_full)  # no rule yet: one call per example under vmap (docs/scipy.md)
 
 for _fn in (convolve, correlate, fftconvolve, convolve2d, correlate2d):
     register(f"signal.{_fn.__name__}", _fn, F)

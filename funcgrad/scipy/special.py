@@ -31,7 +31,9 @@ import scipy.special as _sp
 
 from .. import numpy as fnp
 from .._core import concrete as _strip
+from .._core import defbatch
 from .._core.primitive import defjvp, defjvp_from_vjp, defjvp_joint
+from ..numpy import _batching as _B
 from ._registry import elementwise, exports, joint_primitive, primitive, register
 
 F = "special"
@@ -373,6 +375,41 @@ defjvp_joint(_logsumexp, _lse_jvp)
 defjvp_from_vjp(_multigammaln)  # elementwise in a
 defjvp_from_vjp(softmax)        # its Jacobian is symmetric: the VJP rule is the JVP
 defjvp(log_softmax, _log_softmax_jvp)
+
+
+# --- batching rules (vmap) ------------------------------------------------
+# (the elementwise functions get theirs in ``elementwise``: broadcasting)
+def _lse_batch(prim, vals, batched, params):
+    """logsumexp(a[, b]): ``a`` and ``b`` broadcast to one batched shape, the
+    axes shifted past the batch axis."""
+    if len(vals) > 1:
+        nd = _B.per_example_ndim(vals, batched)
+        a, b = (_B.lift(v, nd) if isb else v for v, isb in zip(vals, batched))
+        shape = np.broadcast_shapes(fnp.shape(a), fnp.shape(b))
+        vals = [fnp.broadcast_to(a, shape), fnp.broadcast_to(b, shape)]
+    return _scalar_examples(_B.axis_rule(pos=2))(prim, vals, (True,) * len(vals), params)
+
+
+def _scalar_examples(rule):
+    """``rule`` for a reduction-like function, with 0-d examples (``axis``
+    0, -1 or None of a scalar) computed as one-element vectors."""
+    def batch(prim, vals, batched, params):
+        x = vals[0]
+        if len(x.shape) != 1:
+            return rule(prim, vals, batched, params)
+        column = [fnp.reshape(v, (-1, 1)) for v in vals]
+        out = prim(*column, **{**params, "axis": 1})
+        if params.get("keepdims"):  # SciPy keeps the scalar's one axis
+            return out
+        if prim.multiple_results:
+            return tuple(fnp.reshape(o, (-1,)) for o in out)
+        return fnp.reshape(out, (-1,))
+    return batch
+
+
+defbatch(_lse_batch, _logsumexp)  # logsumexp(a, b=None, axis=None, keepdims=False)
+defbatch(_B.broadcasting, _multigammaln)     # elementwise in a (d is an integer)
+defbatch(_scalar_examples(_B.axis_rule()), softmax, log_softmax)
 
 globals().update(exports("special."))
 __all__ = sorted(exports("special."))

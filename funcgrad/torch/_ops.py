@@ -301,3 +301,12 @@ defjvp(logsumexp, lambda t, ans, x, axis, keepdims=False: fnp.sum(
 defjvp(norm2, lambda t, ans, x: fnp.sum(t * vjp_weights(_norm_rule, ans, x)))
 
 # --- batching rules (vmap) ------------------------------------------------
+from .._core import defbatch as _defbatch  # noqa: E402
+from ..numpy import _batching as _B  # noqa: E402
+
+_defbatch(_B.broadcasting, _sigmoid_grad, sigmoid, relu, clone, clamp, pow_scalar, expm1, log1p)
+_defbatch(_B.axis_rule(), amax, amin, mean, prod, logsumexp)
+_defbatch(_B.axis_rule(none="flat"), cumsum)
+_defbatch(_B.axis_rule(), softmax, log_softmax)
+# gather, scatter_add_along, index_put, norm2 and zero_grad_op (an arbitrary
+# function of the array) batch by the per-example loop (batching.loop_rule).

@@ -228,3 +228,8 @@ def _slogdet_jvp(ts, ans, a):
 defjvp_joint(_slogdet, _slogdet_jvp)
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_defbatch(_B.stacked, _det, _inv, _slogdet)
+_defbatch(_B.solve, _solve)

@@ -367,3 +367,7 @@ for _p in (_svd, _svdvals, _qr, _eig):
     defjvp_transposed(_p)
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_defbatch(_B.stacked, _cholesky, _eig, _eigh, _qr, _svd, _svdvals)

@@ -210,3 +210,9 @@ for _p in (_pinv, _lstsq_x):  # the transpose of their VJP rules (see defjvp_tra
     defjvp_transposed(_p)
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_B.loop_functions(globals(), "linalg.lstsq")
+
+_defbatch(_B.stacked, _pinv)

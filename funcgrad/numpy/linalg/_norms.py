@@ -240,3 +240,8 @@ defjvp(_extreme, lambda t, ans, x, axis, kind: fnp.sum(
     t * vjp_weights(_extreme_rule, ans, x, axis, kind), axis=axis))
 
 # --- batching rules (vmap) ------------------------------------------------
+from ..._core import defbatch as _defbatch  # noqa: E402
+from .. import _batching as _B  # noqa: E402
+
+_defbatch(_B.axis_rule(pos=2), _vnorm)
+_defbatch(_B.axis_rule(), _extreme)

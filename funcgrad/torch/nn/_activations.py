@@ -175,3 +175,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
 defjvp_from_vjp(_erf)
 
 # --- batching rules (vmap) ------------------------------------------------
+from funcgrad._core import defbatch  # noqa: E402
+from funcgrad.numpy._batching import broadcasting  # noqa: E402
+
+defbatch(broadcasting, _erf)

@@ -85,3 +85,8 @@ defvjp_joint(lstm_cell_backward, lambda g, ans, *args:
 for _prim, _fn in ((lstm_cell, _cell), (lstm_cell_backward, _cell_backward)):
     defjvp_joint(_prim, lambda ts, ans, *args, _fn=_fn:
                  funcgrad.jvp(_reference(_fn), args, _zeros_for(ts, args))[1])
+
+# --- batching rules (vmap) ------------------------------------------------
+from funcgrad.numpy._batching import declare_looped  # noqa: E402
+
+declare_looped(lstm_cell, lstm_cell_backward)  # no rule yet: one call per example

@@ -264,3 +264,8 @@ for _p in (take_planes, put_planes, avg_pool, avg_pool_backward):  # linear in a
     defjvp_linear(_p, (0,))
 
 # --- batching rules (vmap) ------------------------------------------------
+from funcgrad.numpy._batching import declare_looped  # noqa: E402
+
+# no rule yet: one call per example under vmap (docs/facade.md)
+declare_looped(conv, conv_input, conv_weight, take_planes, put_planes, avg_pool,
+               avg_pool_backward)

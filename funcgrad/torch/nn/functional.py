@@ -735,3 +735,30 @@ for _p in (_nll_loss, _bce, _bce_logits, _embedding):  # the transpose of their 
     defjvp_transposed(_p)
 
 # --- batching rules (vmap) ------------------------------------------------
+from funcgrad._core import defbatch  # noqa: E402
+from funcgrad.numpy import _batching as _B  # noqa: E402
+
+
+def _softmax_batch(prim: Primitive, vals: list, batched: tuple, params: dict) -> Any:
+    """(log-)softmax along ``dim`` shifted past the batch axis; 0-d examples
+    as one-element vectors (their result is 1 or 0, as PyTorch's)."""
+    x, dim = vals
+    if len(x.shape) == 1:
+        return fnp.reshape(prim(fnp.reshape(x, (-1, 1)), 1), (-1,))
+    return prim(x, _B.shift_axis(dim, len(x.shape) - 1))
+
+
+def _addmm_batch(prim: Primitive, vals: list, batched: tuple, params: dict) -> Any:
+    """``x @ w.T + b`` with a batch axis on any of them (matmul broadcasts)."""
+    b, x, w = vals
+    out = fnp.matmul(x, fnp.swapaxes(w, -1, -2))
+    if not batched[0]:
+        return out + b
+    return out + _B.lift(b, len(out.shape) - (batched[1] or batched[2]))
+
+
+defbatch(_B.broadcasting, _sigmoid, _softplus)
+defbatch(_softmax_batch, _softmax, _log_softmax)
+defbatch(_addmm_batch, _addmm)
+# no rule yet: one call per example under vmap (docs/facade.md)
+_B.declare_looped(_mse_loss, _nll_loss, _bce, _bce_logits, _embedding)
