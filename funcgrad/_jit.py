@@ -406,3 +406,10 @@ def make_jaxpr(fun: Callable[..., Any], static_argnums: Union[int, Sequence[int]
         return Jaxpr(program, out_tree)
 
     return make
+
+
+# vmap: a pjit met by vmap (vmap(grad(jit(f)))) runs once per example (jit of vmap, or vmap
+# of jit without grad, evaluates the program under vmap instead: batched rules)
+from .numpy._batching import declare_looped as _declare_looped  # noqa: E402
+
+_declare_looped(_pjit_p)
