@@ -34,13 +34,13 @@ ORDER = ("hand-written", "numpy-fwd", "funcgrad", "funcgrad-jit", "funcgrad-loop
 
 FULL = dict(chain=2000, long_chain=100_000, million=1_000_000, small=(32, 64, 64, 1),
             small_batch=16, large=(784, 1024, 1024, 10), large_batch=256, hvp=200, jvp_batch=128,
-            example_batch=128, mem_size=1_000_000, mem_ops=200, reps=9, long_reps=3)
+            jac=(4, 2000), example_batch=128, mem_size=1_000_000, mem_ops=200, reps=9, long_reps=3)
 QUICK = dict(chain=100, long_chain=2000, million=20_000, small=(8, 16, 16, 1),
              small_batch=4, large=(32, 64, 64, 10), large_batch=16, hvp=10, jvp_batch=8,
-             example_batch=8, mem_size=20_000, mem_ops=20, reps=3, long_reps=1)
+             jac=(3, 20), example_batch=8, mem_size=20_000, mem_ops=20, reps=3, long_reps=1)
 
-SECTIONS = ("chain", "mlp-small", "mlp-large", "hvp", "jvp", "per-example", "long-chain", "million", "memory",
-            "leaks")
+SECTIONS = ("chain", "mlp-small", "mlp-large", "hvp", "jvp", "jacobian", "per-example",
+            "long-chain", "million", "memory", "leaks")
 
 
 def check(case: workloads.Case) -> dict:
@@ -181,6 +181,11 @@ def run(args: argparse.Namespace) -> dict:
         skip_missing(case)
         out["jvp"] = time_case(case, reps)
         say(f"## {case.title}\n\n" + render_time_table(out["jvp"]) + "\n")
+    if "jacobian" in sections:
+        case = workloads.tall_jacobian_case(libs, *sz["jac"])
+        skip_missing(case)
+        out["jacobian"] = time_case(case, reps)
+        say(f"## {case.title}\n\n" + render_time_table(out["jacobian"]) + "\n")
     if "per-example" in sections:
         case = workloads.per_example_case(libs, sz["small"], sz["example_batch"])
         skip_missing(case)
@@ -287,6 +292,8 @@ def targets(out: dict) -> list:
             ("hvp", "torch", 1.0, "Hessian-vector product <= 1.0x PyTorch double backward"),
             ("jvp", "hand-written", 2.5,
              "jvp of the MLP loss <= 2.5x the hand-written forward-mode pass (issue 17)"),
+            ("jacobian", "hand-written", 10.0,
+             "tall Jacobian R^4 -> R^2000 by jacfwd <= 10x the hand-written one (issue 17)"),
             ("per-example", "hand-written", 2.0,
              "per-example gradients (vmap of grad) <= 2.0x the hand-written batched ones "
              "(issue 17)")):

@@ -491,6 +491,40 @@ def jvp_case(libs: dict, sizes: tuple, batch: int) -> Case:
     return case
 
 
+def tall_jacobian_case(libs: dict, n_in: int, n_out: int) -> Case:
+    """The Jacobian of ``f(x) = sin(A x) + (B x)^2``, ``R^n_in -> R^n_out``: forward mode
+    (one batched pass over the ``n_in`` input directions) against the hand-written
+    ``cos(A x) A + 2 (B x) B``."""
+    rng = np.random.default_rng(3)
+    A, B = rng.standard_normal((n_out, n_in)), rng.standard_normal((n_out, n_in))
+    x = rng.standard_normal(n_in)
+
+    def reference() -> list:
+        return [np.cos(A @ x)[:, None] * A + (2 * (B @ x))[:, None] * B]
+
+    case = Case("jacobian", f"Jacobian of sin(A x) + (B x)^2, R^{n_in} -> R^{n_out}", reference,
+                lambda: np.sin(A @ x) + (B @ x) ** 2)
+    if "funcgrad" in libs and hasattr(libs["funcgrad"], "jacfwd"):
+        fg = libs["funcgrad"]
+        import funcgrad.numpy as fnp
+        jac_f = fg.jacfwd(lambda x: fnp.sin(A @ x) + (B @ x) ** 2)
+        case.impls["funcgrad"] = lambda: [jac_f(x)]
+    if "torch" in libs:
+        torch = libs["torch"]
+        At, Bt, xt = torch.from_numpy(A), torch.from_numpy(B), torch.from_numpy(x)
+        jac_t = torch.func.jacfwd(lambda x: torch.sin(At @ x) + (Bt @ x) ** 2)
+        case.impls["torch"] = lambda: [jac_t(xt)]
+    if "jax" in libs:
+        jax = libs["jax"]
+        jnp = importlib.import_module("jax.numpy")
+        Aj, Bj, xj = jnp.asarray(A), jnp.asarray(B), jnp.asarray(x)
+        jac_j = jax.jacfwd(lambda x: jnp.sin(Aj @ x) + (Bj @ x) ** 2)
+        jitted = jax.jit(jac_j)
+        case.impls["jax"] = lambda: [jac_j(xj).block_until_ready()]
+        case.impls["jax-jit"] = lambda: [jitted(xj).block_until_ready()]
+    return case
+
+
 # --- per-example gradients (vmap of grad) -----------------------------------------------
 def example_loss(params: list, x: Any, y: Any, tanh: Callable[[Any], Any]) -> Any:
     """One example's squared error of the tanh MLP (``x`` 1-d)."""

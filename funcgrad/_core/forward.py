@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from .primitive import _NO_PARAMS, Box, Primitive, bind
-from .trace import Trace, _escaped, _levels, ops
+from .trace import Trace, _levels, ops
 
 
 class JVPTrace(Trace):
@@ -35,24 +35,11 @@ class JVPTrace(Trace):
         return value if tangent is None else self.box(value, tangent)
 
     def process(self, prim: Primitive, args: Any, params: dict) -> Any:
-        if not self.alive:
-            raise _escaped()
-        vals = list(args)
+        vals, boxed = self.unbox(args)  # (a JVP box's "node" is its tangent)
         tangents: list = [None] * len(vals)
-        outer = False  # a value still boxed by an outer trace: bind, else impl directly
-        for i, a in enumerate(args):
-            if isinstance(a, Box):
-                if a._trace is self:
-                    a = vals[i] = a._value
-                    tangents[i] = args[i]._node
-                    if isinstance(a, Box):
-                        outer = True
-                else:
-                    outer = True
-        if outer:
-            out = bind(prim, vals, params)
-        else:
-            out = prim.impl(*vals, **params) if params else prim.impl(*vals)
+        for i, t in boxed:
+            tangents[i] = t
+        out = bind(prim, vals, params)  # outer traces see the primal computation
         rule = prim.jvp
         if rule is None:
             raise TypeError(

@@ -31,7 +31,7 @@ class LinearTrace(Trace):
 
     __slots__ = ("program",)
 
-    def __init__(self, level: int, program: "LinearProgram") -> None:
+    def __init__(self, level: int, program: Optional["LinearProgram"]) -> None:
         Trace.__init__(self, level)
         self.program = program
 
@@ -81,7 +81,9 @@ class LinearProgram:
         return _Var(self.count - 1)
 
     def close(self) -> None:
+        """Stop recording (and drop the trace's link back: no reference cycle)."""
         self.trace.alive = False
+        self.trace.program = None
         self.inputs = []
 
     def set_outputs(self, tangents: Sequence[Any], primals: Sequence[Any]) -> None:

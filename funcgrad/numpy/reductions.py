@@ -659,15 +659,21 @@ _cumsum = primitive("cumsum", lambda x, axis=None, dtype=None: np.cumsum(x, axis
                     _cumsum_rule, family=F, saves_values=False, register_as="_cumsum_prim")
 
 
-def _cumprod_zero_safe(g: Any, x: Any, axis: int) -> Any:
-    """sum_{k >= i} g_k prod_{j <= k, j != i} x_j, exact with zeros, O(n**2)."""
+def _partial_products(x: Any, axis: int) -> tuple:
+    """``P[..., i, k] = prod_{j <= k, j != i} x_j`` along ``axis`` (moved last),
+    the mask ``k >= i`` where it is a term of cumprod's derivative, the kept
+    shape and the function moving the axis back: exact with zeros, O(n**2)."""
     x2, kept, undo = _to_last(x, (axis,))
-    g2, _, _ = _to_last(g, (axis,))
     n = x2.shape[-1]
     rows = where(np.eye(n, dtype=bool), 1, reshape(x2, kept + (1, n)))   # [..., i, j]
-    partial = cumprod(rows, axis=-1)                                     # [..., i, k]
-    upper = np.triu(np.ones((n, n), bool))                               # k >= i
-    terms = where(upper, reshape(g2, kept + (1, n)) * partial, 0)
+    return cumprod(rows, axis=-1), np.triu(np.ones((n, n), bool)), kept, undo
+
+
+def _cumprod_zero_safe(g: Any, x: Any, axis: int) -> Any:
+    """sum_{k >= i} g_k prod_{j <= k, j != i} x_j, exact with zeros, O(n**2)."""
+    partial, upper, kept, undo = _partial_products(x, axis)
+    g2, _, _ = _to_last(g, (axis,))
+    terms = where(upper, reshape(g2, kept + (1, g2.shape[-1])) * partial, 0)
     return undo(sum(terms, axis=-1))
 
 
@@ -1092,13 +1098,9 @@ def _cumprod_jvp(t, ans, x, axis=None, dtype=None):
     axis = axis % len(x.shape)
     if np.all(np.abs(np.asarray(_strip(x))) >= _TINY):
         return ans * cumsum(t / x, axis=axis)
-    x2, kept, undo = _to_last(x, (axis,))
+    partial, upper, kept, undo = _partial_products(x, axis)
     t2, _, _ = _to_last(t, (axis,))
-    n = x2.shape[-1]
-    rows = where(np.eye(n, dtype=bool), 1, reshape(x2, kept + (1, n)))   # [..., i, j]
-    partial = cumprod(rows, axis=-1)                                     # [..., i, k]
-    upper = np.triu(np.ones((n, n), bool))                               # k >= i
-    terms = where(upper, reshape(t2, kept + (n, 1)) * partial, 0)
+    terms = where(upper, reshape(t2, kept + (t2.shape[-1], 1)) * partial, 0)
     return undo(sum(terms, axis=-2))
 
 

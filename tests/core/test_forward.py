@@ -169,3 +169,23 @@ def test_linearize_has_aux_checks_and_nests_under_grad():
     # d/dx of the linearized function's value: the second derivative
     h = fg.grad(lambda x: fg.linearize(fnp.sin, x)[1](1.0))(0.7)
     np.testing.assert_allclose(h, -np.sin(0.7))
+
+
+# --- rules at special points ------------------------------------------------------
+@pytest.mark.parametrize("f,x", [
+    (lambda x: fnp.cumprod(x, axis=1), np.array([[2.0, 0.0, 3.0, 1.5], [0.0, 1.0, 2.0, 0.0]])),
+    (fnp.cumprod, np.array([[2.0, 0.0], [3.0, 1.5]])),
+    (lambda x: fnp.prod(x, axis=0), np.array([[2.0, 0.0], [3.0, 1.5]])),
+    (lambda x: fnp.linalg.det(x), np.array([[1.0, 2.0], [2.0, 4.0]])),  # singular
+], ids=["cumprod-zeros", "cumprod-flat", "prod-zeros", "det-singular"])
+def test_forward_mode_at_zeros_and_singular_points(f, x):
+    from funcgrad.testing import check_grads
+    check_grads(f, (x,), order=2, modes=("fwd", "rev"))
+
+
+def test_ties_share_the_tangent_as_the_gradient():
+    x = np.array([[2.0, 0.0], [2.0, 1.5]])
+    _, t = fg.jvp(lambda x: fnp.max(x, axis=0), (x,), (np.array([[1.0, 0.0], [3.0, 1.0]]),))
+    np.testing.assert_allclose(t, [2.0, 1.0])  # the mean of the tied tangents
+    _, t = fg.jvp(fnp.maximum, (1.0, 1.0), (1.0, 3.0))
+    assert float(t) == 2.0

@@ -15,6 +15,7 @@ from .._registry import dtype_of, joint_primitive, primitive, register, shape_of
 from ..products import expand, fnp, matmul, reshape, squeeze_last
 from ._util import F, conj, is_complex, mT
 from ..._core.primitive import defjvp, defjvp_joint
+from .._jvp import vjp_weights
 
 from .._compat import SlogdetResult as _SlogdetResult
 
@@ -215,7 +216,7 @@ defjvp(_inv, lambda t, ans, a: -matmul(matmul(ans, t), ans))
 defjvp_joint(_solve, _solve_jvp)
 # det and slogdet: the VJP of a scalar result is g times a weight matrix W,
 # so the JVP is the pairing of the tangent with W (finite at singular A for det).
-defjvp(_det, lambda t, ans, a: _trace_product(t, _det_rule(1.0, ans, a)))
+defjvp(_det, lambda t, ans, a: _trace_product(t, vjp_weights(_det_rule, ans, a)))
 
 
 def _slogdet_jvp(ts, ans, a):
