@@ -23,7 +23,10 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from ._core import Box
+from ._core import Box, Primitive
+from ._core.forward import JVPTrace
+from ._core.primitive import bind, defjvp_joint, defvjp_joint
+from ._core.trace import ReverseTrace
 from ._core.passes import compile_program, optimise
 from ._core.staging import Program, StagingTrace, Var, example_of, staged_value
 from ._validate import ACCEPTED, check_callable
@@ -158,10 +161,13 @@ class _Jitted:
                     entry = self._trace(len(args), leaves, tree, statics, skw)
                     if entry.cacheable:
                         self._cache[key] = entry
-        if entry.fn is None or any(isinstance(x, Box) for x in leaves):
-            outs = entry.program.eval(leaves + entry.program.captured)
-        else:
-            outs = entry.fn(*leaves)
+        if entry.fn is not None and not any(isinstance(x, Box) for x in leaves):
+            return tree_unflatten(entry.out_tree, entry.fn(*leaves))
+        args = leaves + entry.program.captured
+        if isinstance(_top_trace(args), (ReverseTrace, JVPTrace)):
+            outs = bind(_pjit_p, args, {"program": entry.program})  # a staged VJP / JVP
+        else:  # staged again (jit in jit: inlined) or another transform
+            outs = entry.program.eval(args)
         return tree_unflatten(entry.out_tree, outs)
 
     def _trace(self, nargs: int, leaves: list, tree: Any, statics: tuple, skw: tuple) -> _Entry:
@@ -186,6 +192,81 @@ class _Jitted:
 
     def __repr__(self) -> str:
         return f"<funcgrad.jit of {getattr(self._fun, '__qualname__', self._fun)!r}>"
+
+
+def _top_trace(args: list) -> Any:
+    top, level = None, -1
+    for a in args:
+        if isinstance(a, Box) and a._trace.level > level:
+            top, level = a._trace, a._trace.level
+    return top
+
+
+# --- the jitted function as a primitive: its VJP and JVP are jitted programs too ----------
+def _inexact(x: Any) -> bool:
+    aval = staged_value(x)
+    dt = aval.dtype if aval is not None else np.asarray(example_of(x)).dtype
+    return dt.kind in "fc"
+
+
+def _pjit_impl(*args: Any, program: Program) -> tuple:
+    return tuple(program.run(list(args)))
+
+
+def _derived(program: Program, kind: str) -> Any:
+    """``program``'s jitted VJP or JVP function (built once per program)."""
+    from .transforms import jvp, vjp
+    cache = program.derived
+    fn = cache.get(kind)
+    if fn is None:
+        def restricted(args: list, diff: tuple, outs: tuple) -> Callable[..., tuple]:
+            """The program as a function of its inputs ``diff`` only, giving
+            its outputs ``outs`` only (the inexact ones)."""
+            def f(*d: Any) -> tuple:
+                full = list(args)
+                for i, v in zip(diff, d):
+                    full[i] = v
+                res = program.eval(full)
+                return tuple(res[k] for k in outs)
+            return f
+
+        if kind == "vjp":
+            def fn(args, diff, cts, outs):
+                return vjp(restricted(args, diff, outs), *[args[i] for i in diff])[1](cts)
+        else:
+            def fn(args, diff, ts, outs):
+                return jvp(restricted(args, diff, outs), tuple(args[i] for i in diff), ts)[1]
+        fn = cache[kind] = jit(fn, static_argnums=(1, 3))
+    return fn
+
+
+def _pjit_vjp(g: tuple, ans: tuple, *args: Any, program: Program) -> list:
+    diff = tuple(i for i, a in enumerate(args) if _inexact(a))
+    outs = tuple(k for k, o in enumerate(ans) if _inexact(o))
+    grads = _derived(program, "vjp")(list(args), diff, tuple(g[k] for k in outs), outs)
+    result: list = [None] * len(args)
+    for i, gi in zip(diff, grads):
+        result[i] = gi
+    return result
+
+
+def _pjit_jvp(tangents: list, ans: tuple, *args: Any, program: Program) -> Any:
+    diff = tuple(i for i, (a, t) in enumerate(zip(args, tangents))
+                 if t is not None and _inexact(a))
+    if not diff:
+        return None
+    outs = tuple(k for k, o in enumerate(ans) if _inexact(o))
+    ts = tuple(tangents[i] for i in diff)
+    t_out = _derived(program, "jvp")(list(args), diff, ts, outs)
+    result: list = [None] * len(ans)
+    for k, t in zip(outs, t_out):
+        result[k] = t
+    return tuple(result)
+
+
+_pjit_p = Primitive("pjit", _pjit_impl, multiple_results=True)
+defvjp_joint(_pjit_p, _pjit_vjp)
+defjvp_joint(_pjit_p, _pjit_jvp)
 
 
 def _py_name(fun: Any) -> str:
@@ -325,3 +406,10 @@ def make_jaxpr(fun: Callable[..., Any], static_argnums: Union[int, Sequence[int]
         return Jaxpr(program, out_tree)
 
     return make
+
+
+# vmap: a pjit met by vmap (vmap(grad(jit(f)))) runs once per example (jit of vmap, or vmap
+# of jit without grad, evaluates the program under vmap instead: batched rules)
+from .numpy._batching import declare_looped as _declare_looped  # noqa: E402
+
+_declare_looped(_pjit_p)

@@ -36,7 +36,7 @@ import numpy as np
 
 from ._core import Box, Primitive, concrete
 from ._core.primitive import bind, defjvp_joint, defvjp_joint
-from ._core.staging import Program, staged_value
+from ._core.staging import Abstract, Program, example_of, staged_value
 from ._core.trace import ReverseTrace
 from ._validate import check_callable
 from .tree_util import tree_flatten, tree_map, tree_structure, tree_unflatten
@@ -57,16 +57,11 @@ def _fnp() -> Any:
 
 def _types(tree: Any) -> tuple:
     leaves, treedef = tree_flatten(tree)
-    return treedef, [(np.shape(concrete_or_aval(x)), _dtype(x)) for x in leaves]
-
-
-def concrete_or_aval(x: Any) -> Any:
-    aval = staged_value(x)
-    return aval if aval is not None else concrete(x)
+    return treedef, [(np.shape(example_of(x)), _dtype(x)) for x in leaves]
 
 
 def _dtype(x: Any) -> np.dtype:
-    v = concrete_or_aval(x)
+    v = example_of(x)
     return v.dtype if hasattr(v, "dtype") else np.asarray(v).dtype
 
 
@@ -80,14 +75,20 @@ def _check_same(what: str, a: Any, b: Any) -> None:
                             f"and shape {sb} dtype {db}.")
 
 
-def _scalar_index(x: Any, who: str, kind: str) -> Any:
-    """``x``'s abstract value if staged (checked to be a scalar), else its
-    concrete value (checked likewise)."""
-    v = concrete_or_aval(x)
-    shape = np.shape(v) if staged_value(x) is None else v.shape
+def _has_one_value(x: Any) -> bool:
+    """Whether ``x`` has one concrete value now (not staged by jit, not batched by vmap)."""
+    while isinstance(x, Box):
+        if not x._trace.concrete_values:
+            return False
+        x = x._value
+    return not isinstance(x, Abstract)
+
+
+def _scalar_index(x: Any, who: str, kind: str) -> None:
+    """Check that ``x`` is a scalar (per example, under vmap)."""
+    shape = np.shape(example_of(x))
     if shape != ():
         raise TypeError(f"{who}: {kind} must be a scalar, got an array of shape {shape}.")
-    return v
 
 
 # --- cond / switch ----------------------------------------------------------------------
@@ -120,12 +121,13 @@ def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any,
         raise ValueError(f"{_who}: expected at least one branch.")
     for b in branches:
         check_callable(b, _who)
-    v = _scalar_index(index, _who, _kind)
+    _scalar_index(index, _who, _kind)
     n = len(branches)
-    if staged_value(index) is None:
+    if _has_one_value(index):
+        v = concrete(index)
         k = bool(v) if _who == "cond" else int(v)
         return branches[min(max(int(k), 0), n - 1)](*operands)
-    # staged: every branch, then a select (the program must hold all of them)
+    # staged or batched: every branch, then a select (elementwise, per example)
     fnp = _fnp()
     outs = [b(*operands) for b in branches]
     for o in outs[1:]:
@@ -156,7 +158,7 @@ def scan(f: Callable[[Any, Any], tuple], init: Any, xs: Any = None,
     """
     check_callable(f, "scan")
     x_leaves, x_tree = tree_flatten(xs)
-    sizes = {np.shape(concrete_or_aval(x))[0] if np.ndim(concrete_or_aval(x)) else None
+    sizes = {np.shape(example_of(x))[0] if np.ndim(example_of(x)) else None
              for x in x_leaves} if x_leaves else set()
     if None in sizes:
         raise ValueError("scan got a value with no leading axis to scan over (a 0-d array).")
@@ -180,10 +182,10 @@ def scan(f: Callable[[Any, Any], tuple], init: Any, xs: Any = None,
         _check_same("scan body function carry input and carry output", carry, new_carry)
         carry = new_carry
     if n == 0:  # the ys' types come from one (discarded) call on zeros
-        fake = tree_unflatten(x_tree, [np.zeros(np.shape(concrete_or_aval(x))[1:], _dtype(x))
+        fake = tree_unflatten(x_tree, [np.zeros(np.shape(example_of(x))[1:], _dtype(x))
                                        for x in x_leaves])
         y_leaves, y_tree = tree_flatten(f(init, fake)[1])
-        return carry, tree_unflatten(y_tree, [np.zeros((0,) + np.shape(concrete_or_aval(y)),
+        return carry, tree_unflatten(y_tree, [np.zeros((0,) + np.shape(example_of(y)),
                                                        _dtype(y)) for y in y_leaves])
     y_tree = tree_structure(ys[0])
     columns = zip(*(tree_flatten(y)[0] for y in ys))
@@ -265,10 +267,10 @@ def _staged_while(cond_fun: Callable, body_fun: Callable, leaves: list, tree: An
     for v, x in zip(body_prog.outvars, leaves):
         aval = v.aval if hasattr(v, "aval") else None
         shape = aval.shape if aval is not None else np.shape(v.value)
-        if shape != np.shape(concrete_or_aval(x)):
+        if shape != np.shape(example_of(x)):
             raise TypeError(f"while_loop: body_fun output and input must have identical "
                             f"types, got shape {shape} for a carry of shape "
-                            f"{np.shape(concrete_or_aval(x))}.")
+                            f"{np.shape(example_of(x))}.")
     args = list(leaves) + list(cond_prog.captured) + list(body_prog.captured)
     _refuse_reverse(args)
     out = bind(_while_p, args, {"cond_prog": cond_prog, "body_prog": body_prog,

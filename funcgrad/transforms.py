@@ -357,6 +357,18 @@ def _check_scalar_value(out: Any, holomorphic: bool) -> None:
             "integer or boolean output has no gradient.")
 
 
+def _differentiated(args: tuple, argnums: ArgNums, who: str, allow_int: bool,
+                     holomorphic: bool) -> tuple:
+    """The arguments ``argnums`` selects, checked: ``(nums, single, diff,
+    tree_flatten(diff))`` (``single``: ``argnums`` was one int)."""
+    nums, single = _argnums(argnums, len(args), who)
+    check_array_args(args, nums, who)
+    diff = tuple(args[i] for i in nums)
+    flat = tree_flatten(diff)
+    _check_inputs(flat[0], who, allow_int, holomorphic)
+    return nums, single, diff, flat
+
+
 def jacobian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
              holomorphic: bool = False, allow_int: bool = False) -> Callable[P, Any]:
     """The Jacobian of ``fun`` by reverse mode, one backward pass per output
@@ -373,11 +385,7 @@ def jacobian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
 
     @functools.wraps(fun)
     def jacobian_f(*args: Any, **kwargs: Any) -> Any:
-        nums, single = _argnums(argnums, len(args), who)
-        check_array_args(args, nums, who)
-        diff = tuple(args[i] for i in nums)
-        flat = tree_flatten(diff)
-        _check_inputs(flat[0], who, allow_int, holomorphic)
+        nums, single, diff, flat = _differentiated(args, argnums, who, allow_int, holomorphic)
         rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, who, flat)
         per_output = []
         for j, out in enumerate(rec.out_leaves):
@@ -426,11 +434,8 @@ def jacfwd(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
     def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
         from ._vmap import vmap
 
-        nums, single = _argnums(argnums, len(args), who)
-        check_array_args(args, nums, who)
-        diff = tuple(args[i] for i in nums)
-        leaves, in_tree = tree_flatten(diff)
-        _check_inputs(leaves, who, False, holomorphic)
+        nums, single, diff, (leaves, in_tree) = _differentiated(args, argnums, who, False,
+                                                                holomorphic)
         leaves = [_as_array(x) for x in leaves]
         sizes = [int(np.prod(shape_of(x), dtype=np.int64)) for x in leaves]
         total = sum(sizes)

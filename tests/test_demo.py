@@ -37,6 +37,10 @@ def test_default_demo_end_to_end():
     assert "-> 24, (14, 10)" in out
     assert "x.grad = tensor(14.), y.grad = tensor(10.)" in out
     assert "d2f/dx2 = tensor(4.)" in out
+    assert re.search(r"w0 gradients \(64, 2, 32\) for 64 examples in one call; max difference "
+                     r"from a loop of grad [0-9.e+-]+", out)
+    assert "same loss and gradients: True" in out
+    assert re.search(r"µs jitted per step \([0-9.]+x faster\)", out)
     epochs = re.findall(r"^epoch +(\d+)/30 ", out, re.M)
     assert epochs == [str(i) for i in range(1, 31)]
     acc = float(re.search(r"final test accuracy: ([0-9.]+)%", out).group(1))

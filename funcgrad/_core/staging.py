@@ -183,10 +183,18 @@ def strip_to_staged(x: Any) -> Any:
 
 
 def example_of(x: Any) -> Any:
-    """The concrete value of ``x`` (a staged value's example while tracing)."""
+    """The concrete value of ``x`` (a staged value's example while tracing;
+    for a batched value of ``vmap``, its first example: a value of the type
+    the function sees)."""
+    batch_axes = 0
     while isinstance(x, Box):
+        if not x._trace.concrete_values:
+            batch_axes += 1  # (the batch axis is axis 0 of the value under it)
         x = x._value
-    return x.example if isinstance(x, Abstract) else x
+    x = x.example if isinstance(x, Abstract) else x
+    if batch_axes:
+        x = np.asarray(np.asarray(x)[(0,) * batch_axes])
+    return x
 
 
 # --- the program ------------------------------------------------------------
@@ -228,7 +236,7 @@ class Program:
     """Inputs (``invars``: the arguments' leaves, then ``captured``'s), the
     equations in order, and ``outvars`` (Vars or Literals)."""
 
-    __slots__ = ("invars", "eqns", "outvars", "captured", "_fn")
+    __slots__ = ("invars", "eqns", "outvars", "captured", "_fn", "derived")
 
     def __init__(self, invars: list, eqns: list, outvars: list, captured: list) -> None:
         self.invars = invars
@@ -236,6 +244,7 @@ class Program:
         self.outvars = outvars
         self.captured = captured
         self._fn = None
+        self.derived: dict = {}  # jit's VJP / JVP functions of this program
 
     def run(self, args: list) -> tuple:
         """The program on concrete ``args``: its compiled Python function

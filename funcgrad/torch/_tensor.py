@@ -1171,8 +1171,16 @@ class Tensor(_TensorBase):
     def __itruediv__(self, other: Any) -> "Tensor": return self.div_(other)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace_target()
         idx = _index_value(index)
+        if type(self._node) is NoGradViewLeaf and _GRAD_ENABLED.get():
+            # PyTorch writes through a view of the view (none for x[...], x[:], x[idx_array])
+            kind = _index_name(idx if isinstance(idx, tuple) else (idx,), self.shape)
+            if kind not in ("AliasBackward0", "IndexBackward0"):
+                raise RuntimeError(f"Output 0 of {kind[:-len('Backward0')]} is a view of a view "
+                                   "which was created in no_grad mode and is being modified "
+                                   "inplace with grad mode enabled."
+                                   + NO_GRAD_VIEW_INPLACE.split("enabled.", 1)[1])
+        self._check_inplace_target()
         if isinstance(value, Box):
             v = F.cast(value, self._value.dtype)
         else:

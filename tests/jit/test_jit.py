@@ -228,3 +228,25 @@ def test_custom_vjp_and_checkpoint_under_jit():
     np.testing.assert_allclose(fg.jit(fg.grad(f))(np.ones(2)), [1.0, 1.0])
     h = lambda x: np.sum(fg.checkpoint(np.sin)(x) ** 2)  # noqa: E731
     np.testing.assert_allclose(fg.jit(fg.grad(h))(np.ones(2)), fg.grad(h)(np.ones(2)))
+
+
+def test_grad_of_jit_is_one_staged_primitive_whose_vjp_is_jitted():
+    jf = fg.jit(lambda x: np.sum(np.sin(x) ** 2))
+    names = [e.prim.name for e in fg.make_jaxpr(fg.grad(jf))(np.ones(3)).eqns]
+    assert names[0] == "pjit" and "pjit" not in names[1:]  # the backward is inlined
+    x = np.linspace(0, 1, 3)
+    np.testing.assert_allclose(fg.grad(jf)(x), np.sin(2 * x))
+    entry, = jf._cache.values()
+    vjp_fn = entry.program.derived["vjp"]
+    before = vjp_fn._traces
+    for k in range(1, 4):  # the VJP program is replayed, not traced again
+        np.testing.assert_allclose(fg.grad(jf)(x + k), np.sin(2 * (x + k)))
+    assert vjp_fn._traces == before
+    np.testing.assert_allclose(fg.hessian(jf)(x), np.diag(2 * np.cos(2 * x)), atol=1e-12)
+    np.testing.assert_allclose(fg.jvp(jf, (x,), (np.ones(3),))[1], np.sum(np.sin(2 * x)))
+
+
+def test_integer_inputs_and_outputs_of_a_jitted_function_under_grad():
+    jf = fg.jit(lambda x, n: (x * n, n + 1))
+    assert fg.grad(lambda x: jf(x, 3)[0])(2.0) == 3.0
+    assert fg.jvp(lambda x: jf(x, 3)[0], (2.0,), (1.0,))[1] == 3.0

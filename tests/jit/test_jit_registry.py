@@ -19,6 +19,7 @@ from funcgrad.numpy import REGISTRY
 from funcgrad.tree_util import tree_leaves
 
 from ..numpy.specs import collect
+from ..numpy.test_registry import _call_with as _partial
 
 SPECS = collect()
 
@@ -46,15 +47,6 @@ def _scalar(f):
                 total = total + fnp.sum(fnp.real(leaf))
         return total
     return loss
-
-
-def _partial(fn, args, kwargs, argnums):
-    def f(*diff):
-        full = list(args)
-        for i, v in zip(argnums, diff):
-            full[i] = v
-        return fn(*full, **kwargs)
-    return f
 
 
 def _close(got, want, what):

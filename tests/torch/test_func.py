@@ -9,6 +9,7 @@ import pytest
 import funcgrad.torch as torch
 from funcgrad.torch import nn
 from funcgrad.torch import func
+from funcgrad.torch.nn import functional as F
 from funcgrad.tree_util import tree_flatten
 
 
@@ -214,3 +215,28 @@ def test_against_torch_func(rng):
     g_t = TF.grad(lambda p: TF.functional_call(model_t, p, T.tensor(X)).sum())(
         {k: p.detach() for k, p in model_t.named_parameters()})
     same([g[k] for k in sorted(g)], [g_t[k] for k in sorted(g_t)])
+
+
+def test_attention_modules_under_the_transforms(rng, f64):
+    """grad over functional_call of a TransformerEncoderLayer (the SDPA path with a
+    padding mask) equals backward(); forward-over-reverse Hessian-vector
+    products of attention agree with finite differences of the gradient."""
+    torch.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(4, 2, dim_feedforward=6, dropout=0.0)
+    x = torch.tensor(rng.normal(size=(3, 2, 4)))
+    padding = torch.tensor(np.array([[False, False, True], [False] * 3]))
+    layer(x, src_key_padding_mask=padding).pow(2).sum().backward()
+    params = {k: p.detach() for k, p in layer.named_parameters()}
+    got = func.grad(lambda p: func.functional_call(layer, p, (x,), {
+        "src_key_padding_mask": padding}).pow(2).sum())(params)
+    for k, p in layer.named_parameters():
+        np.testing.assert_allclose(_np(got[k]), _np(p.grad), rtol=1e-10, atol=1e-13)
+
+    def f(q):
+        return F.scaled_dot_product_attention(q, q * 2, q, is_causal=True).pow(2).sum()
+    q, v = rng.normal(size=(1, 3, 2)), rng.normal(size=(1, 3, 2))
+    hvp = func.jvp(func.grad(f), (torch.tensor(q),), (torch.tensor(v),))[1]
+    eps = 1e-6
+    fd = (_np(func.grad(f)(torch.tensor(q + eps * v))) -
+          _np(func.grad(f)(torch.tensor(q - eps * v)))) / (2 * eps)
+    np.testing.assert_allclose(_np(hvp), fd, rtol=1e-6, atol=1e-8)

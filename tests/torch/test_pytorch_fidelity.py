@@ -69,6 +69,14 @@ def test_no_grad_view_modified_in_place(torch):
     assert _outcome(lambda: v.mul_(2)) == msg
     assert _outcome(lambda: v.add_(1)) == msg
     with torch.no_grad():
+        v2 = x.view(2, 3)
+    for idx, what in [((0, 1), "Select"), ((0, slice(1, 2)), "Slice"), (None, "Unsqueeze")]:
+        assert _outcome(lambda: v2.__setitem__(idx, 5.0)) == (
+            f"RuntimeError: Output 0 of {what} is a view of a view which was created in no_grad "
+            "mode and is being modified inplace with grad mode enabled")
+    for idx in (Ellipsis, slice(None), [0, 1]):
+        assert _outcome(lambda: v2.__setitem__(idx, 5.0)) == msg
+    with torch.no_grad():
         v.mul_(2)  # both in no_grad: allowed
     assert x.tolist() == [[2.0] * 3] * 2
     y = x * 1
