@@ -27,7 +27,7 @@ def test_quick_run_checks_gradients_and_reports(capsys: pytest.CaptureFixture) -
     assert res["memory"]["hand-written"]["tracemalloc_peak"] > 0
     assert all(r["cyclic_garbage"] == 0 for r in res["leaks"].values())
     out = capsys.readouterr().out
-    assert "## Targets (issue 7)" in out and "funcgrad" in out
+    assert "## Targets (issues 7, 17, 18)" in out and "funcgrad" in out
 
 
 def test_warm_samples_run_one_untimed_call_first() -> None:
