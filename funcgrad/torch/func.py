@@ -205,7 +205,7 @@ def _check_chunk_size(chunk_size: Optional[int], api: str) -> None:
 
 def jacrev(func: Callable, argnums: ArgNums = 0, *, has_aux: bool = False,
            chunk_size: Optional[int] = None) -> Callable:
-    """The Jacobian by reverse mode (one VJP per output element): shape
+    """The Jacobian by reverse mode (one VJP batched over the output basis): shape
     ``output.shape + input.shape`` per output and input; ``(jacobian, aux)``
     with ``has_aux``. ``chunk_size`` (a memory knob in PyTorch) is checked
     and does not change the result.

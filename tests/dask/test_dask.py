@@ -168,6 +168,12 @@ def test_forward_mode_stays_lazy_and_vmap_equals_numpy():
     # vmap over a Dask array's rows: correct, but computed (not lazy): see docs/scale.md
     per_row = fg.vmap(lambda r: np.sum(np.tanh(r * w)))(dX)
     np.testing.assert_allclose(np.asarray(per_row), np.tanh(X * w).sum(axis=1), rtol=1e-12)
+    # a batched vector times a closed-over Dask matrix (the matmul rule read a Dask
+    # operand's rank as 0 and dropped the wrong axis)
+    v = np.random.default_rng(1).normal(size=(4, 60))
+    np.testing.assert_allclose(np.asarray(fg.vmap(lambda g: g @ dX)(v)), v @ X, rtol=1e-12)
+    np.testing.assert_allclose(dask.compute(fg.jacrev(lambda u: np.tanh(dX @ u))(w), scheduler="sync")[0],
+                               fg.jacrev(lambda u: np.tanh(X @ u))(w), rtol=1e-12)
 
 
 def test_vjp_with_a_numpy_cotangent_stays_lazy():
