@@ -35,7 +35,7 @@ import numpy as np
 from .._core import Box
 from .._core.batching import all_values as _all_values
 from .._core.primitive import defjvp, defjvp_from_vjp, defjvp_joint, defjvp_linear
-from .._core.staging import staged_value, strip_to_staged as _strip
+from .._core.staging import is_abstract, staged_value, strip_to_staged as _strip
 from ._arraytypes import asarray as _asarray, is_foreign_array, may_be_true
 from ._registry import alias, dtype_of, nondiff, primitive, register
 
@@ -283,9 +283,9 @@ def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
     computed on the concrete values.
     """
     def share(g, mine, other):
+        if is_abstract(mine) or is_abstract(other):
+            return share_staged(g, mine, other)  # under jit or vmap: no one value to branch on
         mine, other = _strip(mine), _strip(other)
-        if staged_value(mine) is not None or staged_value(other) is not None:
-            return share_staged(g, mine, other)  # under jit: no value to branch on
         mv, ov = _asarray(mine), _asarray(other)
         wins = pick(mv, ov)
         tie = mv == ov
@@ -313,7 +313,8 @@ def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
 
     def share_staged(g, mv, ov):
         nm, no = isnan(mv), isnan(ov)
-        wins = logical_or(pick(mv, ov), logical_and(nm, logical_not(no)) if nan_wins
+        strict = globals()[pick.__name__]  # (funcgrad.numpy's comparison: stages, batches)
+        wins = logical_or(strict(mv, ov), logical_and(nm, logical_not(no)) if nan_wins
                           else logical_and(no, logical_not(nm)))
         tie = logical_or(equal(mv, ov), logical_and(nm, no))
         return where(wins, g, where(tie, g * 0.5, 0))
