@@ -362,7 +362,7 @@ def stage(fun: Callable[..., Any], nargs: int, leaves: list, tree: Any, statics:
           skw: tuple) -> tuple[Program, Any]:
     """Trace ``fun`` on staged leaves: ``(program, output tree)``."""
     trace = StagingTrace()
-    boxed = [trace.new_input(_concrete_example(x)) for x in leaves]
+    boxed = [trace.new_input(_concrete_example(x), like=x) for x in leaves]
     invars = [b._node for b in boxed]
     dyn_args, dkw = tree_unflatten(tree, boxed)
     it = iter(dyn_args)

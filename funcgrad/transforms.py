@@ -122,10 +122,10 @@ def _gradient(leaves: dict, node: Node, x: Any) -> Any:
     """Input ``x``'s gradient from a backward pass's ``leaves``, as an array of its own."""
     g = leaves.get(node)
     if g is None:
-        return ops.zeros_like(x)
+        return ops.like(ops.zeros_like(x), x)
     if type(g) is np.ndarray and not g.flags.writeable:
-        return g.copy()  # a broadcast view (grad of a sum)
-    return g
+        g = g.copy()  # a broadcast view (grad of a sum)
+    return ops.like(g, x)
 
 
 def _as_array(x: Any) -> Any:
@@ -564,7 +564,7 @@ def _zero_tangent(x: Any) -> Any:
     """The tangent of a value no input's tangent reaches: zeros (``float0``
     for an integer or boolean value, as in JAX)."""
     if _is_inexact(x):
-        return ops.zeros_like(x)
+        return ops.like(ops.zeros_like(x), x)
     return np.zeros(shape_of(x), float0)
 
 
