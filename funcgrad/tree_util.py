@@ -101,16 +101,20 @@ def _node_type(x: Any) -> Optional[_NodeType]:
 class PyTreeDef:
     """The structure of a pytree: its containers without the leaves."""
 
-    __slots__ = ("nodetype", "aux", "children", "num_leaves")
+    __slots__ = ("nodetype", "aux", "children", "num_leaves", "_k")
 
     def __init__(self, nodetype: Optional[type], aux: Any, children: tuple) -> None:
         self.nodetype = nodetype
         self.aux = aux
         self.children = children
         self.num_leaves = 1 if nodetype is None else sum(c.num_leaves for c in children)
+        self._k = None
 
     def _key(self) -> tuple:
-        return (self.nodetype, self.aux, tuple(c._key() for c in self.children))
+        k = self._k  # (a structure never changes: computed once; jit hashes it per call)
+        if k is None:
+            k = self._k = (self.nodetype, self.aux, tuple(c._key() for c in self.children))
+        return k
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PyTreeDef) and self._key() == other._key()

@@ -144,10 +144,11 @@ def _live(eqns: list, outvars: list) -> list:
 
 # --- to Python ----------------------------------------------------------------------
 def _is_ufunc_prim(eqn: Equation) -> bool:
-    """An elementwise primitive whose implementation returns a fresh array."""
+    """An elementwise primitive (or ``matmul``) whose implementation returns a
+    fresh array and keeps no view of its operands."""
     prim = eqn.prim
     return not prim.multiple_results and (
-        isinstance(prim.impl, np.ufunc) or prim.name in _UFUNCS)
+        isinstance(prim.impl, np.ufunc) or prim.name in _UFUNCS or prim.name == "matmul")
 
 
 def _raw_ufunc(eqn: Equation) -> Any:
@@ -323,13 +324,26 @@ def _sum_source(eqn: Equation, ins: list, names: "_Names") -> Any:
     return f"{names.const(_ADD_REDUCE, 'r')}({ins[0]}, {args})"
 
 
-_DIRECT = {"swapaxes": _swapaxes_source, "transpose": _transpose_source, "sum": _sum_source}
+def _matmul_source(eqn: Equation, ins: list, names: "_Names") -> Any:
+    """``np.matmul(a, b)`` when both operands are NumPy arrays: what the
+    implementation (which picks ``np.dot`` for some Dask operands) calls."""
+    if eqn.prim.impl.__name__ not in ("_matmul_impl", "matmul") or eqn.params \
+            or len(eqn.inputs) != 2 or not all(
+                (a.aval.kind if type(a) is Var else type(a.value)) is np.ndarray
+                for a in eqn.inputs):
+        return None
+    return f"{names.const(np.matmul, 'm')}({ins[0]}, {ins[1]})"
+
+
+_DIRECT = {"swapaxes": _swapaxes_source, "transpose": _transpose_source, "sum": _sum_source,
+           "matmul": _matmul_source}
 
 
 def _direct_call(eqn: Equation, ins: list, names: "_Names") -> Any:
     """The source of a cheaper call that gives exactly what ``eqn``'s
     implementation gives (a method of the array, a ufunc's ``reduce`` with
-    positional arguments), or ``None``: the implementation is called."""
+    positional arguments, the NumPy function a wrapper would pick), or ``None``:
+    the implementation is called."""
     write = _DIRECT.get(eqn.prim.name)
     return None if write is None else write(eqn, ins, names)
 
