@@ -492,7 +492,8 @@ def jacfwd(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
 
 def hessian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
             holomorphic: bool = False) -> Callable[P, Any]:
-    """The Hessian of a scalar-valued ``fun``: ``jacrev(jacrev(fun))``.
+    """The Hessian of a scalar-valued ``fun``: ``jacfwd(jacrev(fun))``
+    (forward over reverse, as JAX's).
     For an input of shape ``I`` the result has shape ``I + I``.
 
     >>> import funcgrad, numpy as np
@@ -502,7 +503,7 @@ def hessian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
     """
     check_callable(fun, "hessian")
     inner = jacobian(fun, argnums, has_aux=has_aux, holomorphic=holomorphic)
-    outer = jacobian(inner, argnums, has_aux=has_aux, holomorphic=holomorphic)
+    outer = jacfwd(inner, argnums, has_aux=has_aux, holomorphic=holomorphic)
 
     @functools.wraps(fun)
     def hessian_f(*args: Any, **kwargs: Any) -> Any:

@@ -325,8 +325,9 @@ class ReverseTrace(Trace):
         found = prim._residuals.get((mask, len(vals)))  # prim.residuals(), inlined
         keep_ans, unread = found if found is not None else prim.residuals(mask, len(vals))
         for i in unread:  # sizeable arrays no rule reads: keep shape and dtype only
-            if getattr(vals[i], "nbytes", 0) >= SMALL_RESIDUAL:
-                vals[i] = Meta(vals[i])
+            if getattr(vals[i], "nbytes", 0) >= SMALL_RESIDUAL and \
+                    not hasattr(type(vals[i]), "__dask_graph__"):
+                vals[i] = Meta(vals[i])  # (a lazy Dask array holds no data: its chunks stay)
         # Node(...) and box(...) without their __init__ frames: the hottest
         # allocation in funcgrad (keep in step with Node.__init__, Box.__init__)
         node = _new(Node)

@@ -150,11 +150,26 @@ log = _ufunc("log", np.log, lambda g, ans, x: g / x)
 log2 = _ufunc("log2", np.log2, lambda g, ans, x: g / (x * _LN2))
 log10 = _ufunc("log10", np.log10, lambda g, ans, x: g / (x * _LN10))
 log1p = _ufunc("log1p", np.log1p, lambda g, ans, x: g / (x + 1))
-logaddexp = _ufunc("logaddexp", np.logaddexp, lambda g, ans, x, y: g * exp(x - ans),
-                   lambda g, ans, x, y: g * exp(y - ans),
+
+
+def _share(x: Any, y: Any, ans: Any, scale: float = 1.0) -> Any:
+    """``logaddexp``'s weight of ``x``, ``exp(x - ans)`` (``scale``: ``ln 2`` for
+    ``logaddexp2``). For a lazy (Dask) array it is computed from the inputs,
+    ``1 / (1 + exp(y - x))``, so that a gradient alone does not compute the
+    forward value (``np.logaddexp`` costs 20 times ``np.exp``), in as few passes
+    over each chunk as the hand-written sigmoid (where ``exp`` overflows, the
+    weight is 0, exactly; NumPy then warns)."""
+    if not is_foreign_array(ans):
+        return exp(x - ans) if scale == 1.0 else exp2(x - ans)
+    return 1 / (1 + (exp(y - x) if scale == 1.0 else exp2(y - x)))
+
+
+logaddexp = _ufunc("logaddexp", np.logaddexp, lambda g, ans, x, y: g * _share(x, y, ans),
+                   lambda g, ans, x, y: g * _share(y, x, ans),
                    notes="Stable: the weights exp(x - ans) never overflow.")
-logaddexp2 = _ufunc("logaddexp2", np.logaddexp2, lambda g, ans, x, y: g * exp2(x - ans),
-                    lambda g, ans, x, y: g * exp2(y - ans),
+logaddexp2 = _ufunc("logaddexp2", np.logaddexp2,
+                    lambda g, ans, x, y: g * _share(x, y, ans, _LN2),
+                    lambda g, ans, x, y: g * _share(y, x, ans, _LN2),
                     notes="Stable: the weights 2**(x - ans) never overflow.")
 sqrt = _ufunc("sqrt", np.sqrt, lambda g, ans, x: g / (ans * 2),
               notes="Gradient at 0 is +inf (the one-sided derivative, as JAX and PyTorch).")

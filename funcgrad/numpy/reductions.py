@@ -149,6 +149,10 @@ def _sum_impl(x, axis=None, keepdims=False, dtype=None):
 def _sum_rule(g, ans, x, axis=None, keepdims=False, dtype=None):
     if axis is not None and not keepdims:  # (a full reduction's 0-d g broadcasts as it is)
         g = _expand(g, x, axis, keepdims)
+    if is_foreign_array(x):
+        # A Dask array: the cotangent takes x's chunks (broadcast_to would make one
+        # chunk of x's shape, which every elementwise consumer then rechunks).
+        return g * np.ones_like(x, dtype=dtype_of(g))
     return _broadcast_to(g, tuple(x.shape))
 
 
