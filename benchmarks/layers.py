@@ -125,7 +125,7 @@ def _copy_weights(src: list, dst: list, torch_dst: Any) -> None:
             b.copy_(torch_dst.tensor(a.detach().numpy()))
 
 
-def build(name: str, torch: Any, quick: bool) -> Dict[str, Any]:
+def build(name: str, torch: Any, quick: bool, compiled: bool = False) -> Dict[str, Any]:
     rng = np.random.default_rng(0)
     if name == "lenet":
         batch, size = (4, 28) if quick else (64, 28)
@@ -145,6 +145,8 @@ def build(name: str, torch: Any, quick: bool) -> Dict[str, Any]:
         loss_fn = lambda out, t: torch.nn.functional.mse_loss(out, t)
         X, Y = torch.tensor(x), torch.tensor(y)
         forward = net
+    if compiled:  # torch.compile(model): funcgrad.jit's program, forward and backward
+        forward = torch.compile(forward)
     params = [p for _, p in named]
     opt = torch.optim.SGD(params, lr=0.01)
 
@@ -181,17 +183,20 @@ def main(argv: Any = None) -> dict:
             print("PyTorch is not installed: timing funcgrad only")
     report = {}
     for name in args.only.split(","):
-        cases = {"funcgrad": build(name, ft, args.quick)}
+        cases = {"funcgrad": build(name, ft, args.quick),
+                 "compiled": build(name, ft, args.quick, compiled=True)}
         for key, lib in peers.items():
             cases[key] = build(name, lib, args.quick)
             src = cases[key]["named"]
-            _copy_weights(src, cases["funcgrad"]["named"], ft)
-            mine, theirs = cases["funcgrad"]["grads"](), cases[key]["grads"]()
-            err = max(float(np.max(np.abs(a - b)) / (np.max(np.abs(b)) + 1e-30))
-                      for a, b in zip(mine, theirs))
-            if err > 1e-3:
-                raise SystemExit(f"{name}: funcgrad's gradients differ from {key}'s "
-                                 f"(relative error {err:.2e})")
+            theirs = cases[key]["grads"]()
+            for mine_key in ("funcgrad", "compiled"):
+                _copy_weights(src, cases[mine_key]["named"], ft)
+                mine = cases[mine_key]["grads"]()
+                err = max(float(np.max(np.abs(a - b)) / (np.max(np.abs(b)) + 1e-30))
+                          for a, b in zip(mine, theirs))
+                if err > 1e-3:
+                    raise SystemExit(f"{name}: {mine_key}'s gradients differ from {key}'s "
+                                     f"(relative error {err:.2e})")
         if name == "lstm":  # the hand-written NumPy floor, checked like a peer
             floor = NumpyLSTMStep(cases["funcgrad"]["named"], *cases["funcgrad"]["data"])
             mine = cases["funcgrad"]["grads"]()
@@ -205,12 +210,16 @@ def main(argv: Any = None) -> dict:
         res = harness.measure(impls, 1 if args.quick else args.reps,
                               min_sample=0 if args.quick else 0.05, clock=args.clock)
         report[name] = {k: v[0] for k, v in res.items()}
-        line = f"{name:6s} funcgrad {res['funcgrad'][0] * 1e3:8.2f} ms"
+        report[name]["compiled_vs_eager"] = res["compiled"][0] / res["funcgrad"][0]
+        line = (f"{name:6s} funcgrad {res['funcgrad'][0] * 1e3:8.2f} ms  torch.compile "
+                f"{res['compiled'][0] * 1e3:8.2f} ms ({report[name]['compiled_vs_eager']:.2f}x eager)")
         if "pytorch" in res:
             ratio = res["funcgrad"][0] / res["pytorch"][0]
             report[name]["ratio"] = ratio
+            report[name]["compiled_ratio"] = res["compiled"][0] / res["pytorch"][0]
             line += (f"  pytorch {res['pytorch'][0] * 1e3:8.2f} ms  ratio {ratio:.2f}x "
-                     f"(target <= {TARGETS[name]}x)")
+                     f"(target <= {TARGETS[name]}x; compiled "
+                     f"{report[name]['compiled_ratio']:.2f}x)")
         if "numpy" in res:
             report[name]["vs_numpy"] = res["funcgrad"][0] / res["numpy"][0]
             line += (f"  hand-written numpy {res['numpy'][0] * 1e3:8.2f} ms "

@@ -23,7 +23,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from ._core import Box, Primitive
+from ._core import Box, Primitive, ops
 from ._core.forward import JVPTrace
 from ._core.primitive import bind, defjvp_joint, defvjp_joint
 from ._core.trace import ReverseTrace
@@ -186,6 +186,9 @@ class _Jitted:
             outs = bind(_pjit_p, args, {"program": entry.program})  # a staged VJP / JVP
         else:  # staged again (jit in jit: inlined) or another transform
             outs = entry.program.eval(args)
+        kind = next((x for x in leaves if type(x) in ops.value_boxes), None)
+        if kind is not None:  # (a constant output as the arguments' kind: a facade tensor)
+            outs = [ops.like(o, kind) for o in outs]
         return tree_unflatten(entry.out_tree, outs)
 
     def _trace(self, nargs: int, leaves: list, tree: Any, statics: tuple, skw: tuple) -> _Entry:

@@ -60,7 +60,7 @@ class _Ops:
         as a value of ``primal``'s kind: a facade tensor for a facade
         tensor's, so a transform returns what it was given."""
         if type(primal) in self.value_boxes and not isinstance(value, Box) \
-                and self.from_array is not None:
+                and hasattr(value, "shape") and self.from_array is not None:
             return self.from_array(value)
         return value
 

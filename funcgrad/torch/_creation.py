@@ -69,6 +69,10 @@ def _rng(generator: Optional[Generator] = None) -> np.random.Generator:
     """The NumPy generator behind every random operation of the facade."""
     mode = RANDOMNESS.get()
     if mode is not None and mode != "same":
+        if mode == "compile":
+            raise RuntimeError(
+                "torch.compile: a random operation cannot be staged by funcgrad.jit (each "
+                "call must draw new values)")
         if mode == "error":
             raise RuntimeError(
                 "vmap: called random operation while in randomness error mode. Please either "

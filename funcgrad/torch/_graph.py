@@ -135,6 +135,7 @@ _PRIM_NAMES = {
     "dot": "DotBackward0", "trace": "TraceBackward0", "tril": "TrilBackward0",
     "triu": "TriuBackward0", "flip": "FlipBackward0", "roll": "RollBackward0",
     "repeat": "RepeatInterleaveBackward0", "tile": "RepeatBackward0",
+    "pjit": "CompiledFunctionBackward",
 }
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from .. import numpy as fnp
-from .._core import Primitive, defvjp
+from .._core import Primitive, concrete, defvjp
+from .._core.staging import is_abstract, shape_dtype
 from ..numpy.shaping import expand_reduced
 
 __all__ = [
@@ -118,32 +119,35 @@ def _prod_impl(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     return np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
-def _prod_others(x: np.ndarray, axis: Any) -> np.ndarray:
-    """Product of all other elements along ``axis`` (exact with zeros)."""
+def _prod_others(x: Any, axis: Any, xp: Any = np) -> Any:
+    """Product of all other elements along ``axis`` (exact with zeros);
+    ``xp``: NumPy, or funcgrad.numpy for a value batched or staged."""
+    dt = np.dtype(shape_dtype(x)[1])
     if axis is None:
-        flat = x.reshape(-1)
-        left = np.concatenate([np.ones(1, x.dtype), np.cumprod(flat[:-1], dtype=x.dtype)])
-        right = np.concatenate([np.cumprod(flat[:0:-1], dtype=x.dtype)[::-1],
-                                np.ones(1, x.dtype)])
-        return (left * right).reshape(x.shape)
-    xm = np.moveaxis(x, axis, -1)
-    ones = np.ones(xm.shape[:-1] + (1,), x.dtype)
-    left = np.concatenate([ones, np.cumprod(xm[..., :-1], axis=-1, dtype=x.dtype)], axis=-1)
-    right = np.concatenate([np.cumprod(xm[..., :0:-1], axis=-1, dtype=x.dtype)[..., ::-1], ones],
+        flat = xp.reshape(x, (-1,))
+        left = xp.concatenate([np.ones(1, dt), xp.cumprod(flat[:-1], dtype=dt)])
+        right = xp.concatenate([xp.cumprod(flat[:0:-1], dtype=dt)[::-1], np.ones(1, dt)])
+        return xp.reshape(left * right, shape_dtype(x)[0])
+    xm = xp.moveaxis(x, axis, -1)
+    ones = np.ones(shape_dtype(xm)[0][:-1] + (1,), dt)
+    left = xp.concatenate([ones, xp.cumprod(xm[..., :-1], axis=-1, dtype=dt)], axis=-1)
+    right = xp.concatenate([xp.cumprod(xm[..., :0:-1], axis=-1, dtype=dt)[..., ::-1], ones],
                            axis=-1)
-    return np.moveaxis(left * right, -1, axis)
+    return xp.moveaxis(left * right, -1, axis)
 
 
 def _prod_rule(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     # ans / x where x != 0 (differentiable again); the exact product of the
     # other elements where x == 0 (a constant there).
     a = expand_reduced(ans, len(x.shape), axis, keepdims)
-    xv = x
-    while hasattr(xv, "_value"):
-        xv = xv._value
-    zero = np.asarray(xv) == 0
+    if is_abstract(x):  # (batched or staged: no values to look at)
+        zero = fnp.equal(x, 0)
+        return _broadcast_back(g, x, axis, keepdims) * fnp.where(
+            zero, _prod_others(x, axis, fnp), a / fnp.where(zero, 1, x))
+    xv = np.asarray(concrete(x))
+    zero = xv == 0
     if zero.any():
-        others = _prod_others(np.asarray(xv), axis)
+        others = _prod_others(xv, axis)
         safe = fnp.where(zero, 1, x)
         d = fnp.where(zero, others, a / safe)
     else:

@@ -7,6 +7,7 @@ and ``load_state_dict()`` restores it.
 """
 from __future__ import annotations
 
+import contextvars
 from collections import OrderedDict, namedtuple
 from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple,
                     TypeVar)
@@ -16,6 +17,11 @@ import funcgrad.torch as torch
 from .parameter import Parameter
 
 __all__ = ["Module"]
+
+CALLED: contextvars.ContextVar = contextvars.ContextVar("funcgrad_torch_called_modules",
+                                                        default=None)
+"""While ``torch.compile`` traces: the list every called module appends
+itself to (the program is valid for their ``training`` modes only)."""
 
 T = TypeVar("T", bound="Module")
 
@@ -105,6 +111,9 @@ class Module:
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        called = CALLED.get()
+        if called is not None:  # (torch.compile is tracing: its program assumes our mode)
+            called.append(self)
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
