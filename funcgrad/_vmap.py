@@ -14,6 +14,7 @@ import numpy as np
 from . import numpy as fnp
 from ._core import Box, ops
 from ._core.batching import BatchTrace, new_batch_trace
+from .numpy._arraytypes import asarray as _asarray
 from .numpy._registry import shape_of
 from .tree_util import tree_flatten, tree_unflatten
 
@@ -192,7 +193,7 @@ def _arg_leaves(arg: Any, leaves: list, axes: list, k: int) -> tuple:
 
 def _enter(trace: BatchTrace, x: Any, ax: int) -> Box:
     if not isinstance(x, Box) and not isinstance(x, np.ndarray):
-        x = np.asarray(x)
+        x = _asarray(x)  # (a Dask array stays lazy)
     nd = _ndim(x)
     ax = ax % nd
     if ax:

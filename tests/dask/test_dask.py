@@ -152,7 +152,7 @@ def test_other_transforms_accept_dask_inputs():
     np.testing.assert_allclose(compute(g), 2 * X.T @ (X @ w), rtol=1e-12)
 
 
-def test_forward_mode_stays_lazy_and_vmap_equals_numpy():
+def test_forward_mode_stays_lazy_and_equals_numpy():
     X, y, dX, dy = _logistic_data(n=60, d=3, chunk=25)
     w, t = np.array([0.3, -0.2, 0.1]), np.array([1.0, 0.5, -2.0])
     with CountTasks() as tasks:
@@ -165,9 +165,6 @@ def test_forward_mode_stays_lazy_and_vmap_equals_numpy():
     np.testing.assert_allclose(
         dask.compute(fg.jacfwd(lambda v: np.tanh(dX @ v))(w), scheduler="sync")[0],
         fg.jacfwd(lambda v: np.tanh(X @ v))(w), rtol=1e-12)
-    # vmap over a Dask array's rows: correct, but computed (not lazy): see docs/scale.md
-    per_row = fg.vmap(lambda r: np.sum(np.tanh(r * w)))(dX)
-    np.testing.assert_allclose(np.asarray(per_row), np.tanh(X * w).sum(axis=1), rtol=1e-12)
     # a batched vector times a closed-over Dask matrix (the matmul rule read a Dask
     # operand's rank as 0 and dropped the wrong axis)
     v = np.random.default_rng(1).normal(size=(4, 60))
@@ -230,3 +227,46 @@ def test_logistic_gradient_runs_as_few_tasks_as_the_hand_written_one():
     assert ours.count <= theirs.count
     layers = " ".join(g.__dask_graph__().layers)
     assert "rechunk" not in layers and "logaddexp" not in layers, layers
+
+
+def _softmax_rows(r):
+    e = np.exp(r - np.max(r, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+VMAPPED = {  # name: (function of one example, in_axes); the batch is a Dask array
+    "elementwise": (lambda r: np.tanh(r) * 2 + np.exp(-r), 0),
+    "reduction": (lambda r: np.sum(r * r) + np.max(r), 0),
+    "softmax": (_softmax_rows, 0),
+    "matvec": (lambda r: np.linspace(0, 1, 12).reshape(4, 3) @ r, 0),
+    "outer": (lambda r: np.outer(r, r), 0),
+    "concatenate": (lambda r: np.concatenate([r, np.where(r > 0, r, 0.0)]), 0),
+    "columns": (lambda c: np.logaddexp(0, c).mean(), 1),
+    "per-example gradient": (fg.grad(lambda r: np.sum(np.logaddexp(0, r * np.arange(3.0)))), 0),
+}
+
+
+@pytest.mark.parametrize("name", VMAPPED)
+def test_vmap_over_a_dask_array_is_lazy_and_equals_numpy(name):
+    fn, axis = VMAPPED[name]
+    X, _, dX, _ = _logistic_data(n=50, d=3, chunk=16)
+    with CountTasks() as tasks:
+        out = fg.vmap(fn, in_axes=axis)(dX)
+    assert isinstance(out, da.Array) and tasks.count == 0, "vmap may compute nothing"
+    np.testing.assert_allclose(out.compute(scheduler="sync"), fg.vmap(fn, in_axes=axis)(X),
+                               rtol=1e-12)
+
+
+def test_per_example_gradients_with_respect_to_shared_weights_stay_lazy():
+    X, y, dX, dy = _logistic_data(n=50, d=3, chunk=16)
+    w = np.array([0.3, -0.2, 0.1])
+
+    def example_loss(v, row, label):
+        z = row @ v
+        return np.logaddexp(0, z) - label * z
+
+    per_example = fg.vmap(fg.grad(example_loss), in_axes=(None, 0, 0))
+    with CountTasks() as tasks:
+        g = per_example(w, dX, dy)
+    assert isinstance(g, da.Array) and tasks.count == 0 and g.shape == (50, 3)
+    np.testing.assert_allclose(g.compute(scheduler="sync"), per_example(w, X, y), rtol=1e-12)
