@@ -40,7 +40,7 @@ QUICK = dict(chain=100, long_chain=2000, million=20_000, small=(8, 16, 16, 1),
              jac=(3, 20), example_batch=8, mem_size=20_000, mem_ops=20, reps=3, long_reps=1)
 
 SECTIONS = ("chain", "mlp-small", "mlp-large", "hvp", "jvp", "jacobian", "per-example",
-            "long-chain", "million", "memory", "leaks")
+            "first-call", "long-chain", "million", "memory", "leaks")
 
 
 def check(case: workloads.Case) -> dict:
@@ -191,6 +191,11 @@ def run(args: argparse.Namespace) -> dict:
         skip_missing(case)
         out["per-example"] = time_case(case, reps)
         say(f"## {case.title}\n\n" + render_time_table(out["per-example"]) + "\n")
+    if "first-call" in sections:
+        case = workloads.first_call_case(libs, sz["small"], sz["small_batch"])
+        skip_missing(case)
+        out["first-call"] = time_case(case, reps, min_sample=0.02, forward=False)
+        say(f"## {case.title}\n\n" + render_time_table(out["first-call"]) + "\n")
     if "long-chain" in sections:
         n = sz["long_chain"]
         only = None if args.slow_peers else ("funcgrad", "facade", "autograd", "torch",
@@ -221,7 +226,7 @@ def run(args: argparse.Namespace) -> dict:
         "(the benchmark itself counts for about 1; more means other processes shared "
         "the CPU: expect noise)\n")
     report["targets"] = targets(out)
-    say("## Targets (issue 7)\n")
+    say("## Targets (issues 7, 17, 18)\n")
     for t in report["targets"]:
         say(f"- {t['status']}: {t['target']} — measured {t['measured']}")
     return report
@@ -300,6 +305,16 @@ def targets(out: dict) -> list:
         r = ratio(sec, "funcgrad", peer)
         if r is not None:
             add(what, r <= limit, f"{r:.2f}x")
+    for sec, limit in (("chain", 2.0), ("mlp-small", 1.3), ("mlp-large", 1.05), ("hvp", 1.5),
+                       ("per-example", 1.3)):
+        r = ratio(sec, "funcgrad-jit", "hand-written")
+        if r is not None:
+            add(f"jit ({sec}) <= {limit}x the hand-written backward (issue 18)", r <= limit,
+                f"{r:.2f}x")
+    t = out.get("first-call", {}).get("times", {}).get("funcgrad-jit")
+    if t is not None:
+        add("first call (trace + compile) of the small-MLP jit(value_and_grad) <= 20 ms "
+            "(issue 18)", t <= 0.02, f"{t * 1e3:.1f} ms")
     mem = out.get("memory", {})
     if "funcgrad" in mem and "hand-written" in mem and "error" not in mem["funcgrad"]:
         r = mem["funcgrad"]["rss_peak_over_base"] / mem["hand-written"]["rss_peak_over_base"]

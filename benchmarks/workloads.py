@@ -568,6 +568,8 @@ def per_example_case(libs: dict, sizes: tuple, batch: int) -> Case:
         g = fg.grad(lambda ps, x, y: example_loss(ps, x, y, fnp.tanh))
         batched = fg.vmap(g, in_axes=(None, 0, 0))
         case.impls["funcgrad"] = lambda: batched(params, X, Y)
+        batched_j = fg.jit(batched)
+        case.impls["funcgrad-jit"] = lambda: batched_j(params, X, Y)
         case.impls["funcgrad-loop"] = lambda: [np.stack(t) for t in zip(
             *[g(params, X[i], Y[i]) for i in range(batch)])]
     if "torch" in libs:
@@ -587,6 +589,42 @@ def per_example_case(libs: dict, sizes: tuple, batch: int) -> Case:
         jitted = jax.jit(gj)
         case.impls["jax"] = lambda: [r.block_until_ready() for r in gj(pj, Xj, Yj)]
         case.impls["jax-jit"] = lambda: [r.block_until_ready() for r in jitted(pj, Xj, Yj)]
+    return case
+
+
+# --- 3e. jit's first call: trace, optimise and compile the small-MLP gradient ------------
+def first_call_case(libs: dict, sizes: tuple, batch: int) -> Case:
+    """Each call jits a new function and calls it once: ``jit(value_and_grad(loss))``
+    of the small tanh-MSE MLP, traced, optimised and compiled (JAX: traced,
+    lowered and compiled by XLA). The hand-written backward is the yardstick
+    only; what counts here is the time itself (issue 18: <= 20 ms)."""
+    rng = np.random.default_rng(0)
+    params = init_mlp(sizes, np.float64, rng)
+    X = rng.standard_normal((batch, sizes[0]))
+    Y = rng.standard_normal((batch, sizes[-1]))
+    case = Case("first-call", f"first call of jit(value_and_grad(loss)), MLP "
+                f"{'-'.join(map(str, sizes))} tanh, batch {batch}: trace + compile",
+                lambda: mlp_backward(params, X, Y, "tanh-mse"), None)
+    if "funcgrad" in libs:
+        fg = libs["funcgrad"]
+        import funcgrad.numpy as fnp
+
+        def first_f() -> list:
+            def loss_f(ps: list) -> Any:  # a new function: nothing cached
+                return mse_loss(mlp_logits(ps, X, fnp.tanh), Y)
+            return fg.jit(fg.value_and_grad(loss_f))(params)[1]
+        case.impls["funcgrad-jit"] = first_f
+    if "jax" in libs:
+        jax = libs["jax"]
+        jnp = importlib.import_module("jax.numpy")
+        Xj, Yj = jnp.asarray(X), jnp.asarray(Y)
+        pj = [jnp.asarray(p) for p in params]
+
+        def first_j() -> list:
+            def loss_j(ps: list) -> Any:
+                return mse_loss(mlp_logits(ps, Xj, jnp.tanh), Yj)
+            return [g.block_until_ready() for g in jax.jit(jax.value_and_grad(loss_j))(pj)[1]]
+        case.impls["jax-jit"] = first_j
     return case
 
 

@@ -69,7 +69,7 @@ def _as_leaf(x: Any) -> Any:
 
 class _Entry:
     """The program of one signature: the optimised program, its compiled
-    function and the output structure."""
+    function (which returns the output pytree itself) and the output structure."""
 
     __slots__ = ("program", "fn", "out_tree", "source", "cacheable")
 
@@ -127,6 +127,7 @@ class _Jitted:
         self._fun = fun
         self._static_nums, self._static_names = _static_spec(fun, static_argnums, static_argnames)
         self._cache: dict = {}
+        self._fast: dict = {}  # _fast_signature key -> _Entry (plain-array calls)
         self._lock = threading.RLock()
         self._traces = 0  # how many times ``fun`` was traced (for tests and users)
 
@@ -152,6 +153,21 @@ class _Jitted:
         return key, leaves, tree, statics, skw
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs:
+            sig = _fast_signature(args, self._static_nums)
+            if sig is not None:
+                try:
+                    entry = self._fast.get(sig[0])
+                except TypeError:  # an unhashable static value: the general path says so
+                    return self._call(args, kwargs, None)
+                if entry is not None:
+                    return entry.fn(*sig[1])
+                return self._call(args, kwargs, sig[0])
+        return self._call(args, kwargs, None)
+
+    def _call(self, args: tuple, kwargs: dict, fast_key: Any) -> Any:
+        """The general call: the full signature, tracing on a miss, boxed
+        arguments; remembers the entry under ``fast_key`` when given."""
         key, leaves, tree, statics, skw = self._split(args, kwargs)
         entry = self._cache.get(key)
         if entry is None:
@@ -162,7 +178,9 @@ class _Jitted:
                     if entry.cacheable:
                         self._cache[key] = entry
         if entry.fn is not None and not any(isinstance(x, Box) for x in leaves):
-            return tree_unflatten(entry.out_tree, entry.fn(*leaves))
+            if fast_key is not None:
+                self._fast[fast_key] = entry
+            return entry.fn(*leaves)
         args = leaves + entry.program.captured
         if isinstance(_top_trace(args), (ReverseTrace, JVPTrace)):
             outs = bind(_pjit_p, args, {"program": entry.program})  # a staged VJP / JVP
@@ -175,7 +193,8 @@ class _Jitted:
         self._traces += 1
         program = optimise(program)
         captured = bool(program.captured)
-        fn, source = (None, "") if captured else compile_program(program, _py_name(self._fun))
+        fn, source = (None, "") if captured else compile_program(
+            program, _py_name(self._fun), out_tree)
         _drop_examples(program)
         return _Entry(program, fn, out_tree, source, cacheable=not captured)
 
@@ -192,6 +211,71 @@ class _Jitted:
 
     def __repr__(self) -> str:
         return f"<funcgrad.jit of {getattr(self._fun, '__qualname__', self._fun)!r}>"
+
+
+_STATIC = object()  # marks a static argument's value in a fast signature
+_FAST_SCALARS = frozenset({bool, int, float, complex, *(
+    t for t in set(np.sctypeDict.values()) if issubclass(t, (np.number, np.bool_)))})
+_NONE = type(None)
+
+
+def _fast_signature(args: tuple, static_nums: frozenset) -> Optional[tuple]:
+    """``(key, leaves)`` of a call whose arguments are NumPy arrays, NumPy or
+    Python scalars and ``None`` in (nested) lists, tuples and dicts, or
+    ``None`` for any other call (it takes the general path).
+
+    ``key`` is a flat tuple that determines the general signature: per
+    container its type and length (a dict: its sorted keys), per leaf its
+    type (an array: also its shape and dtype), per static argument a marker
+    and its value. Two calls with the same key have the same signature, so
+    the key can find the program without building the pytree structure.
+
+    >>> _fast_signature(([np.ones(2), 1.0],), frozenset())[0]
+    (1, <class 'list'>, 2, <class 'numpy.ndarray'>, (2,), dtype('float64'), <class 'float'>)
+    """
+    key: list = [len(args)]
+    leaves: list = []
+    for i, a in enumerate(args):
+        if i in static_nums:
+            key.append(_STATIC)
+            key.append(a)
+        elif not _fast_into(a, key, leaves):
+            return None
+    return tuple(key), leaves
+
+
+def _fast_into(x: Any, key: list, leaves: list) -> bool:
+    """Append ``x``'s part of a fast signature; ``False`` if it has none."""
+    t = type(x)
+    if t is np.ndarray:
+        key += (t, x.shape, x.dtype)
+        leaves.append(x)
+        return True
+    if t in _FAST_SCALARS:
+        key.append(t)
+        leaves.append(x)
+        return True
+    if t is list or t is tuple:
+        key += (t, len(x))
+        for c in x:
+            tc = type(c)
+            if tc is np.ndarray:
+                key += (tc, c.shape, c.dtype)
+                leaves.append(c)
+            elif not _fast_into(c, key, leaves):
+                return False
+        return True
+    if t is dict:
+        try:
+            names = tuple(sorted(x))
+        except TypeError:
+            return False
+        key += (t, names)
+        return all(_fast_into(x[k], key, leaves) for k in names)
+    if t is _NONE:
+        key.append(t)
+        return True
+    return False
 
 
 def _top_trace(args: list) -> Any:
@@ -278,7 +362,7 @@ def stage(fun: Callable[..., Any], nargs: int, leaves: list, tree: Any, statics:
           skw: tuple) -> tuple[Program, Any]:
     """Trace ``fun`` on staged leaves: ``(program, output tree)``."""
     trace = StagingTrace()
-    boxed = [trace.new_input(_concrete_example(x)) for x in leaves]
+    boxed = [trace.new_input(_concrete_example(x), like=x) for x in leaves]
     invars = [b._node for b in boxed]
     dyn_args, dkw = tree_unflatten(tree, boxed)
     it = iter(dyn_args)

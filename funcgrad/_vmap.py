@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional, TypeVar
 import numpy as np
 
 from . import numpy as fnp
-from ._core import Box
+from ._core import Box, ops
 from ._core.batching import BatchTrace, new_batch_trace
 from .numpy._registry import shape_of
 from .tree_util import tree_flatten, tree_unflatten
@@ -70,7 +70,10 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
             out = fun(*b_args, **b_kwargs)
         finally:
             trace.alive = False
-        return _leave(trace, out, out_axes, size)
+        # (an output computed as a plain array comes back as the kind of the
+        # mapped arguments: a facade tensor for tensors)
+        kind = next((x for x, ax in zip(leaves, axes) if ax is not None), None)
+        return _leave(trace, out, out_axes, size, kind)
 
     return batched
 
@@ -197,7 +200,7 @@ def _enter(trace: BatchTrace, x: Any, ax: int) -> Box:
     return trace.box(x)
 
 
-def _leave(trace: BatchTrace, out: Any, out_axes: Any, size: int) -> Any:
+def _leave(trace: BatchTrace, out: Any, out_axes: Any, size: int, kind: Any = None) -> Any:
     leaves, treedef = tree_flatten(out)
     axes = _match_prefix(out_axes, out, "out_axes", "")
     result = []
@@ -218,7 +221,7 @@ def _leave(trace: BatchTrace, out: Any, out_axes: Any, size: int) -> Any:
         else:  # the same for every example: broadcast along the new axis
             shape = tuple(shape_of(x))
             value = fnp.broadcast_to(x, (size,) + shape) if isinstance(x, Box) else \
-                np.broadcast_to(np.asarray(x), (size,) + shape)
+                ops.like(np.broadcast_to(np.asarray(x), (size,) + shape), kind)
         nd = _ndim(value)
         if not -nd <= ax < nd:
             raise ValueError(f"vmap out_axes={ax} is out of range for an output of rank "

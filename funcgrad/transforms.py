@@ -122,10 +122,10 @@ def _gradient(leaves: dict, node: Node, x: Any) -> Any:
     """Input ``x``'s gradient from a backward pass's ``leaves``, as an array of its own."""
     g = leaves.get(node)
     if g is None:
-        return ops.zeros_like(x)
+        return ops.like(ops.zeros_like(x), x)
     if type(g) is np.ndarray and not g.flags.writeable:
-        return g.copy()  # a broadcast view (grad of a sum)
-    return g
+        g = g.copy()  # a broadcast view (grad of a sum)
+    return ops.like(g, x)
 
 
 def _as_array(x: Any) -> Any:
@@ -371,9 +371,12 @@ def _differentiated(args: tuple, argnums: ArgNums, who: str, allow_int: bool,
 
 def jacobian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
              holomorphic: bool = False, allow_int: bool = False) -> Callable[P, Any]:
-    """The Jacobian of ``fun`` by reverse mode, one backward pass per output
-    element: for an output of shape ``S`` and an input of shape ``I`` the
-    result has shape ``S + I``. Pytree outputs give a pytree of Jacobians.
+    """The Jacobian of ``fun`` by reverse mode: one backward pass pulling
+    every output basis cotangent back at once (``vmap`` of the pullback over
+    the cotangents), so its cost grows with the output size; :func:`jacfwd`
+    is the choice for few inputs. For an output of shape ``S`` and an input
+    of shape ``I`` the result has shape ``S + I``. Pytree outputs give a
+    pytree of Jacobians. ``jacrev`` is the same function.
 
     >>> import funcgrad, numpy as np
     >>> funcgrad.jacobian(lambda x: x ** 2)(np.array([1.0, 2.0]))
@@ -385,30 +388,51 @@ def jacobian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
 
     @functools.wraps(fun)
     def jacobian_f(*args: Any, **kwargs: Any) -> Any:
+        from ._vmap import vmap
+
         nums, single, diff, flat = _differentiated(args, argnums, who, allow_int, holomorphic)
         rec = _Recording(_partial(fun, args, kwargs, nums), diff, has_aux, who, flat)
-        per_output = []
-        for j, out in enumerate(rec.out_leaves):
-            kind = dtype_of(out).kind
-            if kind == "c" and not holomorphic:
+        outs = rec.out_leaves
+        for j, out in enumerate(outs):
+            if dtype_of(out).kind == "c" and not holomorphic:
                 raise TypeError(
                     f"jacobian requires real-valued outputs, but output {j} is "
                     f"{dtype_of(out)}; pass holomorphic=True for holomorphic functions.")
-            rows = [rec.pullback(cts, release=False)
-                    for cts in _basis_cotangents(rec.out_leaves, j)]
-            jac = []
-            for i, x in enumerate(rec.in_leaves):
-                full_shape = tuple(shape_of(out)) + tuple(shape_of(x))
-                if rows:
-                    jac.append(fnp.reshape(fnp.stack([r[i] for r in rows]), full_shape))
-                else:
-                    jac.append(np.zeros(full_shape, dtype_of(x)))
+        basis, sizes = _basis(outs)
+        total = sum(sizes)
+        if total:
+            rows = vmap(lambda *cts: rec.pullback(list(cts), release=False),
+                        axis_size=total)(*basis)
+        else:
+            rows = [np.zeros((0,) + tuple(shape_of(x)), dtype_of(x)) for x in rec.in_leaves]
+        per_output, start = [], 0
+        for out, n in zip(outs, sizes):
+            jac = [fnp.reshape(r[start:start + n], tuple(shape_of(out)) + tuple(shape_of(x)))
+                   if dtype_of(r) != float0 else np.zeros(tuple(shape_of(out)) + tuple(shape_of(x)), float0)
+                   for r, x in zip(rows, rec.in_leaves)]
+            start += n
             g = tree_unflatten(rec.in_tree, jac)
             per_output.append(g[0] if single else g)
         result = tree_unflatten(rec.out_tree, per_output)
         return (result, rec.aux) if has_aux else result
 
     return jacobian_f
+
+
+def _basis(leaves: list) -> tuple:
+    """The unit vectors of the concatenated ``leaves``, stacked: for each leaf
+    an array of shape ``(total,) + leaf.shape`` whose rows ``start..start+n``
+    are that leaf's one-hot vectors and whose other rows are zero; and the
+    leaves' sizes."""
+    sizes = [int(np.prod(shape_of(x), dtype=np.int64)) for x in leaves]
+    total = sum(sizes)
+    basis, start = [], 0
+    for x, n in zip(leaves, sizes):
+        e = np.zeros((total, n), dtype_of(x))
+        e[start:start + n] = np.eye(n, dtype=dtype_of(x))
+        basis.append(e.reshape((total,) + tuple(shape_of(x))))
+        start += n
+    return basis, sizes
 
 
 jacrev = jacobian
@@ -437,14 +461,8 @@ def jacfwd(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
         nums, single, diff, (leaves, in_tree) = _differentiated(args, argnums, who, False,
                                                                 holomorphic)
         leaves = [_as_array(x) for x in leaves]
-        sizes = [int(np.prod(shape_of(x), dtype=np.int64)) for x in leaves]
+        basis, sizes = _basis(leaves)
         total = sum(sizes)
-        basis, start = [], 0
-        for x, n in zip(leaves, sizes):  # rows start..start+n: this leaf's unit tangents
-            e = np.zeros((total, n), dtype_of(x))
-            e[start:start + n] = np.eye(n, dtype=dtype_of(x))
-            basis.append(e.reshape((total,) + tuple(shape_of(x))))
-            start += n
         primals = tree_unflatten(in_tree, leaves)
         f = _partial(fun, args, kwargs, nums)
 
@@ -472,22 +490,10 @@ def jacfwd(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
     return jacfwd_f
 
 
-def _basis_cotangents(outs: list, j: int):
-    """One cotangent per element of output ``j``: one-hot there, zero elsewhere."""
-    out = outs[j]
-    shape, dtype = tuple(shape_of(out)), dtype_of(out)
-    zeros = [np.zeros(shape_of(o), dtype_of(o)) for o in outs]
-    for k in range(int(np.prod(shape, dtype=np.int64))):
-        e = np.zeros(shape, dtype)
-        e.flat[k] = 1
-        cts = list(zeros)
-        cts[j] = e
-        yield cts
-
-
 def hessian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
             holomorphic: bool = False) -> Callable[P, Any]:
-    """The Hessian of a scalar-valued ``fun``: ``jacobian(jacobian(fun))``.
+    """The Hessian of a scalar-valued ``fun``: ``jacfwd(jacrev(fun))``
+    (forward over reverse, as JAX's).
     For an input of shape ``I`` the result has shape ``I + I``.
 
     >>> import funcgrad, numpy as np
@@ -497,7 +503,7 @@ def hessian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
     """
     check_callable(fun, "hessian")
     inner = jacobian(fun, argnums, has_aux=has_aux, holomorphic=holomorphic)
-    outer = jacobian(inner, argnums, has_aux=has_aux, holomorphic=holomorphic)
+    outer = jacfwd(inner, argnums, has_aux=has_aux, holomorphic=holomorphic)
 
     @functools.wraps(fun)
     def hessian_f(*args: Any, **kwargs: Any) -> Any:
@@ -559,7 +565,7 @@ def _zero_tangent(x: Any) -> Any:
     """The tangent of a value no input's tangent reaches: zeros (``float0``
     for an integer or boolean value, as in JAX)."""
     if _is_inexact(x):
-        return ops.zeros_like(x)
+        return ops.like(ops.zeros_like(x), x)
     return np.zeros(shape_of(x), float0)
 
 

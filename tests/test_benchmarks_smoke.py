@@ -27,7 +27,7 @@ def test_quick_run_checks_gradients_and_reports(capsys: pytest.CaptureFixture) -
     assert res["memory"]["hand-written"]["tracemalloc_peak"] > 0
     assert all(r["cyclic_garbage"] == 0 for r in res["leaks"].values())
     out = capsys.readouterr().out
-    assert "## Targets (issue 7)" in out and "funcgrad" in out
+    assert "## Targets (issues 7, 17, 18)" in out and "funcgrad" in out
 
 
 def test_warm_samples_run_one_untimed_call_first() -> None:
@@ -163,3 +163,23 @@ def test_layer_benchmarks_run_and_the_numpy_floor_matches_funcgrad() -> None:
     report = layers.main(["--quick"])
     assert set(report) == {"lenet", "lstm"}
     assert report["lstm"]["funcgrad"] > 0 and report["lstm"]["vs_numpy"] > 0
+
+
+def test_dask_logistic_benchmark_checks_gradients_memory_and_scaling() -> None:
+    """benchmarks/dask_logistic.py --quick on 2-worker and 1-worker LocalClusters:
+    every gradient is checked before timing (a wrong one exits), the workers
+    hold at most a few chunks beyond their share, the client materialises no
+    full array, and funcgrad's gradient graph has no more tasks than
+    dask-glm's hand-written one (than the hand-written Dask one without dask-glm)."""
+    pytest.importorskip("distributed")
+    bench = pytest.importorskip("benchmarks.dask_logistic")
+    report = bench.main(["--quick"])
+    main = report["main"]
+    assert all(t > 0 for t in main["times"].values())
+    peer = "dask-glm" if "dask-glm" in main["tasks"] else "hand-written dask"
+    assert main["tasks"]["funcgrad grad"] <= main["tasks"][peer]
+    memory = {t["target"].split(" (")[0]: t["status"] for t in report["targets"]
+              if "chunks" in t["target"] or "client" in t["target"]}
+    assert set(memory.values()) == {"MET"}, report["targets"]
+    assert [r["workers"] for r in report["scaling"]] == [1, 2]
+    assert report["scaling"][0]["rows"] * 2 == report["scaling"][1]["rows"]

@@ -42,6 +42,7 @@ _INEXACT_SCALARS = frozenset({np.float16, np.float32, np.float64, np.longdouble,
 _PY_NUMBERS = frozenset({int, float, complex})
 _PY_REALS = frozenset({int, float})
 _OPERATORS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/"}
+_ADD_REDUCE = np.add.reduce
 _UFUNCS = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
            "divide": np.divide}
 
@@ -202,9 +203,12 @@ class _Names:
         return self.var(a) if type(a) is Var else self.const(a.value)
 
 
-def compile_program(prog: Program, name: str = "program") -> tuple[Callable[..., tuple], str]:
+def compile_program(prog: Program, name: str = "program",
+                    out_tree: Any = None) -> tuple[Callable[..., Any], str]:
     """``(function, source)``: the program as a Python function of its
-    inputs returning the tuple of its outputs (see module doc)."""
+    inputs returning the tuple of its outputs, or, given ``out_tree`` (a
+    :class:`~funcgrad.tree_util.PyTreeDef` of the outputs), the output pytree
+    itself, built in its return statement (see module doc)."""
     names = _Names()
     eqns = prog.eqns
     outputs = {a for a in prog.outvars if type(a) is Var}
@@ -247,6 +251,8 @@ def compile_program(prog: Program, name: str = "program") -> tuple[Callable[...,
             body.append(f"{lhs} = {names.const(raw, 'u')}({', '.join(ins)}, out={target})")
         elif _operator_ok(eqn):
             body.append(f"{lhs} = {ins[0]} {_OPERATORS[eqn.prim.name]} {ins[1]}")
+        elif (direct := _direct_call(eqn, ins, names)) is not None:
+            body.append(f"{lhs} = {direct}")
         else:
             call = ", ".join(ins + [f"{k}={names.const(p, 'p')}" for k, p in eqn.params.items()])
             body.append(f"{lhs} = {names.const(eqn.prim.impl, 'f')}({call})")
@@ -262,13 +268,99 @@ def compile_program(prog: Program, name: str = "program") -> tuple[Callable[...,
             type(a) is Var and a.aval.kind is np.ndarray and (
                 a in inputs or _read_only(a)))
         results.append(f"_np_array({s})" if copy else s)
-    ret = ", ".join(results) + ("," if len(results) == 1 else "")
+    if out_tree is None:
+        ret = "(" + ", ".join(results) + ("," if len(results) == 1 else "") + ")"
+    else:
+        ret = _tree_source(out_tree, iter(results), names)
     source = "\n".join([f"def {name}({', '.join(args)}):", *("    " + b for b in body),
-                        f"    return ({ret})"])
+                        f"    return {ret}"])
     code = compile(source, f"<funcgrad.jit {name}>", "exec")
     scope = dict(names.glob)
     exec(code, scope)  # noqa: S102 - our own generated source
     return scope[name], source
+
+
+# --- direct calls: what a wrapper would compute, without the wrapper ----------------------
+def _array_input(eqn: Equation) -> bool:
+    a = eqn.inputs[0] if eqn.inputs else None
+    return type(a) is Var and a.aval.kind is np.ndarray
+
+
+def _swapaxes_source(eqn: Equation, ins: list, names: "_Names") -> Any:
+    """``x.swapaxes(a, b)`` (``x.T`` for a 2-d array): ``np.swapaxes``'s
+    result, a view, without its dispatch through ``fromnumeric``."""
+    if eqn.prim.impl is not np.swapaxes or eqn.params or len(eqn.inputs) != 3 \
+            or not _array_input(eqn) or not all(
+                type(a) is Literal and type(a.value) is int for a in eqn.inputs[1:]):
+        return None
+    ndim = eqn.inputs[0].aval.ndim
+    a, b = (lit.value for lit in eqn.inputs[1:])
+    if ndim == 2 and {a % 2, b % 2} == {0, 1} and -2 <= min(a, b) and max(a, b) <= 1:
+        return f"{ins[0]}.T"
+    return f"{ins[0]}.swapaxes({ins[1]}, {ins[2]})"
+
+
+def _transpose_source(eqn: Equation, ins: list, names: "_Names") -> Any:
+    """``x.transpose(axes)``: ``np.transpose``'s result without its wrapper."""
+    if eqn.prim.impl.__name__ != "_transpose_impl" or len(eqn.inputs) != 1 \
+            or set(eqn.params) - {"axes"} or not _array_input(eqn):
+        return None
+    axes = eqn.params.get("axes")
+    if axes is None and eqn.inputs[0].aval.ndim == 2:
+        return f"{ins[0]}.T"
+    return f"{ins[0]}.transpose({names.const(axes, 'p')})"
+
+
+def _sum_source(eqn: Equation, ins: list, names: "_Names") -> Any:
+    """``np.add.reduce(x, axis, dtype, None, keepdims)``, positionally: what
+    ``np.sum`` (and funcgrad's ``sum`` implementation) calls for an ndarray."""
+    if eqn.prim.impl.__name__ != "_sum_impl" or len(eqn.inputs) != 1 \
+            or set(eqn.params) - {"axis", "keepdims", "dtype"} or not _array_input(eqn):
+        return None
+    p = eqn.params
+    args = ", ".join(names.const(v, "p") for v in (
+        p.get("axis"), p.get("dtype"), None, p.get("keepdims", False)))
+    return f"{names.const(_ADD_REDUCE, 'r')}({ins[0]}, {args})"
+
+
+_DIRECT = {"swapaxes": _swapaxes_source, "transpose": _transpose_source, "sum": _sum_source}
+
+
+def _direct_call(eqn: Equation, ins: list, names: "_Names") -> Any:
+    """The source of a cheaper call that gives exactly what ``eqn``'s
+    implementation gives (a method of the array, a ufunc's ``reduce`` with
+    positional arguments), or ``None``: the implementation is called."""
+    write = _DIRECT.get(eqn.prim.name)
+    return None if write is None else write(eqn, ins, names)
+
+
+def _tree_source(td: Any, leaves: Any, names: _Names) -> str:
+    """The expression that builds a pytree of structure ``td`` from the
+    leaf expressions ``leaves``, as ``tree_unflatten`` would.
+
+    >>> from funcgrad.tree_util import tree_flatten
+    >>> _tree_source(tree_flatten((1, [2, 3], {"a": 4}, None))[1], iter("pqrs"), _Names())
+    "(p, [q, r], {'a': s}, None)"
+    """
+    from ..tree_util import _registry
+    kind = td.nodetype
+    if kind is None:
+        return next(leaves)
+    children = [_tree_source(c, leaves, names) for c in td.children]
+    if kind is tuple:
+        return "(" + ", ".join(children) + ("," if len(children) == 1 else "") + ")"
+    if kind is list:
+        return "[" + ", ".join(children) + "]"
+    if kind is type(None):
+        return "None"
+    if kind is dict:
+        return "{" + ", ".join(f"{names.const(k, 'k')}: {c}"
+                               for k, c in zip(td.aux, children)) + "}"
+    node = _registry.get(kind)
+    if node is None:  # a namedtuple
+        return f"{names.const(kind, 't')}({', '.join(children)})"
+    return (f"{names.const(node.unflatten, 't')}({names.const(td.aux, 'a')}, "
+            f"[{', '.join(children)}])")
 
 
 def _read_only(v: Var) -> bool:

@@ -182,6 +182,45 @@ def strip_to_staged(x: Any) -> Any:
     return x
 
 
+def shape_dtype(x: Any) -> tuple:
+    """``(shape, dtype)`` of ``x`` as the code running on it sees them,
+    without reading a number: a batched value's per-example shape (each
+    ``vmap`` level drops the leading axis of the value under it), a staged
+    value's abstract shape (``jit``), a plain value's own. The one place
+    that gives code written on array types (the torch facade's tensors) the
+    shape of any box.
+
+    >>> shape_dtype(np.ones((2, 3), np.float32))
+    ((2, 3), dtype('float32'))
+    """
+    batch_axes = 0
+    while isinstance(x, Box):
+        if not x._trace.concrete_values:
+            batch_axes += 1  # (the batch axis is axis 0 of the value under it)
+        x = x._value
+    if isinstance(x, (np.ndarray, np.generic, Abstract)):
+        shape, dt = x.shape, x.dtype
+    else:
+        a = np.asarray(x)
+        shape, dt = a.shape, a.dtype
+    return (tuple(shape[batch_axes:]) if batch_axes else tuple(shape)), dt
+
+
+def is_abstract(x: Any) -> bool:
+    """Whether ``x`` has no one concrete value: batched by ``vmap`` or
+    staged by ``jit`` (code that reads values must compute with primitives
+    on it instead).
+
+    >>> is_abstract(np.ones(2))
+    False
+    """
+    while isinstance(x, Box):
+        if not x._trace.concrete_values:
+            return True
+        x = x._value
+    return isinstance(x, Abstract)
+
+
 def example_of(x: Any) -> Any:
     """The concrete value of ``x`` (a staged value's example while tracing;
     for a batched value of ``vmap``, its first example: a value of the type
@@ -326,6 +365,19 @@ def _param_str(p: Any) -> str:
 
 
 # --- the trace -----------------------------------------------------------------
+_box_types: dict = {}
+
+
+def register_staged_box_type(value_type: type, box_type: type) -> None:
+    """Stage arguments of ``value_type`` as boxes of ``box_type`` (a
+    :class:`Box` subclass that adds no state), and box the results of a
+    primitive applied to such an argument, or to a box of ``value_type``, the
+    same way: the torch facade's tensors keep the Tensor API while staged,
+    as they do under ``grad`` and ``vmap``. Other staged values are the
+    default box (``funcgrad.numpy``'s tracer)."""
+    _box_types[value_type] = box_type
+
+
 class StagingTrace(Trace):
     """Records each primitive application as an :class:`Equation`."""
 
@@ -337,9 +389,12 @@ class StagingTrace(Trace):
         self.captured: list = []       # outer boxes, in order of first use
         self.captured_vars: dict = {}  # id(box) -> Var
 
-    def new_input(self, example: Any) -> Box:
+    def new_input(self, example: Any, like: Any = None) -> Box:
+        """A staged input with ``example``'s type; boxed for ``like``'s type
+        when that is registered (:func:`register_staged_box_type`)."""
         var = Var(Abstract(example))
-        return self.box(var.aval, var)
+        cls = _box_types.get(type(like)) if _box_types else None
+        return self.box(var.aval, var) if cls is None else cls(var.aval, var, self)
 
     def _atom(self, a: Any) -> tuple:
         """``(atom, example)`` for one argument of a primitive."""
@@ -358,18 +413,23 @@ class StagingTrace(Trace):
         if not self.alive:
             raise _escaped()
         inputs, examples = [], []
+        cls = None
         for a in args:
             atom, ex = self._atom(a)
             inputs.append(atom)
             examples.append(ex)
+            if cls is None and _box_types:
+                cls = _box_types.get(type(a))
         out = prim.impl(*examples, **params)
         if prim.multiple_results:
             outvars = [Var(Abstract(o)) for o in out]
             self.eqns.append(Equation(prim, inputs, params, outvars))
+            if cls is not None:
+                return tuple(cls(v.aval, v, self) for v in outvars)
             return tuple(self.box(v.aval, v) for v in outvars)
         var = Var(Abstract(out))
         self.eqns.append(Equation(prim, inputs, params, [var]))
-        return self.box(var.aval, var)
+        return self.box(var.aval, var) if cls is None else cls(var.aval, var, self)
 
     # A result without a gradient still depends on the values: stage it too.
     process_nondiff = process

@@ -41,7 +41,8 @@ class _Ops:
     so that a cotangent of its primal's type among them fits as it is;
     ``value_boxes``: box types whose ``shape`` and ``dtype`` are computed in
     Python (the torch facade's tensors), so that the engine reads their
-    values' instead.
+    values' instead; ``from_array(a)``: a plain array as a value of those
+    types (set by the facade; see :meth:`like`).
     """
 
     add: Callable[[Any, Any], Any]
@@ -51,6 +52,17 @@ class _Ops:
     def __init__(self) -> None:
         self.scalar_types: frozenset = frozenset()
         self.value_boxes: frozenset = frozenset()
+        self.from_array: Optional[Callable[[Any], Any]] = None
+
+    def like(self, value: Any, primal: Any) -> Any:
+        """``value`` (a gradient, tangent or mapped output that a transform
+        computed as a plain array: the gradient of a constant path, zeros)
+        as a value of ``primal``'s kind: a facade tensor for a facade
+        tensor's, so a transform returns what it was given."""
+        if type(primal) in self.value_boxes and not isinstance(value, Box) \
+                and self.from_array is not None:
+            return self.from_array(value)
+        return value
 
 
 ops = _Ops()
@@ -313,8 +325,9 @@ class ReverseTrace(Trace):
         found = prim._residuals.get((mask, len(vals)))  # prim.residuals(), inlined
         keep_ans, unread = found if found is not None else prim.residuals(mask, len(vals))
         for i in unread:  # sizeable arrays no rule reads: keep shape and dtype only
-            if getattr(vals[i], "nbytes", 0) >= SMALL_RESIDUAL:
-                vals[i] = Meta(vals[i])
+            if getattr(vals[i], "nbytes", 0) >= SMALL_RESIDUAL and \
+                    not hasattr(type(vals[i]), "__dask_graph__"):
+                vals[i] = Meta(vals[i])  # (a lazy Dask array holds no data: its chunks stay)
         # Node(...) and box(...) without their __init__ frames: the hottest
         # allocation in funcgrad (keep in step with Node.__init__, Box.__init__)
         node = _new(Node)

@@ -34,7 +34,8 @@ def _ndim(x: Any) -> int:
         return len(x.shape)
     if isinstance(x, (list, tuple, int, float, complex, bool)):
         return np.ndim(x)
-    return 0
+    shape = getattr(x, "shape", None)  # a foreign array (Dask) or a facade tensor
+    return len(shape) if isinstance(shape, tuple) else 0
 
 
 def lift(x: Any, nd: int) -> Any:

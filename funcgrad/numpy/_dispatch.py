@@ -28,6 +28,7 @@ from ._registry import ALIASES, REGISTRY
 from ._registry import namespace as _fnp
 from .._core import Box
 from .._core.batching import batched_traces as _batched_traces
+from .._core.staging import staged_value as _staged_value
 
 # ufunc method -> funcgrad.numpy functions to try, in order
 _UFUNC_METHODS = {
@@ -179,8 +180,10 @@ def dispatch_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) ->
     if info is None:
         raise no_rule_error(qual)
     if not info.differentiable:
-        if method == "__call__" and _batched_traces((inputs, kwargs)):
-            return _ufunc_call(ufunc, info.fn, qual, inputs, kwargs)  # (vmap: batching rules)
+        if method == "__call__" and (_batched_traces((inputs, kwargs)) or any(
+                _staged_value(x) is not None for x in inputs)):
+            # vmap: batching rules; jit: staged (neither has one concrete value)
+            return _ufunc_call(ufunc, info.fn, qual, inputs, kwargs)
         # no gradient either way: NumPy itself on the concrete values
         return getattr(ufunc, method)(*(strip(x) for x in inputs),
                                       **{k: strip(v) for k, v in kwargs.items()})

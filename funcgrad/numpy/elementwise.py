@@ -35,7 +35,7 @@ import numpy as np
 from .._core import Box
 from .._core.batching import all_values as _all_values
 from .._core.primitive import defjvp, defjvp_from_vjp, defjvp_joint, defjvp_linear
-from .._core.staging import staged_value, strip_to_staged as _strip
+from .._core.staging import is_abstract, staged_value, strip_to_staged as _strip
 from ._arraytypes import asarray as _asarray, is_foreign_array, may_be_true
 from ._registry import alias, dtype_of, nondiff, primitive, register
 
@@ -150,11 +150,26 @@ log = _ufunc("log", np.log, lambda g, ans, x: g / x)
 log2 = _ufunc("log2", np.log2, lambda g, ans, x: g / (x * _LN2))
 log10 = _ufunc("log10", np.log10, lambda g, ans, x: g / (x * _LN10))
 log1p = _ufunc("log1p", np.log1p, lambda g, ans, x: g / (x + 1))
-logaddexp = _ufunc("logaddexp", np.logaddexp, lambda g, ans, x, y: g * exp(x - ans),
-                   lambda g, ans, x, y: g * exp(y - ans),
+
+
+def _share(x: Any, y: Any, ans: Any, scale: float = 1.0) -> Any:
+    """``logaddexp``'s weight of ``x``, ``exp(x - ans)`` (``scale``: ``ln 2`` for
+    ``logaddexp2``). For a lazy (Dask) array it is computed from the inputs,
+    ``1 / (1 + exp(y - x))``, so that a gradient alone does not compute the
+    forward value (``np.logaddexp`` costs 20 times ``np.exp``), in as few passes
+    over each chunk as the hand-written sigmoid (where ``exp`` overflows, the
+    weight is 0, exactly; NumPy then warns)."""
+    if not is_foreign_array(ans):
+        return exp(x - ans) if scale == 1.0 else exp2(x - ans)
+    return 1 / (1 + (exp(y - x) if scale == 1.0 else exp2(y - x)))
+
+
+logaddexp = _ufunc("logaddexp", np.logaddexp, lambda g, ans, x, y: g * _share(x, y, ans),
+                   lambda g, ans, x, y: g * _share(y, x, ans),
                    notes="Stable: the weights exp(x - ans) never overflow.")
-logaddexp2 = _ufunc("logaddexp2", np.logaddexp2, lambda g, ans, x, y: g * exp2(x - ans),
-                    lambda g, ans, x, y: g * exp2(y - ans),
+logaddexp2 = _ufunc("logaddexp2", np.logaddexp2,
+                    lambda g, ans, x, y: g * _share(x, y, ans, _LN2),
+                    lambda g, ans, x, y: g * _share(y, x, ans, _LN2),
                     notes="Stable: the weights 2**(x - ans) never overflow.")
 sqrt = _ufunc("sqrt", np.sqrt, lambda g, ans, x: g / (ans * 2),
               notes="Gradient at 0 is +inf (the one-sided derivative, as JAX and PyTorch).")
@@ -268,9 +283,9 @@ def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
     computed on the concrete values.
     """
     def share(g, mine, other):
+        if is_abstract(mine) or is_abstract(other):
+            return share_staged(g, mine, other)  # under jit or vmap: no one value to branch on
         mine, other = _strip(mine), _strip(other)
-        if staged_value(mine) is not None or staged_value(other) is not None:
-            return share_staged(g, mine, other)  # under jit: no value to branch on
         mv, ov = _asarray(mine), _asarray(other)
         wins = pick(mv, ov)
         tie = mv == ov
@@ -298,7 +313,8 @@ def _extremum_rules(pick: Any, nan_wins: bool) -> tuple:
 
     def share_staged(g, mv, ov):
         nm, no = isnan(mv), isnan(ov)
-        wins = logical_or(pick(mv, ov), logical_and(nm, logical_not(no)) if nan_wins
+        strict = globals()[pick.__name__]  # (funcgrad.numpy's comparison: stages, batches)
+        wins = logical_or(strict(mv, ov), logical_and(nm, logical_not(no)) if nan_wins
                           else logical_and(no, logical_not(nm)))
         tie = logical_or(equal(mv, ov), logical_and(nm, no))
         return where(wins, g, where(tie, g * 0.5, 0))

@@ -44,7 +44,8 @@ from ._arraytypes import asarray as _asarray, is_foreign_array, may_be_true
 from ._compat import LEGACY_PROMOTION, legacy_quantile_dtype, weak_scalar
 from ._registry import dtype_of, nondiff, primitive, register, shape_of
 from .elementwise import (
-    conjugate, divide, imag, isnan, less, logical_and, logical_not, maximum, minimum, real, rint, sqrt, where,
+    conjugate, divide, equal, imag, isnan, less, logical_and, logical_not, maximum, minimum, real,
+    rint, sqrt, where,
 )
 from .elementwise import astype as _astype
 from .shaping import _broadcast_to, broadcast_to, expand_reduced, reshape, transpose
@@ -149,6 +150,10 @@ def _sum_impl(x, axis=None, keepdims=False, dtype=None):
 def _sum_rule(g, ans, x, axis=None, keepdims=False, dtype=None):
     if axis is not None and not keepdims:  # (a full reduction's 0-d g broadcasts as it is)
         g = _expand(g, x, axis, keepdims)
+    if is_foreign_array(x):
+        # A Dask array: the cotangent takes x's chunks (broadcast_to would make one
+        # chunk of x's shape, which every elementwise consumer then rechunks).
+        return g * np.ones_like(x, dtype=dtype_of(g))
     return _broadcast_to(g, tuple(x.shape))
 
 
@@ -381,7 +386,7 @@ def ptp(a: Any, axis: Any = None, out: None = None, keepdims: bool = False) -> A
 
 # --- variance, standard deviation, average ------------------------------------
 def _sqrt0_rule(g, ans, x):
-    at0 = _asarray(_strip(ans)) == 0
+    at0 = equal(ans, 0)  # (a primitive: batches under vmap, stages under jit)
     return where(at0, 0, g / where(at0, 1, ans * 2))
 
 

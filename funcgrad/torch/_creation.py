@@ -13,6 +13,7 @@ torch.Size([2, 3])
 """
 from __future__ import annotations
 
+import contextvars
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -59,7 +60,25 @@ class Generator:
 default_generator = Generator()
 
 
+RANDOMNESS: contextvars.ContextVar = contextvars.ContextVar("funcgrad_torch_randomness",
+                                                            default=None)
+"""``torch.func.vmap``'s ``randomness`` while its function runs (else ``None``)."""
+
+
 def _rng(generator: Optional[Generator] = None) -> np.random.Generator:
+    """The NumPy generator behind every random operation of the facade."""
+    mode = RANDOMNESS.get()
+    if mode is not None and mode != "same":
+        if mode == "error":
+            raise RuntimeError(
+                "vmap: called random operation while in randomness error mode. Please either "
+                "use the 'same' or 'different' randomness flags on vmap or perform the "
+                "randomness outside of vmap")
+        raise NotImplementedError(
+            "vmap: randomness='different' is not supported by funcgrad.torch.func.vmap (a "
+            "random operation draws one sample of the per-example shape, shared by every "
+            "example: randomness='same'); draw the random values outside vmap and pass them "
+            "in mapped instead")
     return (generator or default_generator)._rng
 
 

@@ -19,6 +19,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 import numpy as np
 
 from .._core import concrete  # re-exported: the facade's modules import it from here
+from .._core.staging import is_abstract, shape_dtype
 from .. import numpy as fnp
 from .._core.primitive import Box, Primitive
 from . import _ops
@@ -70,10 +71,7 @@ def np_dtype(x: Any) -> np.dtype:
     >>> torch._functions.np_dtype(torch.ones(1))
     dtype('float32')
     """
-    v = concrete(x)
-    if isinstance(v, (np.ndarray, np.generic)):
-        return v.dtype
-    return np.asarray(v).dtype
+    return shape_dtype(x)[1]
 
 
 def as_box(x: Any) -> Any:
@@ -139,8 +137,8 @@ then Python scalars, a later group winning only with a higher category.
         if op is None:
             continue
         if isinstance(op, (Box, np.ndarray)):
-            v = concrete(op)
-            (dims if np.ndim(v) > 0 else zeros).append(v.dtype)
+            shape, dt = shape_dtype(op)
+            (dims if shape else zeros).append(dt)
         elif isinstance(op, np.generic):
             zeros.append(op.dtype)
         else:
@@ -189,7 +187,11 @@ def check_broadcast(a: Any, b: Any) -> None:
     Traceback (most recent call last):
     RuntimeError: The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0
     """
-    sa, sb = np.shape(concrete(a)), np.shape(concrete(b))
+    check_shapes(_shape(a), _shape(b))
+
+
+def check_shapes(sa: tuple, sb: tuple) -> None:
+    """:func:`check_broadcast` on two shapes."""
     if sa == sb or trailing_broadcast(sa, sb):
         return
     n = _py_max(len(sa), len(sb))
@@ -286,11 +288,39 @@ def _dims(dim: Dim, ndim: int) -> Any:
 
 
 def _ndim(x: Any) -> int:
-    return np.ndim(concrete(x))
+    return len(shape_dtype(x)[0])
 
 
 def _shape(x: Any) -> tuple:
-    return tuple(np.shape(concrete(x)))
+    """The shape of a tensor as the code running on it sees it (per example
+    under ``vmap``, abstract under ``jit``: :func:`shape_dtype`)."""
+    return shape_dtype(x)[0]
+
+
+def values(x: Any) -> Any:
+    """What a facade op that reads values (``argmax``, ``where``'s
+    condition, masks, ``isnan``) computes on: ``x``'s concrete value, or
+    under ``vmap``/``jit`` (where it has none) ``x`` itself, on which the
+    ``funcgrad.numpy`` functions the op calls batch or stage.
+
+    >>> import funcgrad.torch as torch
+    >>> torch._functions.values(torch.ones(2))
+    array([1., 1.], dtype=float32)
+    """
+    return x if is_abstract(x) else concrete(x)
+
+
+def as_result(r: Any, dt: Any = None) -> Any:
+    """A value computed from :func:`values` as a tensor with no gradient
+    (of NumPy dtype ``dt`` if given): a new tensor, or the traced result.
+
+    >>> import funcgrad.torch as torch
+    >>> torch._functions.as_result(np.array([1, 0]), bool)
+    tensor([ True, False])
+    """
+    if isinstance(r, Box):
+        return r if dt is None or np_dtype(r) == dt else fnp.astype(r, dt)
+    return _Tensor()._wrap(np.asarray(r) if dt is None else np.asarray(r, dt), None)
 
 
 # --- arithmetic ---------------------------------------------------------------
@@ -664,14 +694,16 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     """
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
-    c = concrete(condition)
+    shape = _shape(condition)
     for operand in (input, other):
         if isinstance(operand, (Box, np.ndarray)):
-            check_broadcast(c, operand)
-            c_shape = np.broadcast_shapes(np.shape(c), np.shape(concrete(operand)))
-            c = np.broadcast_to(c, c_shape)
-    c = concrete(condition)
+            check_shapes(shape, _shape(operand))
+            shape = np.broadcast_shapes(shape, _shape(operand))
+    c = values(condition)
     a, b = _promote(input, other)
+    if isinstance(c, Box):
+        c = c if np_dtype(c) == np.bool_ else fnp.not_equal(c, 0)
+        return _named(fnp.where(c, a, b), "WhereBackward0")
     if not isinstance(a, Box) and not isinstance(b, Box):
         return _Tensor()._wrap(np.where(c, a, b), None)
     return _named(fnp.where(np.asarray(c, bool), a, b), "WhereBackward0")
@@ -715,7 +747,7 @@ def isnan(input: Any) -> Any:
     >>> torch.isnan(torch.tensor([1.0, float('nan')]))
     tensor([False,  True])
     """
-    return _Tensor()._wrap(np.isnan(concrete(input)), None)
+    return as_result(fnp.isnan(values(input)))
 
 
 def isfinite(input: Any) -> Any:
@@ -725,7 +757,7 @@ def isfinite(input: Any) -> Any:
     >>> torch.isfinite(torch.tensor([1.0, float('inf')]))
     tensor([ True, False])
     """
-    return _Tensor()._wrap(np.isfinite(concrete(input)), None)
+    return as_result(fnp.isfinite(values(input)))
 
 
 def isinf(input: Any) -> Any:
@@ -735,7 +767,7 @@ def isinf(input: Any) -> Any:
     >>> torch.isinf(torch.tensor([1.0, float('inf')]))
     tensor([False,  True])
     """
-    return _Tensor()._wrap(np.isinf(concrete(input)), None)
+    return as_result(fnp.isinf(values(input)))
 
 
 def equal(input: Any, other: Any) -> bool:
@@ -769,8 +801,8 @@ def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
     >>> torch.isclose(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.1]))
     tensor([ True, False])
     """
-    return _Tensor()._wrap(np.isclose(concrete(input), concrete(other), rtol=rtol, atol=atol,
-                                      equal_nan=equal_nan), None)
+    return as_result(fnp.isclose(values(input), values(other), rtol=rtol, atol=atol,
+                                 equal_nan=equal_nan))
 
 
 def logical_not(input: Any) -> Any:
@@ -780,7 +812,7 @@ def logical_not(input: Any) -> Any:
     >>> torch.logical_not(torch.tensor([True, False]))
     tensor([False,  True])
     """
-    return _Tensor()._wrap(np.logical_not(concrete(input)), None)
+    return as_result(fnp.logical_not(values(input)))
 
 
 def logical_and(input: Any, other: Any) -> Any:
@@ -790,7 +822,7 @@ def logical_and(input: Any, other: Any) -> Any:
     >>> torch.logical_and(torch.tensor([True, False]), torch.tensor([True, True]))
     tensor([ True, False])
     """
-    return _Tensor()._wrap(np.logical_and(concrete(input), concrete(other)), None)
+    return as_result(fnp.logical_and(values(input), values(other)))
 
 
 def logical_or(input: Any, other: Any) -> Any:
@@ -800,7 +832,7 @@ def logical_or(input: Any, other: Any) -> Any:
     >>> torch.logical_or(torch.tensor([True, False]), torch.tensor([False, False]))
     tensor([ True, False])
     """
-    return _Tensor()._wrap(np.logical_or(concrete(input), concrete(other)), None)
+    return as_result(fnp.logical_or(values(input), values(other)))
 
 
 # --- reductions ----------------------------------------------------------------
@@ -928,25 +960,26 @@ def _max_min(input: Any, dim: Any, keepdim: bool, is_max: bool, other: Any = Non
     prim = _ops.amax if is_max else _ops.amin
     which = "Max" if is_max else "Min"
     if dim is None:
-        if _py_min(_shape(x) or (1,)) == 0 and np.size(concrete(x)) == 0:
+        if _py_min(_shape(x) or (1,)) == 0:
             raise RuntimeError(
                 f"{which.lower()}(): Expected reduction dim to be specified for input.numel() "
                 "== 0. Specify the reduction dim with the 'dim' argument.")
         return _named(prim(x), f"{which}Backward1")
-    axis = _dims(dim, _ndim(x))
-    v = concrete(x)
-    idx = (np.argmax if is_max else np.argmin)(v, axis=axis) if v.ndim else np.array(0)
-    idx_k = np.expand_dims(idx, axis) if v.ndim else idx
-    if v.ndim:
-        values = _ops.gather(x, idx_k, axis)
+    nd = _ndim(x)
+    axis = _dims(dim, nd)
+    if nd:
+        idx = (fnp.argmax if is_max else fnp.argmin)(values(x), axis=axis)
+        idx_k = fnp.expand_dims(idx, axis)
+        found = _ops.gather(x, idx_k, axis)
         if not keepdim:
-            values = fnp.reshape(values, tuple(np.shape(idx)))
+            found = fnp.reshape(found, _shape(idx))
     else:
-        values = x * 1
-    values = _named(values, f"{which}Backward0")
-    indices = _Tensor()._wrap((idx_k if keepdim else idx).astype(np.int64), None)
+        idx = idx_k = np.array(0)
+        found = x * 1
+    found = _named(found, f"{which}Backward0")
+    indices = as_result(idx_k if keepdim else idx, np.int64)
     from ._tensor import return_types
-    return return_types(which.lower(), values, indices)
+    return return_types(which.lower(), found, indices)
 
 
 def max(input: Any, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:
@@ -1003,12 +1036,11 @@ def amin(input: Any, dim: Dim = (), keepdim: bool = False) -> Any:
 def _arg_extreme(np_fn: Callable[..., Any], input: Any, dim: Optional[int],
                  keepdim: bool) -> Any:
     """``argmax`` / ``argmin`` (``np_fn``): int64 indices, not differentiable."""
-    v = concrete(input)
-    dim = _dims(dim, np.ndim(v))
-    r = np_fn(v, axis=dim)
+    dim = _dims(dim, _ndim(input))
+    r = np_fn(values(input), axis=dim)
     if keepdim and dim is not None:
-        r = np.expand_dims(r, dim)
-    return _Tensor()._wrap(np.asarray(r, np.int64), None)
+        r = fnp.expand_dims(r, dim)
+    return as_result(r, np.int64)
 
 
 def argmax(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
@@ -1018,7 +1050,7 @@ def argmax(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     >>> torch.argmax(torch.tensor([1.0, 5.0, 3.0]))
     tensor(1)
     """
-    return _arg_extreme(np.argmax, input, dim, keepdim)
+    return _arg_extreme(fnp.argmax, input, dim, keepdim)
 
 
 def argmin(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
@@ -1028,7 +1060,7 @@ def argmin(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     >>> torch.argmin(torch.tensor([1.0, 5.0, 3.0]))
     tensor(0)
     """
-    return _arg_extreme(np.argmin, input, dim, keepdim)
+    return _arg_extreme(fnp.argmin, input, dim, keepdim)
 
 
 def all(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
@@ -1038,9 +1070,7 @@ def all(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     >>> torch.all(torch.tensor([True, False]))
     tensor(False)
     """
-    v = concrete(input)
-    return _Tensor()._wrap(np.asarray(np.all(v, axis=_dims(dim, np.ndim(v)), keepdims=keepdim)),
-                           None)
+    return as_result(fnp.all(values(input), axis=_dims(dim, _ndim(input)), keepdims=keepdim))
 
 
 def any(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
@@ -1050,9 +1080,7 @@ def any(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     >>> torch.any(torch.tensor([True, False]))
     tensor(True)
     """
-    v = concrete(input)
-    return _Tensor()._wrap(np.asarray(np.any(v, axis=_dims(dim, np.ndim(v)), keepdims=keepdim)),
-                           None)
+    return as_result(fnp.any(values(input), axis=_dims(dim, _ndim(input)), keepdims=keepdim))
 
 
 def norm(input: Any, p: Any = "fro", dim: Dim = None, keepdim: bool = False,
@@ -1665,7 +1693,10 @@ def numel(input: Any) -> int:
     >>> torch.numel(torch.ones(2, 3))
     6
     """
-    return int(np.size(concrete(input)))
+    n = 1
+    for d in _shape(input):
+        n *= d
+    return n
 
 
 def is_tensor(obj: Any) -> bool:

@@ -31,6 +31,8 @@ import numpy as np
 
 from .. import numpy as fnp
 from .._core import ops as engine_ops, register_box_type
+from .._core.batching import register_batch_box_type
+from .._core.staging import register_staged_box_type
 from .._core.primitive import Box
 from . import _functions as F
 from . import _ops
@@ -207,7 +209,7 @@ class _TensorBase(Box):
         v = self._value
         if type(v) is _ndarray:  # its shape is a tuple of ints already
             return _tuple_new(Size, v.shape)
-        return Size(np.shape(F.concrete(self)))
+        return _tuple_new(Size, F._shape(self))
 
     def size(self, dim: Optional[int] = None) -> Any:
         s = self.shape
@@ -220,7 +222,7 @@ class _TensorBase(Box):
         v = self._value
         if type(v) is _ndarray:
             return v.ndim
-        return np.ndim(F.concrete(self))
+        return F._ndim(self)
 
     def dim(self) -> int:
         return self.ndim
@@ -228,7 +230,7 @@ class _TensorBase(Box):
     ndimension = dim
 
     def numel(self) -> int:
-        return int(np.size(F.concrete(self)))
+        return F.numel(self)
 
     nelement = numel
 
@@ -260,6 +262,8 @@ class _TensorBase(Box):
         return F.np_dtype(self).kind == "c"
 
     def is_contiguous(self, memory_format: Any = None) -> bool:
+        if F.is_abstract(self):
+            return True  # (a traced value has no layout of its own)
         return bool(F.concrete(self).flags.c_contiguous)
 
     def contiguous(self, memory_format: Any = None) -> Any:
@@ -591,7 +595,7 @@ class Tensor(_TensorBase):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        register_box_type(cls, TensorTracer)
+        _register_tracer(cls)
         engine_ops.value_boxes |= {cls}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -1385,6 +1389,18 @@ for _op, _prim, _cls, _fn, _floating in (("__mul__", fnp.multiply, F._MUL, F.mul
 
 _TracerType[0] = TensorTracer
 _graph._TENSOR_CLS = F._T = Tensor
-register_box_type(Tensor, TensorTracer)
-register_box_type(TensorTracer, TensorTracer)
+
+
+def _register_tracer(cls: type) -> None:
+    """Tensors (and the tracers standing for them) are boxed as
+    :class:`TensorTracer` by every transform: ``grad``/``jvp`` (the value's
+    type), ``vmap`` (the per-example view) and ``jit`` (staged)."""
+    register_box_type(cls, TensorTracer)
+    register_batch_box_type(cls, TensorTracer)
+    register_staged_box_type(cls, TensorTracer)
+
+
+_register_tracer(Tensor)
+_register_tracer(TensorTracer)
 engine_ops.value_boxes |= {Tensor}
+engine_ops.from_array = lambda a: Tensor._wrap(np.array(a), None)  # (own data: never a view)

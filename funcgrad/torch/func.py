@@ -22,6 +22,7 @@ input element (through one :func:`funcgrad.linearize`).
 from __future__ import annotations
 
 import contextlib
+import functools
 from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -30,10 +31,11 @@ import funcgrad
 import funcgrad.torch as torch
 from funcgrad.tree_util import tree_flatten, tree_map, tree_unflatten
 
+from . import _creation
 from ._tensor import _TensorBase
 
 __all__ = ["functional_call", "grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd",
-           "hessian"]
+           "hessian", "vmap"]
 
 ArgNums = Union[int, Tuple[int, ...]]
 
@@ -57,12 +59,20 @@ def _argnums_tuple(argnums: ArgNums, nargs: int, api: str) -> Tuple[int, ...]:
     return tuple(out)
 
 
-def _as_tensors(tree: Any, like: Any = None) -> Any:
-    """Tensors for any NumPy arrays in ``tree`` (a transform may return the
-    gradient of a constant as an array)."""
-    def convert(x: Any) -> Any:
-        return torch.from_numpy(np.asarray(x)) if isinstance(x, (np.ndarray, np.generic)) else x
-    return tree_map(convert, tree)
+def _in_order(tree: Any, template: Any) -> Any:
+    """``tree`` with its dicts' keys in ``template``'s order: funcgrad's
+    pytrees sort dict keys (JAX's rule), PyTorch's keep insertion order, so a
+    gradient dict comes back ordered as the parameters were given.
+
+    >>> _in_order({"a": 1, "b": 2}, {"b": 0, "a": 0})
+    {'b': 2, 'a': 1}
+    """
+    if isinstance(tree, dict) and isinstance(template, Mapping) and set(tree) == set(template):
+        return {k: _in_order(tree[k], template[k]) for k in template}
+    if type(tree) in (tuple, list) and isinstance(template, (tuple, list)) \
+            and len(tree) == len(template):
+        return type(tree)(_in_order(t, u) for t, u in zip(tree, template))
+    return tree
 
 
 def _split_aux(out: Any, has_aux: bool, api: str) -> Tuple[Any, Any]:
@@ -112,7 +122,8 @@ def grad_and_value(func: Callable, argnums: ArgNums = 0, has_aux: bool = False) 
         target = nums if isinstance(argnums, tuple) else nums[0]
         fun = _scalar_checked(_bind(func, kwargs), has_aux, "grad_and_value")
         value, g = funcgrad.value_and_grad(fun, argnums=target, has_aux=has_aux)(*args)
-        return _as_tensors(g), value
+        template = tuple(args[i] for i in nums) if isinstance(target, tuple) else args[target]
+        return _in_order(g, template), value
     return wrapper
 
 
@@ -147,7 +158,7 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> Tuple[Any, ...]
     back = res[1]
 
     def vjp_fn(cotangents: Any) -> Tuple[Any, ...]:
-        return _as_tensors(tuple(back(cotangents)))
+        return _in_order(tuple(back(cotangents)), primals)
     return (res[0], vjp_fn) + tuple(res[2:])
 
 
@@ -183,7 +194,7 @@ def jvp(func: Callable, primals: Any, tangents: Any, *, strict: bool = False,
     (tensor(8.), tensor(12.))
     """
     _structure_check(primals, tangents)
-    return _as_tensors(funcgrad.jvp(func, primals, tangents, has_aux=has_aux))
+    return funcgrad.jvp(func, primals, tangents, has_aux=has_aux)
 
 
 # --- Jacobians and Hessians ----------------------------------------------------------------
@@ -194,7 +205,7 @@ def _check_chunk_size(chunk_size: Optional[int], api: str) -> None:
 
 def jacrev(func: Callable, argnums: ArgNums = 0, *, has_aux: bool = False,
            chunk_size: Optional[int] = None) -> Callable:
-    """The Jacobian by reverse mode (one VJP per output element): shape
+    """The Jacobian by reverse mode (one VJP batched over the output basis): shape
     ``output.shape + input.shape`` per output and input; ``(jacobian, aux)``
     with ``has_aux``. ``chunk_size`` (a memory knob in PyTorch) is checked
     and does not change the result.
@@ -210,8 +221,7 @@ def jacrev(func: Callable, argnums: ArgNums = 0, *, has_aux: bool = False,
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         nums = _argnums_tuple(argnums, len(args), "jacrev")
         target = nums if isinstance(argnums, tuple) else nums[0]
-        return _as_tensors(funcgrad.jacrev(_bind(func, kwargs), argnums=target,
-                                           has_aux=has_aux)(*args))
+        return funcgrad.jacrev(_bind(func, kwargs), argnums=target, has_aux=has_aux)(*args)
     return wrapper
 
 
@@ -257,7 +267,7 @@ def jacfwd(func: Callable, argnums: ArgNums = 0, has_aux: bool = False, *,
                        for k in range(int(np.prod(x.shape)))]
             for o, y in enumerate(out_leaves):
                 shape = tuple(y.shape) + tuple(x.shape)
-                blocks[o][j] = (torch.stack([_as_tensors(c[o]) for c in columns], dim=-1)
+                blocks[o][j] = (torch.stack([c[o] for c in columns], dim=-1)
                                 .reshape(*shape) if columns else torch.zeros(*shape,
                                                                            dtype=y.dtype))
         per_output = [tree_unflatten(in_tree, row) for row in blocks]
@@ -280,7 +290,7 @@ def hessian(func: Callable, argnums: ArgNums = 0) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         nums = _argnums_tuple(argnums, len(args), "hessian")
         target = nums if isinstance(argnums, tuple) else nums[0]
-        return _as_tensors(funcgrad.hessian(_bind(func, kwargs), argnums=target)(*args))
+        return funcgrad.hessian(_bind(func, kwargs), argnums=target)(*args)
     return wrapper
 
 
@@ -288,6 +298,65 @@ def _check_randomness(randomness: str) -> None:
     if randomness not in ("error", "different", "same"):
         raise RuntimeError("Only allowed values for randomness are 'error', 'different', or "
                            f"'same'. Got {randomness}")
+
+
+# --- vmap -------------------------------------------------------------------------------------
+def vmap(func: Callable, in_dims: Any = 0, out_dims: Any = 0, randomness: str = "error", *,
+         chunk_size: Optional[int] = None) -> Callable:
+    """``func`` mapped over a dimension of its inputs (PyTorch's
+    ``torch.func.vmap``), on :func:`funcgrad.vmap`: ``func`` runs once, on
+    tensors that look like one example, and each operation's batching rule
+    computes the whole batch.
+
+    ``in_dims``: an int, ``None`` (not mapped) or a tuple with one entry per
+    positional argument (nested like the argument: a dict of parameters takes
+    ``None`` or a dict); keyword arguments are passed unmapped, as PyTorch
+    does. ``out_dims``: likewise for the outputs. ``randomness="error"``
+    (the default) makes a random operation inside ``func`` raise PyTorch's
+    error; ``"same"`` draws one sample shared by every example (what a
+    random operation of the per-example shape gives); ``"different"`` is
+    not supported (it raises when a random operation is met). ``chunk_size``
+    is checked and does not change the result (the batch is computed in one
+    pass).
+
+    Per-example gradients of a model, over :func:`functional_call`:
+
+    >>> import funcgrad.torch as torch
+    >>> from funcgrad.torch.func import functional_call, grad, vmap
+    >>> model = torch.nn.Linear(3, 1)
+    >>> params = {k: v.detach() for k, v in model.named_parameters()}
+    >>> def loss(p, x, y):
+    ...     return ((functional_call(model, p, (x,)) - y) ** 2).sum()
+    >>> xs, ys = torch.randn(5, 3), torch.randn(5, 1)
+    >>> g = vmap(grad(loss), in_dims=(None, 0, 0))(params, xs, ys)
+    >>> g["weight"].shape, g["bias"].shape
+    (torch.Size([5, 1, 3]), torch.Size([5, 1]))
+    >>> vmap(torch.dot)(torch.ones(2, 3), torch.ones(2, 3))
+    tensor([3., 3.])
+    """
+    _check_randomness(randomness)
+    if chunk_size is not None and not (isinstance(chunk_size, int) and chunk_size > 0):
+        raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got {chunk_size})")
+    if isinstance(in_dims, list):
+        raise ValueError(f"vmap(f, in_dims={in_dims}, ...): expected `in_dims` to be int or a "
+                         f"(potentially nested) tuple matching the structure of inputs, got: "
+                         f"{type(in_dims)}.")
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        raw: list = []
+
+        def noted(*a: Any) -> Any:  # (dicts in the caller's order, in and out)
+            out = func(*_in_order(a, args), **kwargs)
+            raw.append(out)
+            return out
+        token = _creation.RANDOMNESS.set(randomness)
+        try:
+            out = funcgrad.vmap(noted, in_axes=in_dims, out_axes=out_dims)(*args)
+        finally:
+            _creation.RANDOMNESS.reset(token)
+        return _in_order(out, raw[0])
+    return wrapper
 
 
 # --- functional_call --------------------------------------------------------------------------

@@ -250,3 +250,16 @@ def test_integer_inputs_and_outputs_of_a_jitted_function_under_grad():
     jf = fg.jit(lambda x, n: (x * n, n + 1))
     assert fg.grad(lambda x: jf(x, 3)[0])(2.0) == 3.0
     assert fg.jvp(lambda x: jf(x, 3)[0], (2.0,), (1.0,))[1] == 3.0
+
+
+def test_numpy_comparisons_and_predicates_are_staged():
+    """Non-differentiable ufuncs called through NumPy (``np.greater``,
+    ``np.isnan``) on staged values are staged, as the operators are; the
+    extremum rules use them (``maximum``'s VJP under ``jit(grad)``)."""
+    x = np.array([1.0, -1.0, np.nan, 0.0])
+    for f in (lambda v: np.greater(v, 0), lambda v: np.isnan(v), lambda v: np.equal(v, 0),
+              lambda v: np.logical_not(v > 0)):
+        np.testing.assert_array_equal(fg.jit(f)(x), f(x))
+    g = fg.grad(lambda v: np.sum(np.maximum(v, 0) * v))
+    y = np.array([1.5, -1.0, 2.0])
+    np.testing.assert_array_equal(fg.jit(g)(y), g(y))

@@ -20,6 +20,8 @@ import numpy as np
 import funcgrad.torch as torch
 
 from . import _kernels as K
+from ..._core.primitive import Box
+from .._functions import np_dtype as _np_dtype, values as _values
 
 Tensor = Any
 IntOrTuple = Union[int, Sequence[int]]
@@ -373,9 +375,14 @@ def _max_pool(nd: int, input: Tensor, kernel_size, stride, padding, dilation, ce
               return_indices: bool, name: str):
     x, squeeze, kernel, stride, _, dilation, pads = _pool_args(
         nd, input, kernel_size, stride, padding, dilation, ceil_mode, name, True)
-    idx = K.max_pool_indices(_np(x), kernel, stride, pads, dilation)
+    v = _values(x)
+    if isinstance(v, Box):  # (batched by vmap or staged by jit: the primitive)
+        idx = indices = K.pool_argmax(v, kernel=kernel, stride=stride, padding=pads,
+                                       dilation=dilation)
+    else:
+        idx = K.max_pool_indices(v, kernel, stride, pads, dilation)
+        indices = torch.from_numpy(idx)
     y = K.take_planes(x, idx)
-    indices = torch.from_numpy(idx)
     if squeeze:
         y, indices = y.squeeze(0), indices.squeeze(0)
     return (y, indices) if return_indices else y
@@ -467,7 +474,7 @@ def _avg_pool(nd: int, input: Tensor, kernel_size, stride, padding, ceil_mode: b
     extra = tuple(hi - p for (lo, hi), p in zip(pads, padding))
     sym = tuple((p, p) for p in padding)
     divisor = K.avg_divisor(size, kernel, stride, sym, extra, count_include_pad,
-                            divisor_override).astype(_np(x).dtype)
+                            divisor_override).astype(_np_dtype(x))
     y = K.avg_pool(x, divisor, kernel=kernel, stride=stride, padding=pads)
     return y.squeeze(0) if squeeze else y
 
@@ -543,7 +550,7 @@ def _adaptive_avg(nd: int, input: Tensor, output_size, name: str) -> Tensor:
     x, squeeze, out = _adaptive_out(nd, input, output_size, name)
     y = x
     for i in range(nd):  # one matrix product per spatial dimension
-        m = adaptive_avg_pool_matrix(x.shape[2 + i], out[i], _np(x).dtype)
+        m = adaptive_avg_pool_matrix(x.shape[2 + i], out[i], _np_dtype(x))
         y = torch.matmul(y.transpose(2 + i, -1), torch.from_numpy(m.T)).transpose(2 + i, -1)
     return y.squeeze(0) if squeeze else y
 

@@ -36,15 +36,10 @@ from numpy.lib.stride_tricks import as_strided
 
 import funcgrad.numpy as fnp
 from funcgrad._core import Primitive, defvjp
+from funcgrad._core.staging import shape_dtype
 from funcgrad._core.primitive import defjvp, defjvp_linear
 
 Pads = Tuple[Tuple[int, int], ...]
-
-
-def _unbox(x):
-    while hasattr(x, "_value"):
-        x = x._value
-    return x
 
 
 def _pad(x: np.ndarray, padding: Pads, value: float = 0.0) -> np.ndarray:
@@ -131,7 +126,7 @@ conv_weight = Primitive("convolution_backward_weight", _conv_weight_impl)
 
 
 def _shape(a) -> tuple:
-    return tuple(_unbox(a).shape)
+    return shape_dtype(a)[0]  # (per example under vmap)
 
 
 def _bias_rule(g, ans, x, w, b, **p):
@@ -167,6 +162,11 @@ def max_pool_indices(x: np.ndarray, kernel, stride, padding: Pads, dilation) -> 
         pos = np.arange(out[i]).reshape((-1,) + (1,) * (nd - 1 - i)) * stride[i]
         coords.append(pos + taps[i] * dilation[i] - padding[i][0])
     return np.ravel_multi_index(tuple(coords), x.shape[2:]).astype(np.int64)
+
+
+pool_argmax = Primitive("max_pool_indices", max_pool_indices, differentiable=False)
+""":func:`max_pool_indices` as a primitive: what max pooling calls on a value
+that has no one concrete value (batched by ``vmap``, staged by ``jit``)."""
 
 
 def _take_impl(x, idx):
@@ -264,8 +264,42 @@ for _p in (take_planes, put_planes, avg_pool, avg_pool_backward):  # linear in a
     defjvp_linear(_p, (0,))
 
 # --- batching rules (vmap) ------------------------------------------------
+from funcgrad._core import defbatch  # noqa: E402
+from funcgrad._core.batching import loop_rule  # noqa: E402
 from funcgrad.numpy._batching import declare_looped  # noqa: E402
 
-# no rule yet: one call per example under vmap (docs/facade.md)
+
+def _samples_batch(*shared):
+    """The rule of a kernel that maps over the samples (axis 0) of its array
+    arguments: the batch axis is merged into the samples (one call), unless
+    an argument in ``shared`` (a weight, a bias: used by every sample) is
+    batched, which takes one call per example; a ``xshape`` parameter (the
+    input's shape) is merged likewise."""
+    def rule(prim, vals, batched, params):
+        if any(batched[i] for i in shared if i < len(vals)):
+            return loop_rule(prim, vals, batched, params)
+        size = next(_shape(v)[0] for v, b in zip(vals, batched) if b)
+        args = list(vals)
+        for i, (v, b) in enumerate(zip(vals, batched)):
+            if i in shared or v is None:
+                continue
+            s = _shape(v)
+            if not b:
+                v, s = fnp.broadcast_to(v, (size,) + s), (size,) + s
+            args[i] = fnp.reshape(v, (s[0] * s[1],) + s[2:])
+        if "xshape" in params:
+            xs = params["xshape"]
+            params = dict(params, xshape=(size * xs[0],) + tuple(xs[1:]))
+        out = prim(*args, **params)
+        s = _shape(out)
+        return fnp.reshape(out, (size, s[0] // size) + s[1:])
+    return rule
+
+
+defbatch(_samples_batch(1, 2), conv)            # (input; weight, bias shared)
+defbatch(_samples_batch(1), conv_input)         # (grad; weight shared)
+defbatch(_samples_batch(), pool_argmax, take_planes)
+# otherwise (a batched weight, conv_weight, the pooling backward passes): one
+# call per example under vmap (docs/facade.md)
 declare_looped(conv, conv_input, conv_weight, take_planes, put_planes, avg_pool,
                avg_pool_backward)

@@ -23,6 +23,7 @@ import numpy as np
 import funcgrad.numpy as fnp
 import funcgrad.torch as torch
 from funcgrad._core import Primitive, defvjp
+from funcgrad._core.staging import is_abstract as _is_abstract, shape_dtype as _shape_dtype
 from funcgrad.torch._dims import wrap_dim as _wrap_dim
 
 __all__ = [
@@ -363,11 +364,13 @@ def _nll_impl(x, target, weight, reduction, ignore_index):
     return loss
 
 
-def _nll_rule(g, ans, x, target, weight, reduction, ignore_index):
-    w, mask, axis = _nll_parts(np.asarray(_concrete(x)), target, _concrete(weight), ignore_index)
+def _nll_backward_impl(g, target, weight, xshape, reduction, ignore_index):
+    g = np.asarray(g)
+    x = np.broadcast_to(np.zeros((), g.dtype), xshape)  # (what _nll_parts reads: a shape)
+    w, mask, axis = _nll_parts(x, target, weight, ignore_index)
     coef = -w / np.sum(w) if reduction == "mean" else -w
-    per_sample = fnp.reshape(g * coef, _with_axis(coef.shape, axis))
-    return fnp.where(mask != 0, per_sample, 0.0)  # +0 off the targets (not -0)
+    per_sample = (g * coef).reshape(_with_axis(coef.shape, axis))
+    return np.where(mask != 0, per_sample, 0.0).astype(g.dtype)  # +0 off the targets (not -0)
 
 
 def _with_axis(shape: tuple, axis: int) -> tuple:
@@ -383,22 +386,36 @@ def _concrete(x: Any) -> Any:
     return x
 
 
-_nll_loss = defvjp(Primitive("nll_loss", _nll_impl), _nll_rule, None, None)
+# nll_loss is linear in its input, and its VJP (a primitive of its own, so
+# that the target's values are read by primitives only: vmap and jit) is the
+# transpose; the VJP's own VJP is nll_loss again.
+_nll_loss = Primitive("nll_loss", _nll_impl)
+_nll_backward = Primitive("nll_loss_backward", _nll_backward_impl)
+defvjp(_nll_loss, lambda g, ans, x, target, weight, reduction, ignore_index: _nll_backward(
+    g, target, weight, xshape=tuple(x.shape), reduction=reduction, ignore_index=ignore_index),
+    None, None)
+defvjp(_nll_backward, lambda h, ans, g, target, weight, xshape, reduction, ignore_index:
+       _nll_loss(h, target, weight, reduction=reduction, ignore_index=ignore_index), None, None)
 
 
-def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> np.ndarray:
-    t = _np(target)
-    if t.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {_dtype_name(t.dtype)}")
+def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> Any:
+    """The class indices ``target`` as int64 values, checked as PyTorch does
+    (under ``vmap``/``jit``: the traced target, its shape and dtype checked)."""
+    tshape, tdtype = _shape_dtype(target)
+    if tdtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found {_dtype_name(tdtype)}")
     ndim = input.dim()
     if ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
     if ndim == 1:
-        if t.ndim != 0:
+        if len(tshape) != 0:
             raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported")
-    elif input.shape[0] != (t.shape[0] if t.ndim else -1):
+    elif input.shape[0] != (tshape[0] if tshape else -1):
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({t.shape[0] if t.ndim else 0}).")
+                         f"batch_size ({tshape[0] if tshape else 0}).")
+    if _is_abstract(target):  # (no values to check: each example's are its own)
+        return target if tdtype == np.int64 else fnp.astype(target, np.int64)
+    t = _np(target)
     n_classes = input.shape[0 if ndim == 1 else 1]
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if np.any(bad):
@@ -709,7 +726,7 @@ __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
 
 # --- JVP rules (forward mode) -----------------------------------------------
-from funcgrad._core.primitive import defjvp, defjvp_from_vjp  # noqa: E402
+from funcgrad._core.primitive import defjvp, defjvp_from_vjp, defjvp_linear  # noqa: E402
 from funcgrad.numpy._jvp import defjvp_transposed, vjp_weights  # noqa: E402
 
 for _p in (_sigmoid, _softplus, _softmax):  # elementwise, or a symmetric Jacobian (softmax)
@@ -731,8 +748,10 @@ def _mse_jvp(wrt_target: bool):
 
 
 defjvp(_mse_loss, _mse_jvp(False), _mse_jvp(True))
-for _p in (_nll_loss, _bce, _bce_logits, _embedding):  # the transpose of their VJP rules
+for _p in (_bce, _bce_logits, _embedding):  # the transpose of their VJP rules
     defjvp_transposed(_p)
+defjvp_linear(_nll_loss, (0,))
+defjvp_linear(_nll_backward, (0,))
 
 # --- batching rules (vmap) ------------------------------------------------
 from funcgrad._core import defbatch  # noqa: E402
@@ -742,7 +761,7 @@ from funcgrad.numpy import _batching as _B  # noqa: E402
 def _softmax_batch(prim: Primitive, vals: list, batched: tuple, params: dict) -> Any:
     """(log-)softmax along ``dim`` shifted past the batch axis; 0-d examples
     as one-element vectors (their result is 1 or 0, as PyTorch's)."""
-    x, dim = vals
+    x, dim = vals if len(vals) == 2 else (vals[0], params["dim"])  # (positional or keyword)
     if len(x.shape) == 1:
         return fnp.reshape(prim(fnp.reshape(x, (-1, 1)), 1), (-1,))
     return prim(x, _B.shift_axis(dim, len(x.shape) - 1))
@@ -761,4 +780,4 @@ defbatch(_B.broadcasting, _sigmoid, _softplus)
 defbatch(_softmax_batch, _softmax, _log_softmax)
 defbatch(_addmm_batch, _addmm)
 # no rule yet: one call per example under vmap (docs/facade.md)
-_B.declare_looped(_mse_loss, _nll_loss, _bce, _bce_logits, _embedding)
+_B.declare_looped(_mse_loss, _nll_loss, _nll_backward, _bce, _bce_logits, _embedding)
