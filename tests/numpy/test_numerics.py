@@ -97,11 +97,13 @@ def test_low_precision_is_preserved_by_every_rule(name, spec, low, data):
         finally:
             ops.fit = fit
     wide = [d for d in seen if d.kind in "fc" and _precision(d) > 4]
-    if LEGACY_PROMOTION and (all(np.ndim(args[i]) == 0 for i in spec.argnums) or any(
-            _precision(np.asarray(o).dtype) > 4 for o in funcgrad.tree_util.tree_leaves(out))):
+    outs = funcgrad.tree_util.tree_leaves(out)
+    if LEGACY_PROMOTION and (any(np.ndim(args[i]) == 0 for i in spec.argnums) or any(
+            np.ndim(o) == 0 or _precision(np.asarray(o).dtype) > 4 for o in outs)):
         # NumPy 1.x's value-based casting: np.float32(x) * 2.0 is float64, so a
-        # rule's arithmetic on 0-d values widens, and a result NumPy 1.x widens
-        # (quantile's) has wide cotangents (the gradient is still cast back).
+        # rule's arithmetic on 0-d values (inputs, full reductions) widens, and a
+        # result NumPy 1.x widens (quantile's) has wide cotangents (the gradient
+        # is still cast back: checked below).
         wide = []
     assert not wide, f"{name}: a rule produced a {wide[0]} cotangent in a {low} computation"
     for g, i in zip(grads, spec.argnums):
