@@ -46,6 +46,19 @@ def _dask_verdicts() -> dict:
     return dask_support.verdicts()
 
 
+def _with_numpy_versions(notes: str, names: list, new_in: dict) -> str:
+    """Say which of ``names`` NumPy added in 2.x (funcgrad.numpy has them on 1.26 too)."""
+    by_version: dict = {}
+    for n in names:
+        if n in new_in:
+            by_version.setdefault(new_in[n], []).append(f"`{n}`")
+    for version, ns in sorted(by_version.items()):
+        notes = (notes + " " if notes else "") + (
+            f"{', '.join(ns)}: new in NumPy {version}; funcgrad.numpy provides "
+            f"{'it' if len(ns) == 1 else 'them'} on NumPy 1.26 too.")
+    return notes
+
+
 def render() -> str:
     sys.path.insert(0, str(ROOT))
     import funcgrad.numpy  # noqa: F401  (imports every family)
@@ -53,6 +66,7 @@ def render() -> str:
     from funcgrad.numpy._batching import LOOPED, PARTLY_LOOPED
     from funcgrad.numpy._dispatch import SHAPE_ONLY, _AXIS_CONSTANTS
     from funcgrad._core import Primitive
+    from funcgrad.numpy._compat import NEW_IN_NUMPY
 
     def batching(name: str, info: Any) -> str:
         if name in LOOPED:
@@ -135,6 +149,7 @@ def render() -> str:
             if alias:
                 notes = (notes + " " if notes else "") + "Also: " + ", ".join(
                     f"`{a}`" for a in alias) + "."
+            notes = _with_numpy_versions(notes, [n] + (alias or []), NEW_IN_NUMPY)
             lines.append(f"| `numpy.{n}` | {'yes' if info.differentiable else 'constant'} | "
                          f"{_cell(batching(n, info))} | {_cell(dask_verdicts.get(n, ''))} | "
                          f"{_cell(notes)} |")

@@ -27,6 +27,7 @@ from typing import Any as _Any, Optional as _Optional, Sequence as _Sequence
 import numpy as _np
 
 from .._core.primitive import defjvp_linear as _defjvp_linear
+from . import _compat
 
 from ._registry import dtype_of as _dtype_of, primitive as _primitive, register as _register
 from ._registry import shape_of as _shape_of
@@ -403,7 +404,7 @@ def fftfreq(n: int, d: _Any = 1.0, device: _Any = None) -> _Any:
     """
     if _is_traced(d):
         return _np.fft.fftfreq(n, 1.0) / d
-    return _np.fft.fftfreq(n, d, device=device)
+    return _compat.fftfreq(n, d, device=device)
 
 
 def rfftfreq(n: int, d: _Any = 1.0, device: _Any = None) -> _Any:
@@ -416,7 +417,7 @@ def rfftfreq(n: int, d: _Any = 1.0, device: _Any = None) -> _Any:
     """
     if _is_traced(d):
         return _np.fft.rfftfreq(n, 1.0) / d
-    return _np.fft.rfftfreq(n, d, device=device)
+    return _compat.rfftfreq(n, d, device=device)
 
 
 for _name, _fn, _notes in [

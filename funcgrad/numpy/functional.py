@@ -158,7 +158,8 @@ for _name, _fn, _notes in [
         ("piecewise", piecewise, "Conditions are constants; differentiable when the "
                                  "functions are (constant pieces have zero gradient)."),
         ("trim_zeros", trim_zeros, "The trimmed region is a constant; kept values carry their "
-                                   "gradients.")]:
+                                   "gradients. N-d arrays and axis= as in NumPy 2.2, on every "
+                                   "NumPy.")]:
     if _name not in REGISTRY and _name not in ALIASES:
         register(_name, _fn, F, notes=_notes)
 

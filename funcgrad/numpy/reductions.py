@@ -41,6 +41,7 @@ from ._jvp import vjp_weights
 
 from .._core import Box, concrete as _strip
 from ._arraytypes import asarray as _asarray, is_foreign_array, may_be_true
+from ._compat import LEGACY_PROMOTION, legacy_quantile_dtype, weak_scalar
 from ._registry import dtype_of, nondiff, primitive, register, shape_of
 from .elementwise import (
     conjugate, divide, equal, imag, isnan, less, logical_and, logical_not, maximum, minimum, real,
@@ -163,7 +164,7 @@ def _masked(a: Any, where_: Any, fill: Any) -> Any:
     if where_ is _NOVALUE or where_ is True:
         return a
     mask = where_ if _B._core.batched_traces(where_) else _asarray(_strip(where_), bool)
-    return where(mask, a, fill)
+    return where(mask, a, weak_scalar(fill, dtype_of(a)))
 
 
 def sum(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims: bool = False,
@@ -181,7 +182,7 @@ def sum(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims:
     a = _arr(a)
     a = _masked(a, where, 0)
     r = _sum(a, axis=_norm_axis(axis), keepdims=keepdims, dtype=dtype)
-    return r if not _given(initial) else r + initial
+    return r if not _given(initial) else r + weak_scalar(initial, dtype_of(r))
 
 
 def _mean_dtype(a: Any, dtype: Any) -> Any:
@@ -236,7 +237,7 @@ def _like(c: Any, like: Any) -> Any:
         return _astype(c, np.zeros((), dtype_of(like)).real.dtype)
     c = np.asarray(c)
     if c.ndim == 0:
-        return float(c)
+        return weak_scalar(float(c), np.zeros((), dtype_of(like)).real.dtype)
     return c.astype(np.zeros((), dtype_of(like)).real.dtype)
 
 
@@ -576,7 +577,7 @@ def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -
 # --- NaN-ignoring reductions --------------------------------------------------
 def _nan_filled(a: Any, fill: float) -> Any:
     mask = isnan(a)  # (a batched mask under vmap: every example filled alike)
-    return where(mask, fill, a) if may_be_true(_all_values(mask)) else a
+    return where(mask, weak_scalar(fill, dtype_of(a)), a) if may_be_true(_all_values(mask)) else a
 
 
 def nansum(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims: bool = False,
@@ -838,13 +839,18 @@ def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
 _METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
 
 
+def _weak_q(q: Any) -> bool:
+    """Does ``q`` leave the result's precision to ``a``? A Python number does (NEP 50)."""
+    return isinstance(q, (int, float))
+
+
 def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan: bool,
               name: str, weak_q: Optional[bool] = None) -> Any:
     if method not in _METHODS:
         raise NotImplementedError(
             f"funcgrad.numpy.{name} supports method in {_METHODS}, not {method!r}")
     if weak_q is None:
-        weak_q = isinstance(q, (int, float))
+        weak_q = _weak_q(q)
     batch = _B.batched_box(a)
     if _B._core.batched_traces(q):  # vmap over q: one call per example
         return _B.per_example_call(lambda a, q: _quantile(a, q, axis, method, keepdims,
@@ -884,6 +890,9 @@ def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan
     # Python number).
     out_dt = np.result_type(dtype_of(a), 0.5 if weak_q else qv.dtype) if not traced_q \
         else np.result_type(dtype_of(a), dtype_of(q))
+    if LEGACY_PROMOTION and method not in ("lower", "higher", "nearest") \
+            and name not in ("median", "nanmedian"):  # (NumPy 1.x: a mean, in a's dtype)
+        out_dt = legacy_quantile_dtype(dtype_of(a), qv, len(kept), method)
     posv = np.asarray(_strip(pos), np.float64)
     rows = np.broadcast_to(np.arange(m)[None, :], (k, m))
     top = np.maximum(count - 1, 0)[None, :]
@@ -906,6 +915,7 @@ def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan
             t = np.where(posv == lo, 0.0, 0.5).astype(out_dt)
         elif traced_q:
             t = pos - lo.astype(qdt)
+            t = t if dtype_of(t) == out_dt else _astype(t, out_dt)
         else:
             t = (posv - lo).astype(out_dt)
         diff = vb - va
@@ -961,7 +971,7 @@ def percentile(a: Any, q: Any, axis: Any = None, out: None = None, overwrite_inp
     a = _arr(a)
     _check_quantile_args(weights, interpolation)
     return _quantile(a, divide(q, 100) if isinstance(q, Box) else np.true_divide(q, 100),
-                     axis, method, keepdims, False, "percentile", isinstance(q, (int, float)))
+                     axis, method, keepdims, False, "percentile", _weak_q(q))
 
 
 def median(a: Any, axis: Any = None, out: None = None, overwrite_input: bool = False,
@@ -975,7 +985,7 @@ def median(a: Any, axis: Any = None, out: None = None, overwrite_input: bool = F
     """
     _no_out(out, "median")
     a = _arr(a)
-    return _quantile(a, 0.5, axis, "linear", keepdims, False, "median")
+    return _quantile(a, 0.5, axis, "linear", keepdims, False, "median", True)
 
 
 def nanquantile(a: Any, q: Any, axis: Any = None, out: None = None, overwrite_input: bool = False,
@@ -1006,7 +1016,7 @@ def nanpercentile(a: Any, q: Any, axis: Any = None, out: None = None,
     a = _arr(a)
     _check_quantile_args(weights, interpolation)
     return _quantile(a, divide(q, 100) if isinstance(q, Box) else np.true_divide(q, 100),
-                     axis, method, keepdims, True, "nanpercentile", isinstance(q, (int, float)))
+                     axis, method, keepdims, True, "nanpercentile", _weak_q(q))
 
 
 def nanmedian(a: Any, axis: Any = None, out: None = None, overwrite_input: bool = False,
@@ -1019,7 +1029,7 @@ def nanmedian(a: Any, axis: Any = None, out: None = None, overwrite_input: bool 
     """
     _no_out(out, "nanmedian")
     a = _arr(a)
-    return _quantile(a, 0.5, axis, "linear", keepdims, True, "nanmedian")
+    return _quantile(a, 0.5, axis, "linear", keepdims, True, "nanmedian", True)
 
 
 def _check_quantile_args(weights: Any, interpolation: Any) -> None:

@@ -101,6 +101,36 @@ def fixed(*args: Any, **kwargs: Any):
     return st.just((args, kwargs))
 
 
+def numpy_function(name: str) -> Optional[Callable[..., Any]]:
+    """NumPy's function ``name`` (``"linalg.inv"``), or None when the installed
+    NumPy lacks it (a NumPy 2 name on NumPy 1.26: funcgrad.numpy provides it
+    anyway, see ``funcgrad.numpy._compat.NEW_IN_NUMPY``)."""
+    obj: Any = np
+    for part in name.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def numpy_accepts(fn: Callable[..., Any], kwargs: dict) -> bool:
+    """Does the installed NumPy's ``fn`` take these keywords? (NumPy 2 added
+    some: ``cholesky(upper=)``, ``var(mean=, correction=)``.)"""
+    import inspect
+    try:
+        inspect.signature(fn).bind_partial(**kwargs)
+    except TypeError:
+        return False
+    except ValueError:  # no signature (a ufunc): every ufunc keyword is old
+        return True
+    return True
+
+
+def lacks(name: str, what: str = "") -> str:
+    """A skip reason naming the installed NumPy version."""
+    return f"NumPy {np.__version__} has no numpy.{name}{what} (a NumPy 2 API)"
+
+
 def collect() -> dict:
     """All specs from ``tests/numpy/specs_*.py``."""
     import tests.numpy as pkg

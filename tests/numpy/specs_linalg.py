@@ -237,6 +237,23 @@ def _one(strategy, **kwargs):
     return strategy.map(lambda a: ((a,), dict(kwargs)))
 
 
+def _numpy2_solve():
+    """numpy.linalg.solve with NumPy 2's rule for b (a vector only when 1-d);
+    NumPy 1.x reads b as a stack of vectors when b.ndim == a.ndim - 1, so
+    there b is broadcast to a's batch shape first (matrices for both rules)."""
+    if int(np.__version__.split(".")[0]) >= 2:
+        return None
+
+    def solve(a, b):
+        vector = b.ndim == 1
+        bm = b[:, None] if vector else b
+        batch = np.broadcast_shapes(a.shape[:-2], bm.shape[:-2])
+        x = np.linalg.solve(np.broadcast_to(a, batch + a.shape[-2:]),
+                            np.broadcast_to(bm, batch + bm.shape[-2:]))
+        return x[..., 0] if vector else x
+    return solve
+
+
 @st.composite
 def _solve_args(d):
     a = d(_general())
@@ -353,7 +370,7 @@ def _triangle_args():
 
 SPECS.update({
     "linalg.inv": Spec(_one(_general())),
-    "linalg.solve": Spec(_solve_args(), argnums=(0, 1)),
+    "linalg.solve": Spec(_solve_args(), argnums=(0, 1), reference=_numpy2_solve()),
     "linalg.det": Spec(_one(_general())),
     "linalg.slogdet": Spec(_one(_general())),
     "linalg.cholesky": [Spec(_one(_spd())), Spec(_one(_spd(), upper=True))],

@@ -318,7 +318,7 @@ def test_bincount_weights_gradient():
 def test_trim_zeros_gradient_reaches_kept_values_only():
     x = np.array([[0.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 3.0, 1.0]])
     out, pullback = funcgrad.vjp(lambda a: np.trim_zeros(a), x)
-    np.testing.assert_array_equal(out, np.trim_zeros(x))
+    np.testing.assert_array_equal(out, x[1:, 1:])  # NumPy >= 2.2 trims n-d arrays alike
     (g,) = pullback(np.array([[1.0, 2.0], [3.0, 4.0]]))
     np.testing.assert_array_equal(g, [[0, 0, 0], [0, 1, 2], [0, 3, 4]])
     np.testing.assert_array_equal(fnp.trim_zeros(np.zeros(3)), np.trim_zeros(np.zeros(3)))

@@ -13,7 +13,7 @@ from funcgrad._core import new_trace
 from funcgrad.numpy import REGISTRY
 from funcgrad.testing import check_grads
 
-from .specs import collect
+from .specs import collect, numpy_accepts
 
 SPECS = collect()
 
@@ -63,6 +63,8 @@ def test_plain_numpy_call_is_funcgrads_rule(name, spec, data):
     """numpy.<name>(traced) gives funcgrad.numpy.<name>'s value and gradient."""
     args, kwargs = data.draw(spec.args, label="arguments")
     ours, theirs = REGISTRY[name].fn, _numpy_object(name)
+    if not numpy_accepts(theirs, kwargs):
+        return  # a NumPy 2 keyword on NumPy 1.26 (cholesky's upper=): nothing to intercept
 
     def call(fn):
         def f(*diff):
@@ -290,6 +292,6 @@ def test_numpy_keyword_funcgrad_lacks_raises_clearly():
         _call(lambda a: a, "numpy.f", (1,), {"device": "cpu"})
     # end to end, with a keyword NumPy accepts and funcgrad.numpy.astype does not (yet)
     import inspect
-    if "device" not in inspect.signature(fnp.astype).parameters:
+    if hasattr(np, "astype") and "device" not in inspect.signature(fnp.astype).parameters:
         with pytest.raises(TypeError, match="numpy.astype: these arguments are not supported"):
             funcgrad.grad(lambda a: np.astype(a, np.float32, device="cpu").sum())(X)

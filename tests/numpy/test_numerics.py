@@ -15,7 +15,10 @@ from funcgrad._core.trace import ops
 from funcgrad.numpy import REGISTRY
 from funcgrad.testing import check_grads
 
-from .specs import collect
+from funcgrad.numpy._compat import LEGACY_PROMOTION
+
+from .specs import collect, numpy_accepts, numpy_function
+from tests.doctests import run as run_doctests
 
 SPECS = collect()
 MINE = sorted(n for n, info in REGISTRY.items()
@@ -79,10 +82,13 @@ def test_low_precision_is_preserved_by_every_rule(name, spec, low, data):
         seen.append(np.result_type(ct))
         return fit(ct, primal)
 
+    ref = spec.reference or numpy_function(name)
+    if ref is not None and not numpy_accepts(ref, kwargs):
+        ref = None  # a NumPy 2 keyword on NumPy 1.26
     with np.errstate(all="ignore"):
         out, f_vjp = funcgrad.vjp(f, *(args[i] for i in spec.argnums))
-        ref = (spec.reference or getattr(np, name))(*args, **kwargs)
-        for o, r in zip(funcgrad.tree_util.tree_leaves(out), funcgrad.tree_util.tree_leaves(ref)):
+        want = [] if ref is None else funcgrad.tree_util.tree_leaves(ref(*args, **kwargs))
+        for o, r in zip(funcgrad.tree_util.tree_leaves(out), want):
             assert np.asarray(o).dtype == np.asarray(r).dtype, f"{name}: value dtype differs"
         cts = funcgrad.tree_util.tree_map(lambda o: np.ones(np.shape(o), np.asarray(o).dtype), out)
         ops.fit = recording_fit
@@ -91,6 +97,14 @@ def test_low_precision_is_preserved_by_every_rule(name, spec, low, data):
         finally:
             ops.fit = fit
     wide = [d for d in seen if d.kind in "fc" and _precision(d) > 4]
+    outs = funcgrad.tree_util.tree_leaves(out)
+    if LEGACY_PROMOTION and (any(np.ndim(args[i]) == 0 for i in spec.argnums) or any(
+            np.ndim(o) == 0 or _precision(np.asarray(o).dtype) > 4 for o in outs)):
+        # NumPy 1.x's value-based casting: np.float32(x) * 2.0 is float64, so a
+        # rule's arithmetic on 0-d values (inputs, full reductions) widens, and a
+        # result NumPy 1.x widens (quantile's) has wide cotangents (the gradient
+        # is still cast back: checked below).
+        wide = []
     assert not wide, f"{name}: a rule produced a {wide[0]} cotangent in a {low} computation"
     for g, i in zip(grads, spec.argnums):
         assert np.asarray(g).dtype == np.asarray(args[i]).dtype
@@ -447,10 +461,9 @@ def test_logsumexp_composition_is_stable_and_its_gradient_is_softmax():
 # --- every docstring example of the two families runs as written -------------------
 @pytest.mark.parametrize("module", ["elementwise", "reductions"])
 def test_docstring_examples(module):
-    import doctest
     import importlib
     mod = importlib.import_module(f"funcgrad.numpy.{module}")
-    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    result = run_doctests(mod)
     assert result.attempted > 20 and result.failed == 0
 
 
@@ -473,7 +486,8 @@ KEYWORD_CASES = [
                                                         enumerate(KEYWORD_CASES)])
 def test_reduction_keywords_match_numpy(name, kw):
     fn, ref = getattr(fnp, name), getattr(np, name)
-    np.testing.assert_allclose(fn(X, **kw), ref(X, **kw), rtol=1e-12)
+    if numpy_accepts(ref, kw):  # (var's mean= and correction= are NumPy 2 keywords)
+        np.testing.assert_allclose(fn(X, **kw), ref(X, **kw), rtol=1e-12)
     check_grads(lambda x: fn(x, **kw), (X,), order=2)
 
 

@@ -17,6 +17,7 @@ from ._util import F, conj, is_complex, mT
 from ..._core.primitive import defjvp, defjvp_joint
 from .._jvp import vjp_weights
 
+from .. import _compat
 from .._compat import SlogdetResult as _SlogdetResult
 
 
@@ -50,7 +51,7 @@ def _solve_rule(g, ans, a, b):
     return a_bar, (squeeze_last(b_bar) if vector else b_bar)
 
 
-_solve = joint_primitive("solve", np.linalg.solve, _solve_rule, family=F,
+_solve = joint_primitive("solve", _compat.solve, _solve_rule, family=F,
                          register_as="linalg._solve")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _compat
 from .._jvp import defjvp_transposed
 
 from .._dispatch import strip
@@ -43,7 +44,7 @@ def _pinv_vjp(a: Any, p: Any, c: Any) -> Any:
 
 
 def _pinv_impl(a, rcond=None, hermitian=False, rtol=_NOVALUE):
-    return np.linalg.pinv(a, rcond=rcond, hermitian=hermitian, rtol=rtol)
+    return _compat.pinv(a, rcond=rcond, hermitian=hermitian, rtol=rtol)
 
 
 _pinv = primitive("pinv", _pinv_impl,

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..._core.primitive import defjvp
+from .. import _compat
 from .._arraytypes import is_foreign_array
 from .._jvp import vjp_weights
 
@@ -41,7 +42,7 @@ def _phase(x: Any, absx: Any) -> Any:
 def _vnorm_impl(x, ord=2, axis=None, keepdims=False):
     if is_foreign_array(x) and ord == 2:  # (Dask has no vector_norm)
         return np.sqrt(np.sum(abs(x) ** 2, axis=axis, keepdims=keepdims))
-    return np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
+    return _compat.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
 
 
 def _vnorm_rule(g, ans, x, ord=2, axis=None, keepdims=False):
