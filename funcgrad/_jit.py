@@ -26,7 +26,7 @@ import numpy as np
 from ._core import Box, Primitive, ops
 from ._core.forward import JVPTrace
 from ._core.primitive import bind, defjvp_joint, defvjp_joint
-from ._core.trace import ReverseTrace
+from ._core.trace import SECOND_BACKWARD, ItemNode, Node, ReverseTrace
 from ._core.passes import compile_program, optimise
 from ._core.staging import Program, StagingTrace, Var, example_of, staged_value
 from ._validate import ACCEPTED, check_callable
@@ -182,7 +182,11 @@ class _Jitted:
                 self._fast[fast_key] = entry
             return entry.fn(*leaves)
         args = leaves + entry.program.captured
-        if isinstance(_top_trace(args), (ReverseTrace, JVPTrace)):
+        top = _top_trace(args)
+        outs = residual_call(top, entry.program, args) if type(top) is ReverseTrace else None
+        if outs is not None:  # (grad of a jitted function: one node, saved residuals)
+            pass
+        elif isinstance(top, (ReverseTrace, JVPTrace)):
             outs = bind(_pjit_p, args, {"program": entry.program})  # a staged VJP / JVP
         else:  # staged again (jit in jit: inlined) or another transform
             outs = entry.program.eval(args)
@@ -349,6 +353,159 @@ def _pjit_jvp(tangents: list, ans: tuple, *args: Any, program: Program) -> Any:
     for k, t in zip(outs, t_out):
         result[k] = t
     return tuple(result)
+
+
+# --- grad of a jitted function: a forward program that also returns the residuals -------
+class _Split:
+    """A program's VJP split in two (JAX's partial evaluation of the
+    linearised program, done on our staged programs): ``forward`` computes
+    the outputs and the *residuals*, the values the backward part reads;
+    ``backward`` maps ``(*residuals, *cotangents)`` to the cotangents of the
+    inputs ``diff``. ``outs`` are the outputs that take a cotangent (the
+    inexact ones)."""
+
+    __slots__ = ("forward", "backward", "diff", "outs", "n_out", "out_meta")
+
+    def __init__(self, forward: Program, backward: Program, diff: tuple, outs: tuple,
+                 out_meta: list) -> None:
+        self.forward, self.backward = forward, backward
+        self.diff, self.outs, self.out_meta = diff, outs, out_meta
+        self.n_out = len(out_meta)
+
+
+_SPLIT_LOCK = threading.Lock()
+
+
+def _split_program(program: Program, vals: list) -> Optional[_Split]:
+    """``program``'s :class:`_Split` (built once, on the concrete ``vals``
+    of its first differentiated call), or ``None`` when no inexact input or
+    output makes a VJP.
+
+    The joint program ``(args, cts) -> (outputs, input cotangents)`` is
+    staged and optimised (common subexpressions merge the outputs' forward
+    with the VJP's); every equation that does not depend on a cotangent
+    goes to the forward part, the rest to the backward part, and the
+    forward values the backward part reads become the residuals."""
+    split = program.derived.get("split", False)
+    if split is not False:
+        return split
+    with _SPLIT_LOCK:
+        split = program.derived.get("split", False)
+        if split is not False:
+            return split
+        split = program.derived["split"] = _build_split(program, vals)
+    return split
+
+
+def _build_split(program: Program, vals: list) -> Optional[_Split]:
+    from .transforms import vjp
+    diff = tuple(i for i, v in enumerate(program.invars) if v.aval.dtype.kind in "fc")
+    outs = tuple(k for k, o in enumerate(program.outvars)
+                 if type(o) is Var and o.aval.dtype.kind in "fc")
+    if not diff or not outs:
+        return None
+    n = len(vals)
+    examples = program.run(vals)
+    out_meta = [_Meta(o) for o in examples]
+    ct_examples = [np.ones(out_meta[k].shape, out_meta[k].dtype) for k in outs]
+
+    def joint(*xs: Any) -> tuple:
+        args = list(xs[:n])
+
+        def restricted(*d: Any) -> tuple:
+            full = list(args)
+            for i, v in zip(diff, d):
+                full[i] = v
+            res = program.eval(full)
+            return tuple(res[k] for k in outs)
+
+        _, f_vjp = vjp(restricted, *[args[i] for i in diff])
+        return tuple(program.eval(args)) + tuple(f_vjp(tuple(xs[n:])))
+
+    joint_prog = stage_function(joint, list(vals) + ct_examples)
+    _drop_examples(joint_prog)
+    depends = set(joint_prog.invars[n:])  # the cotangents, then what reads them
+    fwd_eqns, bwd_eqns = [], []
+    for eqn in joint_prog.eqns:
+        if any(type(a) is Var and a in depends for a in eqn.inputs):
+            bwd_eqns.append(eqn)
+            depends.update(eqn.outvars)
+        else:
+            fwd_eqns.append(eqn)
+    residuals: dict = {}  # (ordered set)
+    for eqn in bwd_eqns:
+        for a in eqn.inputs:
+            if type(a) is Var and a not in depends:
+                residuals[a] = None
+    grads = joint_prog.outvars[len(examples):]
+    for a in grads:
+        if type(a) is Var and a not in depends:
+            residuals[a] = None
+    res = list(residuals)
+    forward = Program(joint_prog.invars[:n], fwd_eqns, joint_prog.outvars[:len(examples)] + res, [])
+    backward = Program(res + joint_prog.invars[n:], bwd_eqns, grads, [])
+    return _Split(forward, backward, diff, outs, out_meta)
+
+
+class _Meta:
+    """A value's shape and dtype (what ``ops.fit`` and zero cotangents need)."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, x: Any) -> None:
+        self.shape, self.dtype = np.shape(x), np.asarray(x).dtype
+
+
+class _ResidualNode(Node):
+    """The node of one call of a jitted function under ``grad``: it holds the
+    residuals its forward program returned; its VJP is the backward program."""
+
+    __slots__ = ("split", "res", "in_meta")
+
+    def contributions(self, g: Any):
+        res = self.res
+        if res is None:
+            raise RuntimeError(SECOND_BACKWARD)
+        split = self.split
+        if type(g) is not tuple:
+            g = (g,)
+        meta = split.out_meta
+        cts = [np.zeros(meta[k].shape, meta[k].dtype) if g[k] is None else g[k]
+               for k in split.outs]
+        ins = res + cts
+        boxed = any(isinstance(c, Box) for c in cts)  # (vmap over cotangents, jvp of vjp)
+        grads = split.backward.eval(ins) if boxed else split.backward.run(ins)
+        grad_of = dict(zip(split.diff, grads))
+        for i, parent in self.parents:
+            ct = grad_of.get(i)
+            if ct is not None:
+                yield parent, ops.fit(ct, self.in_meta[i])
+
+    def release(self) -> None:
+        self.res = None
+
+
+def residual_call(top: ReverseTrace, program: Program, args: list) -> Optional[list]:
+    """``program`` on ``args`` recorded on ``top`` as one node that keeps the
+    residuals of its VJP (see :class:`_Split`), or ``None`` when the values
+    under ``top``'s boxes are boxes themselves (higher order: the caller
+    binds the recomputing ``pjit`` primitive, which outer transforms
+    differentiate) or the program has no VJP."""
+    vals, parents = top.unbox(args)
+    if any(isinstance(v, Box) for v in vals):
+        return None
+    split = _split_program(program, vals)
+    if split is None:
+        return None
+    result = split.forward.run(vals)
+    n = split.n_out
+    node = _ResidualNode(None, (), {}, None, parents)
+    node.split = split
+    node.res = list(result[n:])
+    node.in_meta = {i: _Meta(vals[i]) for i, _ in parents}
+    if n == 1:
+        return [top.box(result[0], node)]
+    return [top.box(o, ItemNode(node, k, n)) for k, o in enumerate(result[:n])]
 
 
 _pjit_p = Primitive("pjit", _pjit_impl, multiple_results=True)
